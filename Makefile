@@ -1,0 +1,60 @@
+# hayate: the two commands are `make run` and `make test`.
+BUILD   ?= build
+ASAN    ?= build-asan
+FUZZB   ?= build-fuzz
+JOBS    ?= $(shell nproc)
+HAYATE  := $(BUILD)/hayate
+DEMO    := demo
+
+.PHONY: all deps build run test test-asan fuzz fuzz-smoke bench clean format lint
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Generates demo traffic, runs the platform on it with the embedded SQLite
+# store, and prints what it stored.
+run: build
+	@mkdir -p $(DEMO)
+	$(HAYATE) synth traffic --seed 7 --flows 2000 --packets 60000 -o $(DEMO)/traffic.pcap
+	$(HAYATE) run -c config/demo.conf
+	$(HAYATE) alerts --db $(DEMO)/hayate.db --summary
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DHY_SANITIZE=ON
+	cmake --build $(ASAN) -j $(JOBS)
+	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+fuzz: deps
+	CC=clang cmake -S . -B $(FUZZB) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHY_FUZZ=ON
+	cmake --build $(FUZZB) -j $(JOBS)
+
+# Each fuzz target for FUZZ_SECONDS on its seed corpus (CI smoke run).
+FUZZ_SECONDS ?= 20
+fuzz-smoke: fuzz
+	@bash fuzz/smoke.sh $(FUZZB) $(FUZZ_SECONDS)
+
+bench: build
+	@bash scripts/deps.sh --bench
+	@bash bench/flows.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	  --suppress=missingIncludeSystem -I include -I lib lib cli
+
+clean:
+	rm -rf $(BUILD) $(ASAN) $(FUZZB) $(DEMO)

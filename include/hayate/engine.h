@@ -1,0 +1,91 @@
+/* hayate: the engine contract (DESIGN §3). An engine is a table of callbacks
+ * filled with designated initializers; lib/engine/engine_list.h lists them
+ * all, one line each. The dispatcher feeds each engine its event kinds in a
+ * deterministic order (by input sequence) on its own thread. */
+#ifndef HAYATE_ENGINE_H
+#define HAYATE_ENGINE_H
+
+#include <stdint.h>
+#include "alert.h"
+#include "config.h"
+#include "decode.h"
+#include "error.h"
+#include "flow.h"
+#include "log.h"
+
+typedef enum hy_event_kind {
+    HY_EV_PACKET = 0, /* decoded view into the capture buffer */
+    HY_EV_FLOW,       /* flow record, on close */
+    HY_EV_FILE,       /* a path or bytes plus detected type */
+    HY_EV_TEXT,       /* a document */
+    HY_EV_ALERT_IN,   /* an external alert, e.g. a Suricata EVE line */
+    HY_EV_RECORD,     /* a structured record (sandbox report, AV report...) */
+    HY_EV__COUNT
+} hy_event_kind;
+
+#define HY_EV_BIT(k) (1u << (k))
+
+typedef struct hy_event {
+    hy_event_kind kind;
+    uint64_t ts_ns;   /* the event's own time */
+    uint64_t seq;     /* position in the input: the deterministic order */
+    union {
+        const hy_pkt *pkt;
+        const hy_flow *flow;
+        struct { const char *path; const uint8_t *data; size_t len; const char *type; } file;
+        struct { const char *name; const char *text; size_t len; } text;
+        struct { const char *source; const char *json; size_t len; } record;
+    } u;
+} hy_event;
+
+/* Hands a finding to the sinks. The callee takes ownership of a (on error
+ * too). Returns HY_OK or the sink's error. */
+typedef struct hy_emit {
+    hy_err (*fn)(void *ud, hy_alert *a);
+    void *ud;
+} hy_emit;
+
+static inline hy_err hy_emit_alert(const hy_emit *e, hy_alert *a)
+{
+    return e->fn(e->ud, a);
+}
+
+/* Everything an engine instance is given when it is created. */
+typedef struct hy_engine_env {
+    const hy_config *cfg;
+    const hy_log *log;
+    int shard, shards; /* for sharded engines; 0 and 1 otherwise */
+} hy_engine_env;
+
+typedef struct hy_engine {
+    const char *name;     /* "darknet": also its config section and alert prefix */
+    const char *summary;  /* one line */
+    uint32_t consumes;    /* HY_EV_BIT(...) mask */
+    bool sharded;         /* instances per decode shard (events of one flow
+                             always reach the same instance) */
+
+    /* Creates an instance. *state is passed back to every other callback.
+     * Must not keep pointers into env beyond cfg and log. */
+    hy_err (*create)(const hy_engine_env *env, void **state);
+    /* Frees the instance; called once, after the last tick. */
+    void (*destroy)(void *state);
+    /* One event, in input order. Pointers inside ev are valid only for the
+     * call. Findings go out through emit. */
+    hy_err (*on_event)(void *state, const hy_event *ev, const hy_emit *emit);
+    /* Event time advanced to now_ns (every tick interval, and once at end of
+     * input with final = true): close windows whose end is <= now_ns. */
+    hy_err (*tick)(void *state, uint64_t now_ns, bool final, const hy_emit *emit);
+
+    /* Learning engines only (NULL otherwise). */
+    hy_err (*train)(void *state, const char *dataset_path, const char *model_out);
+    hy_err (*load_model)(void *state, const char *path);
+    hy_err (*save_model)(void *state, const char *path);
+} hy_engine;
+
+/* The engine table, terminated by NULL. */
+extern const hy_engine *const hy_engines[];
+
+/* Finds an engine by name; NULL when unknown. */
+const hy_engine *hy_engine_find(const char *name);
+
+#endif

@@ -1,0 +1,60 @@
+/* hayate: streaming JSON writer into a capped hy_buf. Escapes per RFC 8259:
+ * quotes, backslash and control characters; invalid UTF-8 is replaced by
+ * U+FFFD so every line it writes is valid JSON. Commas are automatic. */
+#ifndef HAYATE_JSON_H
+#define HAYATE_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+
+#define HY_JSON_MAX_DEPTH 32
+
+typedef struct hy_json {
+    hy_buf *out;
+    int depth;
+    bool need_comma[HY_JSON_MAX_DEPTH + 1];
+    bool after_key;
+    hy_err err; /* first error; later calls are no-ops once set */
+} hy_json;
+
+/* Starts writing into out (appends; does not reset it). */
+void hy_json_init(hy_json *j, hy_buf *out);
+
+/* Containers. Keys are given with hy_json_key before a value inside objects. */
+void hy_json_obj_open(hy_json *j);
+void hy_json_obj_close(hy_json *j);
+void hy_json_arr_open(hy_json *j);
+void hy_json_arr_close(hy_json *j);
+void hy_json_key(hy_json *j, const char *key);
+
+/* Values. */
+void hy_json_str(hy_json *j, const char *s);            /* NULL writes null */
+void hy_json_strn(hy_json *j, const char *s, size_t n); /* may contain NUL */
+void hy_json_int(hy_json *j, int64_t v);
+void hy_json_uint(hy_json *j, uint64_t v);
+void hy_json_double(hy_json *j, double v); /* non-finite writes null */
+void hy_json_bool(hy_json *j, bool v);
+void hy_json_null(hy_json *j);
+/* Inserts already-serialised JSON text verbatim (caller guarantees validity). */
+void hy_json_raw(hy_json *j, const char *text);
+
+/* Key + value shorthands for objects. */
+void hy_json_kstr(hy_json *j, const char *k, const char *v);
+void hy_json_kint(hy_json *j, const char *k, int64_t v);
+void hy_json_kuint(hy_json *j, const char *k, uint64_t v);
+void hy_json_kdouble(hy_json *j, const char *k, double v);
+void hy_json_kbool(hy_json *j, const char *k, bool v);
+
+/* Writes an ISO-8601 UTC timestamp with microseconds and "+0000" offset, as
+ * Suricata does: "2024-01-02T03:04:05.678901+0000". */
+void hy_json_time(hy_json *j, uint64_t ts_ns);
+
+/* HY_OK, or the first error met (TOOBIG, NOMEM, ARG for misuse). */
+hy_err hy_json_finish(const hy_json *j);
+
+/* Formats ts_ns as above into out (at least 32 bytes). */
+void hy_time_format(uint64_t ts_ns, char out[32]);
+
+#endif

@@ -1,0 +1,73 @@
+/* hayate: the store. hy_store is an interface (a table of operations) so a
+ * PostgreSQL backend can come later; hy_store_open_sqlite is the default
+ * embedded backend: WAL mode, batched transactions, versioned schema with
+ * migrations. All writes of one call are one transaction: all or nothing. */
+#ifndef HAYATE_STORE_H
+#define HAYATE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "alert.h"
+#include "error.h"
+#include "flow.h"
+
+typedef struct hy_store hy_store;
+
+/* Capture statistics of one source in one run. */
+typedef struct hy_capture_stats {
+    char source[256];          /* file path, "-" or interface name */
+    uint64_t received;         /* packets read from the source */
+    uint64_t bytes;            /* captured bytes read */
+    uint64_t kernel_dropped;   /* live: dropped by the kernel (pcap_stats) */
+    uint64_t ifdrop;           /* live: dropped by the interface */
+    uint64_t hayate_dropped;   /* dropped by hayate under overload */
+    uint64_t decode_errors;    /* packets with a decode anomaly */
+    int truncated;             /* 1 when the file ended mid-record */
+    uint64_t first_ns, last_ns;
+} hy_capture_stats;
+
+typedef struct hy_alert_filter {
+    const char *engine;        /* exact, or NULL */
+    const char *kind;          /* exact, or prefix when ending in '*' */
+    int max_severity;          /* 1..4, 0 = any */
+    uint64_t from_ns, to_ns;   /* 0 = open */
+    const char *text;          /* substring of title/subject, or NULL */
+    const char *after_id;      /* cursor: ids strictly greater; NULL = start */
+    size_t limit;              /* 0 = no limit */
+} hy_alert_filter;
+
+/* Called per alert found, in ascending id order; return non-zero to stop. */
+typedef int (*hy_alert_cb)(void *ud, const hy_alert *a);
+
+typedef struct hy_store_ops {
+    const char *backend;
+    hy_err (*put_alerts)(hy_store *s, hy_alert *const *a, size_t n);
+    hy_err (*put_flows)(hy_store *s, const hy_flow *const *f, size_t n);
+    hy_err (*put_capture_stats)(hy_store *s, const char *run_id, const hy_capture_stats *st);
+    hy_err (*query_alerts)(hy_store *s, const hy_alert_filter *flt, hy_alert_cb cb, void *ud);
+    hy_err (*count)(hy_store *s, const char *table, uint64_t *n);
+    void (*close)(hy_store *s);
+} hy_store_ops;
+
+struct hy_store {
+    const hy_store_ops *ops;
+};
+
+/* Opens (creating if needed) an SQLite store at path and migrates its schema
+ * to the newest version. A file that is not an SQLite database, or one from
+ * a newer hayate, fails with a message naming it. */
+hy_err hy_store_open_sqlite(const char *path, hy_store **out);
+
+/* Schema version the library writes. */
+int hy_store_schema_latest(void);
+
+/* Thin dispatchers over s->ops. */
+hy_err hy_store_put_alerts(hy_store *s, hy_alert *const *a, size_t n);
+hy_err hy_store_put_flows(hy_store *s, const hy_flow *const *f, size_t n);
+hy_err hy_store_put_capture_stats(hy_store *s, const char *run_id, const hy_capture_stats *st);
+hy_err hy_store_query_alerts(hy_store *s, const hy_alert_filter *flt, hy_alert_cb cb, void *ud);
+/* Rows in a table: "alerts", "flows", "capture_stats", "runs". */
+hy_err hy_store_count(hy_store *s, const char *table, uint64_t *n);
+void hy_store_close(hy_store *s);
+
+#endif

@@ -1,0 +1,70 @@
+/* hayate internal: the one bounds-check helper for reads inside untrusted
+ * bytes. Every parser reads through these; none indexes raw input directly. */
+#ifndef HAYATE_CORE_BYTES_H
+#define HAYATE_CORE_BYTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* True when [off, off+n) lies inside a buffer of len bytes (overflow-safe). */
+static inline bool hy_fits(size_t len, size_t off, size_t n)
+{
+    return off <= len && n <= len - off;
+}
+
+/* Each reader stores the value and returns true, or returns false and leaves
+ * *v untouched when the read would leave [0, len). */
+static inline bool hy_rd_u8(const uint8_t *p, size_t len, size_t off, uint8_t *v)
+{
+    if (!hy_fits(len, off, 1))
+        return false;
+    *v = p[off];
+    return true;
+}
+
+static inline bool hy_rd_u16be(const uint8_t *p, size_t len, size_t off, uint16_t *v)
+{
+    if (!hy_fits(len, off, 2))
+        return false;
+    *v = (uint16_t)((uint16_t)p[off] << 8 | p[off + 1]);
+    return true;
+}
+
+static inline bool hy_rd_u32be(const uint8_t *p, size_t len, size_t off, uint32_t *v)
+{
+    if (!hy_fits(len, off, 4))
+        return false;
+    *v = (uint32_t)p[off] << 24 | (uint32_t)p[off + 1] << 16 | (uint32_t)p[off + 2] << 8 |
+         p[off + 3];
+    return true;
+}
+
+static inline bool hy_rd_u16le(const uint8_t *p, size_t len, size_t off, uint16_t *v)
+{
+    if (!hy_fits(len, off, 2))
+        return false;
+    *v = (uint16_t)(p[off] | (uint16_t)p[off + 1] << 8);
+    return true;
+}
+
+static inline bool hy_rd_u32le(const uint8_t *p, size_t len, size_t off, uint32_t *v)
+{
+    if (!hy_fits(len, off, 4))
+        return false;
+    *v = p[off] | (uint32_t)p[off + 1] << 8 | (uint32_t)p[off + 2] << 16 |
+         (uint32_t)p[off + 3] << 24;
+    return true;
+}
+
+/* Copies n bytes at off into dst; false when out of bounds. */
+static inline bool hy_rd_bytes(const uint8_t *p, size_t len, size_t off, void *dst, size_t n)
+{
+    if (!hy_fits(len, off, n))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        ((uint8_t *)dst)[i] = p[off + i];
+    return true;
+}
+
+#endif

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages hayate needs to build and test. Idempotent:
+# packages already present are skipped, and apt-get update runs at most once.
+#   scripts/deps.sh          build + test dependencies
+#   scripts/deps.sh --bench  also the peer tools bench/ compares against
+set -euo pipefail
+
+pkgs=(
+  build-essential cmake pkg-config git
+  clang libclang-rt-14-dev          # libFuzzer and sanitizer runtimes
+  libpcap-dev libsqlite3-dev libjansson-dev libcmocka-dev libssl-dev
+  tcpdump                           # tests cross-check pcaps with it
+)
+bench_pkgs=(tshark argus-server argus-client softflowd nfdump hyperfine time)
+
+[ "${1:-}" = "--bench" ] && pkgs+=("${bench_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && { echo "deps: all ${#pkgs[@]} packages present"; exit 0; }
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "deps: installing ${missing[*]}"
+stamp=/var/lib/apt/periodic/hayate-update-stamp
+if [ ! -e "$stamp" ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ]; then
+  $SUDO apt-get update -qq
+  $SUDO mkdir -p "$(dirname "$stamp")" && $SUDO touch "$stamp"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,54 @@
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char tmpdir[256];
+
+static void rm_tmpdir(void)
+{
+    char cmd[300];
+    if (tmpdir[0]) {
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "warning: could not remove %s\n", tmpdir);
+    }
+}
+
+const char *hy_test_tmpdir(void)
+{
+    if (!tmpdir[0]) {
+        snprintf(tmpdir, sizeof tmpdir, "/tmp/hytest.XXXXXX");
+        if (!mkdtemp(tmpdir))
+            fail_msg("mkdtemp failed");
+        atexit(rm_tmpdir);
+    }
+    return tmpdir;
+}
+
+const char *hy_test_source_dir(void)
+{
+    const char *d = getenv("HY_SOURCE_DIR");
+    return d && *d ? d : ".";
+}
+
+const char *hy_test_shared_data(void)
+{
+    static char path[1024];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/../shared/data", hy_test_source_dir());
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? path : NULL;
+}
+
+void hy_test_write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        fail_msg("cannot write %s", path);
+    if (len && fwrite(data, 1, len, f) != len)
+        fail_msg("short write to %s", path);
+    fclose(f);
+}

@@ -1,0 +1,23 @@
+/* Shared helpers for the cmocka unit tests. */
+#ifndef HY_TESTUTIL_H
+#define HY_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* Makes a fresh temporary directory (removed at exit) and returns its path. */
+const char *hy_test_tmpdir(void);
+
+/* Repository root (from HY_SOURCE_DIR, else "."). */
+const char *hy_test_source_dir(void);
+
+/* ../shared/data next to the repo, or NULL when absent. */
+const char *hy_test_shared_data(void);
+
+/* Writes len bytes to path; fails the test on error. */
+void hy_test_write_file(const char *path, const void *data, size_t len);
+
+#endif

@@ -45,6 +45,9 @@ hy_err hy_config_parse(hy_config *c, const char *name, const char *text, size_t 
  * For lists the value replaces the list. */
 hy_err hy_config_set(hy_config *c, const char *key, const char *value);
 
+/* Appends one item, taken literally (commas included), to a list key. */
+hy_err hy_config_append(hy_config *c, const char *key, const char *item);
+
 /* Getters. The key must exist in the table (a bug otherwise: returns the
  * zero value). Strings stay valid until the key is set again or destroy. */
 const char *hy_config_str(const hy_config *c, const char *key);

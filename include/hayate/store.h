@@ -41,6 +41,8 @@ typedef int (*hy_alert_cb)(void *ud, const hy_alert *a);
 
 typedef struct hy_store_ops {
     const char *backend;
+    hy_err (*begin_run)(hy_store *s, const char *run_id, const char *info);
+    hy_err (*end_run)(hy_store *s, uint64_t ended_ns);
     hy_err (*put_alerts)(hy_store *s, hy_alert *const *a, size_t n);
     hy_err (*put_flows)(hy_store *s, const hy_flow *const *f, size_t n);
     hy_err (*put_capture_stats)(hy_store *s, const char *run_id, const hy_capture_stats *st);
@@ -62,11 +64,19 @@ hy_err hy_store_open_sqlite(const char *path, hy_store **out);
 int hy_store_schema_latest(void);
 
 /* Thin dispatchers over s->ops. */
+/* Records run run_id (info: argv/config text, may be NULL) and makes it the
+ * current run, to which put_flows (and put_capture_stats given a NULL run_id)
+ * write. Beginning an existing run id resumes it (re-runs are idempotent). */
+hy_err hy_store_begin_run(hy_store *s, const char *run_id, const char *info);
+/* Sets the current run's end time and clears the current run. */
+hy_err hy_store_end_run(hy_store *s, uint64_t ended_ns);
 hy_err hy_store_put_alerts(hy_store *s, hy_alert *const *a, size_t n);
 hy_err hy_store_put_flows(hy_store *s, const hy_flow *const *f, size_t n);
+/* run_id NULL: the current run. */
 hy_err hy_store_put_capture_stats(hy_store *s, const char *run_id, const hy_capture_stats *st);
 hy_err hy_store_query_alerts(hy_store *s, const hy_alert_filter *flt, hy_alert_cb cb, void *ud);
-/* Rows in a table: "alerts", "flows", "capture_stats", "runs". */
+/* Rows in a table: "alerts", "flows", "capture_stats", "runs", "feedback";
+ * any other name is HY_ERR_ARG. */
 hy_err hy_store_count(hy_store *s, const char *table, uint64_t *n);
 void hy_store_close(hy_store *s);
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* True when [off, off+n) lies inside a buffer of len bytes (overflow-safe). */
 static inline bool hy_fits(size_t len, size_t off, size_t n)
@@ -62,8 +63,7 @@ static inline bool hy_rd_bytes(const uint8_t *p, size_t len, size_t off, void *d
 {
     if (!hy_fits(len, off, n))
         return false;
-    for (size_t i = 0; i < n; i++)
-        ((uint8_t *)dst)[i] = p[off + i];
+    memcpy(dst, p + off, n);
     return true;
 }
 

@@ -1,0 +1,55 @@
+/* hayate CLI: shared helpers of the subcommands. Exit codes (documented in
+ * `hayate --help` and the README): */
+#ifndef HAYATE_CLI_H
+#define HAYATE_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hayate/alert.h"
+#include "hayate/flow.h"
+#include "hayate/log.h"
+
+#define HY_EXIT_OK 0      /* success */
+#define HY_EXIT_FAIL 1    /* failure while running (I/O, store, capture) */
+#define HY_EXIT_USAGE 2   /* bad usage, bad config, unusable input */
+
+int hy_cmd_run(int argc, char **argv);
+int hy_cmd_analyze(int argc, char **argv);
+int hy_cmd_alerts(int argc, char **argv);
+
+/* Output formats of commands that print records. */
+typedef enum { HY_FMT_TABLE, HY_FMT_JSON, HY_FMT_EVE } hy_fmt;
+
+/* Parses "table", "json" or "eve"; false if unknown. */
+bool hy_cli_parse_format(const char *s, hy_fmt *out);
+
+/* A logger printing "hayate: level: msg" to stderr. */
+extern const hy_log hy_cli_log_info;
+void hy_cli_log_stderr(void *ud, hy_log_level level, const char *msg);
+
+/* Prints "hayate: <what>: <error detail or name>" to stderr. */
+void hy_cli_error(const char *what, int err);
+
+/* Parses an ISO-8601 UTC time ("2024-01-02T03:04:05Z", date only, or with
+ * fractional seconds) or integer epoch seconds into ns. */
+bool hy_cli_parse_time(const char *s, uint64_t *ns);
+
+/* Table rows for terminals. */
+void hy_cli_table_flow_header(FILE *f);
+void hy_cli_table_flow(FILE *f, const hy_flow *fl);
+void hy_cli_table_alert_header(FILE *f);
+void hy_cli_table_alert(FILE *f, const hy_alert *a);
+
+/* Progress bar on stderr (only when stderr is a terminal). */
+typedef struct hy_cli_progress {
+    bool on;
+    double t0;
+    const char *label;
+} hy_cli_progress;
+void hy_cli_progress_init(hy_cli_progress *p, const char *label);
+void hy_cli_progress_cb(void *ud, uint64_t done, uint64_t total, uint64_t packets);
+void hy_cli_progress_end(hy_cli_progress *p);
+
+#endif

@@ -1,0 +1,443 @@
+/* hayate run / hayate analyze: sources -> pipeline -> sinks. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "hayate/capture.h"
+#include "hayate/config.h"
+#include "hayate/pipeline.h"
+
+#define MAX_SOURCES 256
+
+typedef struct run_ctx {
+    bool analyze;
+    hy_config *cfg;
+    hy_fmt fmt;
+    bool flows;                /* analyze --flows */
+    const char *db;            /* analyze --db */
+    hy_source *src[MAX_SOURCES];
+    const char *src_name[MAX_SOURCES];
+    int nsrc;
+    FILE *eve;
+    bool eve_owned;
+    hy_store *store;
+    hy_log log;
+    const hy_engine *engines[64];
+    size_t nengines;
+} run_ctx;
+
+static hy_pipeline *volatile g_pipeline; /* for the signal handler only */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (g_pipeline)
+        hy_pipeline_stop(g_pipeline);
+}
+
+static const char run_usage[] =
+    "usage: hayate run [-c FILE] [options]\n"
+    "Runs the platform: sources, engines and sinks from the config file; flags\n"
+    "override it. Runs until the input ends or SIGINT/SIGTERM, then flushes.\n"
+    "  -c, --config FILE    config file (see docs/CONFIG.md)\n"
+    "  -r, --read PATH      capture file, directory of captures, or - (repeatable)\n"
+    "  -i, --interface IF   capture live on IF\n"
+    "  -f, --bpf EXPR       BPF filter\n"
+    "  -t, --threads N      decode/flow worker threads\n"
+    "      --eve FILE       EVE JSON lines output (- for stdout)\n"
+    "      --flows          also write flow records to the EVE output\n"
+    "      --db PATH        SQLite store (empty string: none)\n"
+    "  -s, --set KEY=VAL    set any config key\n"
+    "  -h, --help\n"
+    "Exit: 0 ok, 1 failure while running, 2 bad usage, config or input.\n";
+
+static const char analyze_usage[] =
+    "usage: hayate analyze [options] PATH...\n"
+    "Analyzes captures (pcap, pcapng, directories, - for stdin) and prints the\n"
+    "findings: a table on a terminal, EVE JSON lines otherwise.\n"
+    "      --flows          print flow records too\n"
+    "      --format F       table, json or eve\n"
+    "  -t, --threads N      decode/flow worker threads (output is identical)\n"
+    "  -f, --bpf EXPR       BPF filter\n"
+    "      --db PATH        also store the results in an SQLite store\n"
+    "  -s, --set KEY=VAL    set any config key\n"
+    "  -h, --help\n"
+    "Exit: 0 ok, 1 failure while running, 2 bad usage or a file that is not a capture.\n";
+
+static int set_key(run_ctx *c, const char *key, const char *val)
+{
+    hy_err rc = hy_config_set(c->cfg, key, val);
+    if (rc != HY_OK) {
+        hy_cli_error("option", rc);
+        return HY_EXIT_USAGE;
+    }
+    return HY_EXIT_OK;
+}
+
+static int add_input(run_ctx *c, const char *path)
+{
+    hy_err rc = hy_config_append(c->cfg, "input.files", path);
+    if (rc != HY_OK) {
+        hy_cli_error("input", rc);
+        return HY_EXIT_USAGE;
+    }
+    return HY_EXIT_OK;
+}
+
+enum { OPT_EVE = 256, OPT_FLOWS, OPT_DB, OPT_FORMAT };
+
+static int parse_args(run_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, 0, 'c'}, {"read", required_argument, 0, 'r'},
+        {"interface", required_argument, 0, 'i'}, {"bpf", required_argument, 0, 'f'},
+        {"threads", required_argument, 0, 't'}, {"set", required_argument, 0, 's'},
+        {"eve", required_argument, 0, OPT_EVE}, {"flows", no_argument, 0, OPT_FLOWS},
+        {"db", required_argument, 0, OPT_DB}, {"format", required_argument, 0, OPT_FORMAT},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *usage = c->analyze ? analyze_usage : run_usage;
+    int o, r = 0;
+    char *eq;
+    bool fmt_set = false;
+
+    optind = 0;
+    while (r == 0 && (o = getopt_long(argc, argv, "c:r:i:f:t:s:h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'c':
+            if (hy_config_load(c->cfg, optarg) != HY_OK) {
+                hy_cli_error("config", HY_ERR_CONFIG);
+                r = HY_EXIT_USAGE;
+            }
+            break;
+        case 'r': r = add_input(c, optarg); break;
+        case 'i': r = set_key(c, "input.interface", optarg); break;
+        case 'f': r = set_key(c, "input.bpf", optarg); break;
+        case 't': r = set_key(c, "run.threads", optarg); break;
+        case OPT_EVE: r = set_key(c, "output.eve", optarg); break;
+        case OPT_FLOWS:
+            c->flows = true;
+            r = set_key(c, "output.eve_flows", "true");
+            break;
+        case OPT_DB: c->db = optarg; r = set_key(c, "store.path", optarg); break;
+        case OPT_FORMAT:
+            if (!hy_cli_parse_format(optarg, &c->fmt)) {
+                fprintf(stderr, "hayate: --format: unknown format '%s' (table, json, eve)\n",
+                        optarg);
+                r = HY_EXIT_USAGE;
+            }
+            fmt_set = true;
+            break;
+        case 's':
+            if (!(eq = strchr(optarg, '='))) {
+                fprintf(stderr, "hayate: --set expects KEY=VALUE, got '%s'\n", optarg);
+                return HY_EXIT_USAGE;
+            }
+            *eq = '\0';
+            r = set_key(c, optarg, eq + 1);
+            *eq = '=';
+            break;
+        case 'h': fputs(usage, stdout); return -1;
+        default: fputs(usage, stderr); return HY_EXIT_USAGE;
+        }
+    }
+    if (r)
+        return r;
+    if (c->analyze) {
+        if (optind >= argc) {
+            fputs(analyze_usage, stderr);
+            return HY_EXIT_USAGE;
+        }
+        for (int i = optind; i < argc && r == 0; i++)
+            r = add_input(c, argv[i]);
+        if (!fmt_set)
+            c->fmt = isatty(STDOUT_FILENO) ? HY_FMT_TABLE : HY_FMT_EVE;
+    } else if (optind < argc) {
+        fprintf(stderr, "hayate: run: unexpected argument '%s' (use -r for files)\n",
+                argv[optind]);
+        return HY_EXIT_USAGE;
+    }
+    return r;
+}
+
+/* Opens every source before anything is written, so a bad input fails early
+ * with nothing written. */
+static int open_sources(run_ctx *c)
+{
+    size_t n;
+    const char *const *files = hy_config_list(c->cfg, "input.files", &n);
+    const char *ifname = hy_config_str(c->cfg, "input.interface");
+    const char *bpf = hy_config_str(c->cfg, "input.bpf");
+    hy_source_cfg sc = {.bpf = *bpf ? bpf : NULL,
+                        .snaplen = (int)hy_config_int(c->cfg, "input.snaplen"),
+                        .promisc = hy_config_bool(c->cfg, "input.promisc"),
+                        .timeout_ms = 200};
+    hy_err rc;
+
+    for (size_t i = 0; i < n; i++) {
+        if (c->nsrc == MAX_SOURCES) {
+            fprintf(stderr, "hayate: more than %d inputs\n", MAX_SOURCES);
+            return HY_EXIT_USAGE;
+        }
+        if ((rc = hy_source_open_offline(files[i], &sc, &c->src[c->nsrc])) != HY_OK) {
+            hy_cli_error("input", rc);
+            return HY_EXIT_USAGE;
+        }
+        c->src_name[c->nsrc++] = files[i];
+    }
+    if (*ifname) {
+        if (c->nsrc == MAX_SOURCES)
+            return HY_EXIT_USAGE;
+        if ((rc = hy_source_open_live(ifname, &sc, &c->src[c->nsrc])) != HY_OK) {
+            hy_cli_error("input", rc);
+            return HY_EXIT_USAGE;
+        }
+        c->src_name[c->nsrc++] = ifname;
+    }
+    if (c->nsrc == 0 && !c->analyze) {
+        fprintf(stderr, "hayate: run: no input (set input.files or input.interface, or use "
+                        "-r/-i)\n");
+        return HY_EXIT_USAGE;
+    }
+    return HY_EXIT_OK;
+}
+
+static int resolve_engines(run_ctx *c)
+{
+    size_t n;
+    const char *const *names = hy_config_list(c->cfg, "engines.enabled", &n);
+    for (size_t i = 0; i < n; i++) {
+        const hy_engine *e = hy_engine_find(names[i]);
+        if (!e || c->nengines == 64) {
+            fprintf(stderr, "hayate: engines.enabled: unknown engine '%s'\n", names[i]);
+            return HY_EXIT_USAGE;
+        }
+        c->engines[c->nengines++] = e;
+    }
+    return HY_EXIT_OK;
+}
+
+static int open_outputs(run_ctx *c)
+{
+    const char *eve = hy_config_str(c->cfg, "output.eve");
+    const char *db = hy_config_str(c->cfg, "store.path");
+    hy_err rc;
+
+    if (c->analyze) {
+        eve = c->fmt == HY_FMT_TABLE ? "" : "-";
+        db = c->db ? c->db : "";
+    }
+    if (strcmp(eve, "-") == 0) {
+        c->eve = stdout;
+    } else if (*eve) {
+        if (!(c->eve = fopen(eve, "a"))) {
+            fprintf(stderr, "hayate: output.eve: cannot open %s: %s\n", eve, strerror(errno));
+            return HY_EXIT_USAGE;
+        }
+        c->eve_owned = true;
+    }
+    if (c->eve)
+        setvbuf(c->eve, NULL, _IOFBF, 1 << 20);
+    if (*db && (rc = hy_store_open_sqlite(db, &c->store)) != HY_OK) {
+        hy_cli_error("store", rc);
+        return HY_EXIT_USAGE;
+    }
+    return HY_EXIT_OK;
+}
+
+static void table_flow(void *ud, const hy_flow *f)
+{
+    (void)ud;
+    hy_cli_table_flow(stdout, f);
+}
+
+static void table_alert(void *ud, const hy_alert *a)
+{
+    (void)ud;
+    hy_cli_table_alert(stdout, a);
+}
+
+static void make_run_id(char out[40])
+{
+    struct timespec ts;
+    uint8_t rnd[10];
+    char ulid[HY_ALERT_ID_LEN + 1];
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+    for (int i = 0; i < 10; i++, x = x * 6364136223846793005ull + 1442695040888963407ull)
+        rnd[i] = (uint8_t)(x >> 56);
+    hy_ulid_encode((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000, rnd, ulid);
+    snprintf(out, 40, "run-%s", ulid);
+}
+
+static void fill_pipeline_cfg(run_ctx *c, hy_pipeline_cfg *pc)
+{
+    memset(pc, 0, sizeof *pc);
+    pc->threads = (int)hy_config_int(c->cfg, "run.threads");
+    pc->tick_ns = (uint64_t)hy_config_int(c->cfg, "run.tick_ms") * 1000000ull;
+    hy_flow_cfg_default(&pc->flow);
+    pc->flow.max_flows = (size_t)hy_config_int(c->cfg, "flow.max");
+    pc->flow.idle_ns = (uint64_t)hy_config_int(c->cfg, "flow.idle_timeout") * 1000000000ull;
+    pc->flow.active_ns = (uint64_t)hy_config_int(c->cfg, "flow.active_timeout") * 1000000000ull;
+    pc->flow.tcp_closed_ns =
+        (uint64_t)hy_config_int(c->cfg, "flow.tcp_closed_timeout") * 1000000000ull;
+    pc->flow.community_seed = (uint16_t)hy_config_int(c->cfg, "flow.community_id_seed");
+    pc->eve = c->eve;
+    pc->eve_flows = hy_config_bool(c->cfg, "output.eve_flows");
+    pc->store = c->store;
+    pc->store_flows = hy_config_bool(c->cfg, "store.flows");
+    pc->store_batch = (size_t)hy_config_int(c->cfg, "store.batch");
+    pc->engines = c->engines;
+    pc->n_engines = c->nengines;
+    pc->cfg = c->cfg;
+    pc->log = &c->log;
+    if (c->analyze && c->fmt == HY_FMT_TABLE) {
+        pc->on_flow = c->flows ? table_flow : NULL;
+        pc->on_alert = table_alert;
+        if (c->flows)
+            hy_cli_table_flow_header(stdout);
+        else
+            hy_cli_table_alert_header(stdout);
+    }
+}
+
+static void print_summary(const hy_pipeline_stats *st, double secs)
+{
+    fprintf(stderr,
+            "hayate: %llu packets (%.1f MB) in %.2f s (%.2f Mpkt/s); %llu flows; %llu alerts\n",
+            (unsigned long long)st->packets, (double)st->bytes / 1e6, secs,
+            secs > 0 ? (double)st->packets / secs / 1e6 : 0.0, (unsigned long long)st->flows,
+            (unsigned long long)st->alerts);
+    for (int i = 1; i < HY_ANOM__COUNT; i++)
+        if (st->decode.anom[i])
+            fprintf(stderr, "hayate:   decode: %llu packets: %s\n",
+                    (unsigned long long)st->decode.anom[i], hy_anom_text((hy_anom)i));
+    if (st->flow.evicted)
+        fprintf(stderr, "hayate:   %llu flows evicted at the flow cap\n",
+                (unsigned long long)st->flow.evicted);
+    if (st->hayate_dropped)
+        fprintf(stderr, "hayate:   %llu packets dropped by hayate (overload)\n",
+                (unsigned long long)st->hayate_dropped);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Feeds every source in turn, records its capture statistics. */
+static int feed_all(run_ctx *c, hy_pipeline *p, const char *run_id)
+{
+    int ret = HY_EXIT_OK;
+    for (int i = 0; i < c->nsrc; i++) {
+        hy_capture_stats cs;
+        hy_cli_progress prog;
+        memset(&cs, 0, sizeof cs);
+        hy_cli_progress_init(&prog, c->src_name[i]);
+        hy_err rc = hy_pipeline_feed(p, c->src[i], hy_cli_progress_cb, &prog, &cs);
+        hy_cli_progress_end(&prog);
+        if (rc != HY_OK) {
+            hy_cli_error(c->src_name[i], rc);
+            ret = HY_EXIT_FAIL;
+        }
+        if (*hy_source_warning(c->src[i]))
+            fprintf(stderr, "hayate: warning: %s\n", hy_source_warning(c->src[i]));
+        if (cs.kernel_dropped || cs.ifdrop)
+            fprintf(stderr, "hayate: %s: %llu received, %llu dropped by kernel, %llu by "
+                            "interface\n", c->src_name[i], (unsigned long long)cs.received,
+                    (unsigned long long)cs.kernel_dropped, (unsigned long long)cs.ifdrop);
+        if (c->store && hy_store_put_capture_stats(c->store, run_id, &cs) != HY_OK)
+            hy_cli_error("store", HY_ERR_STORE);
+        if (ret != HY_EXIT_OK)
+            break;
+    }
+    return ret;
+}
+
+static int execute(run_ctx *c)
+{
+    hy_pipeline_cfg pc;
+    hy_pipeline *p = NULL;
+    hy_pipeline_stats st;
+    char run_id[40];
+    double t0 = now_s();
+    int ret;
+    hy_err rc;
+
+    make_run_id(run_id);
+    fill_pipeline_cfg(c, &pc);
+    if (c->store && hy_store_begin_run(c->store, run_id, c->analyze ? "analyze" : "run") != HY_OK)
+        hy_cli_error("store", HY_ERR_STORE);
+    if ((rc = hy_pipeline_create(&pc, &p)) != HY_OK) {
+        hy_cli_error("pipeline", rc);
+        return HY_EXIT_FAIL;
+    }
+    g_pipeline = p;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    ret = feed_all(c, p, run_id);
+    if ((rc = hy_pipeline_finish(p)) != HY_OK) {
+        hy_cli_error("pipeline", rc);
+        ret = HY_EXIT_FAIL;
+    }
+    g_pipeline = NULL;
+    hy_pipeline_stats_get(p, &st);
+    hy_pipeline_destroy(p);
+    if (c->store && hy_store_end_run(c->store, (uint64_t)time(NULL) * 1000000000ull) != HY_OK)
+        hy_cli_error("store", HY_ERR_STORE);
+    if (st.store_errors)
+        ret = HY_EXIT_FAIL;
+    print_summary(&st, now_s() - t0);
+    return ret;
+}
+
+static void ctx_free(run_ctx *c)
+{
+    for (int i = 0; i < c->nsrc; i++)
+        hy_source_close(c->src[i]);
+    if (c->eve_owned)
+        fclose(c->eve);
+    else if (c->eve)
+        fflush(c->eve);
+    if (c->store)
+        hy_store_close(c->store);
+    hy_config_destroy(c->cfg);
+}
+
+static int run_common(bool analyze, int argc, char **argv)
+{
+    run_ctx c = {.analyze = analyze};
+    hy_log_level lvl;
+    int r;
+
+    if (hy_config_create(&c.cfg) != HY_OK)
+        return HY_EXIT_FAIL;
+    if ((r = parse_args(&c, argc, argv)) != 0) {
+        ctx_free(&c);
+        return r < 0 ? HY_EXIT_OK : r;
+    }
+    c.log = hy_cli_log_info;
+    if (hy_log_level_parse(hy_config_str(c.cfg, "run.log_level"), &lvl) == HY_OK)
+        c.log.level = lvl;
+    if ((r = resolve_engines(&c)) == 0 && (r = open_sources(&c)) == 0 &&
+        (r = open_outputs(&c)) == 0)
+        r = execute(&c);
+    ctx_free(&c);
+    return r;
+}
+
+int hy_cmd_run(int argc, char **argv)
+{
+    return run_common(false, argc, argv);
+}
+
+int hy_cmd_analyze(int argc, char **argv)
+{
+    return run_common(true, argc, argv);
+}

@@ -1,0 +1,9 @@
+/* hayate CLI: the subcommand entry points. Each takes the arguments from its
+ * own name on (argv[0] is the subcommand, e.g. "synth") and returns an exit
+ * code: 0 success, 1 failure, 2 usage error. */
+#ifndef HAYATE_CLI_COMMANDS_H
+#define HAYATE_CLI_COMMANDS_H
+
+int hy_cmd_synth(int argc, char **argv);
+
+#endif

@@ -1,0 +1,83 @@
+/* libFuzzer target for hy_decode. Input: 2 bytes (big-endian) picking a link
+ * type from the table below (modulo its size), then the frame. Checks that
+ * every pointer the decoder hands out stays inside the frame and that the
+ * stats count exactly one anomaly per packet. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "hayate/decode.h"
+
+static const int links[] = {
+    HY_LINK_ETHERNET, HY_LINK_SLL,       HY_LINK_SLL2, HY_LINK_RAW,
+    HY_LINK_DLT_RAW,  HY_LINK_DLT_RAW14, HY_LINK_IPV4, HY_LINK_IPV6,
+    HY_LINK_NULL,     HY_LINK_LOOP,      9999, /* unsupported */
+};
+
+#define CHECK(c)                                                                                   \
+    do {                                                                                           \
+        if (!(c))                                                                                  \
+            abort();                                                                               \
+    } while (0)
+
+static void check_span(const uint8_t *base, size_t n, const uint8_t *p, uint32_t len)
+{
+    if (!p) {
+        CHECK(len == 0);
+        return;
+    }
+    CHECK(p >= base && p <= base + n);
+    CHECK(len <= (size_t)(base + n - p));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 2)
+        return 0;
+    unsigned sel = (unsigned)data[0] << 8 | data[1];
+    const uint8_t *frame = data + 2;
+    size_t n = size - 2;
+    if (n > HY_MAX_SNAPLEN)
+        return 0;
+
+    hy_pkt p = {.data = frame,
+                .caplen = (uint32_t)n,
+                .wirelen = (uint32_t)n,
+                .linktype = links[sel % (sizeof links / sizeof links[0])]};
+    hy_decode_stats st = {0};
+    hy_anom a = hy_decode(&p, &st);
+
+    CHECK((unsigned)a < HY_ANOM__COUNT && a == p.anom);
+    CHECK(st.packets == 1 && st.bytes == n);
+    uint64_t sum = 0;
+    for (int i = 0; i < HY_ANOM__COUNT; i++)
+        sum += st.anom[i];
+    CHECK(sum == 1 && st.anom[a] == 1);
+    CHECK(hy_anom_name(a)[0] != '\0' && hy_anom_text(a)[0] != '\0');
+
+    check_span(frame, n, p.l3, p.l3_len);
+    check_span(frame, n, p.l4, p.l4_len);
+    check_span(frame, n, p.payload, p.payload_len);
+    if (p.l3 && p.l4)
+        CHECK(p.l4 >= p.l3 && p.l4 + p.l4_len <= p.l3 + p.l3_len);
+    if (p.l4 && p.payload)
+        CHECK(p.payload >= p.l4 && p.payload + p.payload_len <= p.l4 + p.l4_len);
+    CHECK(p.payload_len <= p.payload_wire_len || a != HY_ANOM_NONE);
+    CHECK(p.vlan_count <= HY_MAX_VLAN_TAGS);
+    CHECK(p.ip6_ext_count <= HY_MAX_IP6_EXT_HDRS);
+    CHECK(p.tcp_opts.sack_blocks <= HY_MAX_TCP_SACK_BLOCKS);
+    CHECK(p.ip_version == 0 || p.ip_version == 4 || p.ip_version == 6);
+    if (p.ip_version == 0)
+        CHECK(p.sport == 0 && p.dport == 0 && p.proto == 0 && !p.l4);
+    if (p.is_frag && p.frag_off != 0)
+        CHECK(p.sport == 0 && p.dport == 0 && !p.l4);
+    if (a == HY_ANOM_NONE || a == HY_ANOM_SNAPLEN)
+        CHECK(p.ip_version != 0);
+
+    char addr[46];
+    hy_addr_format(p.ip_version, p.src, addr);
+    hy_addr_format(p.ip_version, p.dst, addr);
+    return 0;
+}

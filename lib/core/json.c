@@ -1,0 +1,342 @@
+/* Streaming JSON writer. Every call is a no-op once an error is recorded, so
+ * callers write a whole document and check hy_json_finish once. Values at
+ * depth 0 are not separated by commas: a caller writing JSON lines adds the
+ * newline itself and keeps using the same writer. */
+#include "hayate/json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/utf8.h"
+
+void hy_json_init(hy_json *j, hy_buf *out)
+{
+    memset(j, 0, sizeof *j);
+    j->out = out;
+}
+
+static void fail(hy_json *j, hy_err e)
+{
+    if (!j->err)
+        j->err = e;
+}
+
+static void emit(hy_json *j, const void *p, size_t n)
+{
+    if (!j->err)
+        fail(j, hy_buf_add(j->out, p, n));
+}
+
+static void emitc(hy_json *j, char c)
+{
+    emit(j, &c, 1);
+}
+
+/* Writes the separator a value (or key) needs at the current position. */
+static bool before_value(hy_json *j)
+{
+    if (j->err)
+        return false;
+    if (j->after_key) {
+        j->after_key = false;
+        return true;
+    }
+    if (j->depth > 0 && j->need_comma[j->depth])
+        emitc(j, ',');
+    j->need_comma[j->depth] = true;
+    return !j->err;
+}
+
+static void open_container(hy_json *j, char c)
+{
+    if (j->err)
+        return;
+    if (j->depth >= HY_JSON_MAX_DEPTH) {
+        hy_err_set(HY_ERR_ARG, "json: nesting deeper than %d", HY_JSON_MAX_DEPTH);
+        fail(j, HY_ERR_ARG);
+        return;
+    }
+    if (!before_value(j))
+        return;
+    emitc(j, c);
+    if (j->err)
+        return;
+    j->depth++;
+    j->need_comma[j->depth] = false;
+}
+
+static void close_container(hy_json *j, char c)
+{
+    if (j->err)
+        return;
+    if (j->depth == 0 || j->after_key) {
+        hy_err_set(HY_ERR_ARG, "json: unbalanced '%c'", c);
+        fail(j, HY_ERR_ARG);
+        return;
+    }
+    emitc(j, c);
+    if (!j->err)
+        j->depth--;
+}
+
+void hy_json_obj_open(hy_json *j)
+{
+    open_container(j, '{');
+}
+
+void hy_json_obj_close(hy_json *j)
+{
+    close_container(j, '}');
+}
+
+void hy_json_arr_open(hy_json *j)
+{
+    open_container(j, '[');
+}
+
+void hy_json_arr_close(hy_json *j)
+{
+    close_container(j, ']');
+}
+
+/* Writes s[0..n) as a quoted JSON string, escaping per RFC 8259 and
+ * replacing each maximal invalid UTF-8 subpart by \ufffd. */
+static void write_string(hy_json *j, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const uint8_t *p = (const uint8_t *)s;
+    size_t run = 0; /* start of the pending run of bytes that pass through */
+    size_t i = 0;
+
+    emitc(j, '"');
+    while (i < n && !j->err) {
+        uint8_t c = p[i];
+        char esc[8];
+        size_t elen = 2;
+        int seq = 1;
+
+        if (c >= 0x80) {
+            seq = hy_utf8_seq(p, n, i);
+            if (seq > 0) {
+                i += (size_t)seq;
+                continue;
+            }
+            memcpy(esc, "\\ufffd", 6);
+            elen = 6;
+            seq = -seq;
+        } else if (c >= 0x20 && c != '"' && c != '\\') {
+            i++;
+            continue;
+        } else {
+            esc[0] = '\\';
+            switch (c) {
+            case '"':
+                esc[1] = '"';
+                break;
+            case '\\':
+                esc[1] = '\\';
+                break;
+            case '\b':
+                esc[1] = 'b';
+                break;
+            case '\f':
+                esc[1] = 'f';
+                break;
+            case '\n':
+                esc[1] = 'n';
+                break;
+            case '\r':
+                esc[1] = 'r';
+                break;
+            case '\t':
+                esc[1] = 't';
+                break;
+            default:
+                memcpy(esc, "\\u00", 4);
+                esc[4] = hex[c >> 4];
+                esc[5] = hex[c & 15];
+                elen = 6;
+            }
+        }
+        emit(j, p + run, i - run);
+        emit(j, esc, elen);
+        i += (size_t)seq;
+        run = i;
+    }
+    emit(j, p + run, n - run);
+    emitc(j, '"');
+}
+
+void hy_json_key(hy_json *j, const char *key)
+{
+    if (j->err)
+        return;
+    if (!key || j->after_key || j->depth == 0) {
+        hy_err_set(HY_ERR_ARG, "json: key '%s' out of place", key ? key : "(null)");
+        fail(j, HY_ERR_ARG);
+        return;
+    }
+    if (!before_value(j))
+        return;
+    write_string(j, key, strlen(key));
+    emitc(j, ':');
+    if (!j->err)
+        j->after_key = true;
+}
+
+void hy_json_strn(hy_json *j, const char *s, size_t n)
+{
+    if (!s && n) {
+        hy_err_set(HY_ERR_ARG, "json: NULL string of length %zu", n);
+        fail(j, HY_ERR_ARG);
+        return;
+    }
+    if (before_value(j))
+        write_string(j, s ? s : "", n);
+}
+
+void hy_json_str(hy_json *j, const char *s)
+{
+    if (!s)
+        hy_json_null(j);
+    else
+        hy_json_strn(j, s, strlen(s));
+}
+
+static void write_text(hy_json *j, const char *text, size_t n)
+{
+    if (before_value(j))
+        emit(j, text, n);
+}
+
+void hy_json_int(hy_json *j, int64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+    write_text(j, tmp, (size_t)n);
+}
+
+void hy_json_uint(hy_json *j, uint64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v);
+    write_text(j, tmp, (size_t)n);
+}
+
+/* Shortest of %.15g/%.16g/%.17g that reads back as exactly v; %.17g always
+ * does. A decimal comma from a foreign locale is turned back into a point. */
+static int format_double(double v, char out[32])
+{
+    int n = 0;
+    for (int prec = 15; prec <= 17; prec++) {
+        n = snprintf(out, 32, "%.*g", prec, v);
+        for (char *c = out; *c; c++)
+            if (*c == ',')
+                *c = '.';
+        if (strtod(out, NULL) == v)
+            break;
+    }
+    return n;
+}
+
+void hy_json_double(hy_json *j, double v)
+{
+    char tmp[32];
+    int n;
+
+    if (!isfinite(v)) {
+        hy_json_null(j);
+        return;
+    }
+    n = format_double(v, tmp);
+    write_text(j, tmp, (size_t)n);
+}
+
+void hy_json_bool(hy_json *j, bool v)
+{
+    if (v)
+        write_text(j, "true", 4);
+    else
+        write_text(j, "false", 5);
+}
+
+void hy_json_null(hy_json *j)
+{
+    write_text(j, "null", 4);
+}
+
+void hy_json_raw(hy_json *j, const char *text)
+{
+    if (!text) {
+        if (!j->err)
+            hy_err_set(HY_ERR_ARG, "json: raw NULL");
+        fail(j, HY_ERR_ARG);
+        return;
+    }
+    write_text(j, text, strlen(text));
+}
+
+void hy_json_kstr(hy_json *j, const char *k, const char *v)
+{
+    hy_json_key(j, k);
+    hy_json_str(j, v);
+}
+
+void hy_json_kint(hy_json *j, const char *k, int64_t v)
+{
+    hy_json_key(j, k);
+    hy_json_int(j, v);
+}
+
+void hy_json_kuint(hy_json *j, const char *k, uint64_t v)
+{
+    hy_json_key(j, k);
+    hy_json_uint(j, v);
+}
+
+void hy_json_kdouble(hy_json *j, const char *k, double v)
+{
+    hy_json_key(j, k);
+    hy_json_double(j, v);
+}
+
+void hy_json_kbool(hy_json *j, const char *k, bool v)
+{
+    hy_json_key(j, k);
+    hy_json_bool(j, v);
+}
+
+void hy_time_format(uint64_t ts_ns, char out[32])
+{
+    time_t secs = (time_t)(ts_ns / 1000000000u);
+    unsigned usec = (unsigned)(ts_ns % 1000000000u / 1000u);
+    char tmp[96];
+    struct tm tm;
+
+    if (!gmtime_r(&secs, &tm))
+        memset(&tm, 0, sizeof tm);
+    /* uint64 nanoseconds reach only year 2554, so the text is 31 chars. */
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%06u+0000", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
+    memcpy(out, tmp, 31);
+    out[31] = '\0';
+}
+
+void hy_json_time(hy_json *j, uint64_t ts_ns)
+{
+    char t[32];
+    hy_time_format(ts_ns, t);
+    hy_json_strn(j, t, strlen(t));
+}
+
+hy_err hy_json_finish(const hy_json *j)
+{
+    if (j->err)
+        return j->err;
+    if (j->depth || j->after_key)
+        return hy_err_set(HY_ERR_ARG, "json: document left open at depth %d", j->depth);
+    return HY_OK;
+}

@@ -1,0 +1,267 @@
+/* Packet sources over libpcap: the object, the read loop shared by files,
+ * stdin and directories, and the accessors. Opening lives in
+ * capture_file.c, capture_dir.c and capture_live.c. */
+#include "net/capture_int.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hayate/limits.h"
+
+hy_err hy__cap_alloc(int kind, const char *name, const hy_source_cfg *cfg, hy_source **out)
+{
+    hy_source *s = calloc(1, sizeof *s);
+    if (!s)
+        return hy_err_set(HY_ERR_NOMEM, "capture: out of memory");
+    s->kind = kind;
+    s->name = strdup(name);
+    if (cfg && cfg->bpf && *cfg->bpf)
+        s->bpf = strdup(cfg->bpf);
+    if (!s->name || (cfg && cfg->bpf && *cfg->bpf && !s->bpf)) {
+        free(s->name);
+        free(s->bpf);
+        free(s);
+        return hy_err_set(HY_ERR_NOMEM, "capture: out of memory");
+    }
+    s->cur = s->name;
+    atomic_init(&s->done, 0);
+    atomic_init(&s->brk, 0);
+    snprintf(s->st.source, sizeof s->st.source, "%s", name);
+    *out = s;
+    return HY_OK;
+}
+
+void hy__cap_warn(hy_source *s, const char *fmt, ...)
+{
+    size_t n = strlen(s->warning);
+    if (n + 3 >= sizeof s->warning)
+        return;
+    if (n) {
+        memcpy(s->warning + n, "; ", 3);
+        n += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->warning + n, sizeof s->warning - n, fmt, ap);
+    va_end(ap);
+}
+
+uint64_t hy__cap_ts_ns(const struct timeval *tv, bool nano)
+{
+    if (tv->tv_sec < 0)
+        return 0; /* pcapng seconds past INT64_MAX: garbage */
+    uint64_t sec = (uint64_t)tv->tv_sec;
+    uint64_t frac = tv->tv_usec < 0 ? 0 : (uint64_t)tv->tv_usec; /* garbage: lost */
+    if (!nano)
+        frac *= 1000u; /* tv_usec is at most a 32-bit value from a file */
+    if (sec > (UINT64_MAX - frac) / 1000000000u)
+        return UINT64_MAX;
+    return sec * 1000000000u + frac;
+}
+
+void hy__cap_fill(hy_source *s, const struct pcap_pkthdr *h, const u_char *data, hy_raw_pkt *pkt)
+{
+    uint32_t cap = h->caplen > HY_MAX_SNAPLEN ? HY_MAX_SNAPLEN : h->caplen;
+    pkt->ts_ns = hy__cap_ts_ns(&h->ts, s->nano);
+    pkt->data = data;
+    pkt->caplen = cap;
+    pkt->wirelen = h->len < cap ? cap : h->len; /* keep wirelen >= caplen */
+    pkt->linktype = s->linktype;
+
+    hy_capture_stats *st = &s->st;
+    if (st->received == 0 || pkt->ts_ns < st->first_ns)
+        st->first_ns = pkt->ts_ns;
+    if (st->received == 0 || pkt->ts_ns > st->last_ns)
+        st->last_ns = pkt->ts_ns;
+    st->received++;
+    st->bytes += cap;
+}
+
+hy_err hy__cap_compile(hy_source *s, pcap_t *p, const char *file, struct bpf_program *prog)
+{
+    if (pcap_compile(p, prog, s->bpf, 1, PCAP_NETMASK_UNKNOWN) != 0)
+        return hy_err_set(HY_ERR_CONFIG, "bpf filter \"%s\": %s (%s)", s->bpf, pcap_geterr(p),
+                          file);
+    return HY_OK;
+}
+
+static void hy__cap_set_done(hy_source *s)
+{
+    atomic_store_explicit(&s->done, s->done_base + s->cur_off, memory_order_relaxed);
+}
+
+hy_err hy__cap_attach(hy_source *s, pcap_t *p, const char *cur, uint64_t size)
+{
+    s->p = p;
+    s->cur = cur;
+    s->linktype = pcap_datalink(p);
+    s->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
+    s->cur_pkts = 0;
+    s->cur_off = 0;
+    s->cur_size = size;
+    FILE *f = pcap_file(p);
+    long off = f ? ftell(f) : -1;
+    if (off > 0)
+        s->cur_off = (uint64_t)off;
+    hy__cap_set_done(s);
+    if (s->bpf) {
+        hy_err e = hy__cap_compile(s, p, cur, &s->prog);
+        if (e != HY_OK) {
+            hy__cap_detach(s);
+            return e;
+        }
+        s->have_prog = true;
+    }
+    return HY_OK;
+}
+
+void hy__cap_detach(hy_source *s)
+{
+    if (s->have_prog)
+        pcap_freecode(&s->prog);
+    s->have_prog = false;
+    if (s->p)
+        pcap_close(s->p);
+    s->p = NULL;
+}
+
+/* The current file ended (EOF, cut record or bad block): count it as read. */
+static void hy__cap_finish_file(hy_source *s)
+{
+    FILE *f = pcap_file(s->p);
+    long off = f ? ftell(f) : -1;
+    if (off > 0 && (uint64_t)off > s->cur_off)
+        s->cur_off = (uint64_t)off;
+    s->done_base += s->cur_size > s->cur_off ? s->cur_size : s->cur_off;
+    s->cur_off = 0;
+    hy__cap_set_done(s);
+    hy__cap_detach(s);
+    if (s->kind != HY__CAP_DIR)
+        s->ended = true;
+}
+
+static void hy__cap_note_truncated(hy_source *s)
+{
+    s->st.truncated = 1;
+    hy__cap_warn(s, "%s: truncated after packet %llu (byte offset %llu): %s", s->cur,
+                 (unsigned long long)s->cur_pkts, (unsigned long long)s->cur_off,
+                 pcap_geterr(s->p));
+}
+
+static hy_err hy__cap_closed(hy_source *s)
+{
+    if (s->st.truncated)
+        return hy_err_set(HY_ERR_CLOSED, "%s", s->warning);
+    if (atomic_load(&s->brk))
+        return hy_err_set(HY_ERR_CLOSED, "%s: stopped", s->name);
+    return hy_err_set(HY_ERR_CLOSED, "%s: end of input", s->name);
+}
+
+/* Files, stdin and directories: a cut record or a bad block ends the file
+ * (the packets before it were all returned); a directory goes on with its
+ * next file. */
+static hy_err hy__cap_offline_next(hy_source *s, hy_raw_pkt *pkt)
+{
+    for (;;) {
+        if (s->ended || atomic_load(&s->brk))
+            return hy__cap_closed(s);
+        if (!s->p) {
+            hy_err e = hy__cap_dir_advance(s);
+            if (e == HY_ERR_CLOSED) {
+                s->ended = true;
+                continue;
+            }
+            if (e != HY_OK)
+                return e;
+        }
+        struct pcap_pkthdr *h;
+        const u_char *data;
+        int rc = pcap_next_ex(s->p, &h, &data);
+        if (rc == 1) {
+            s->cur_pkts++;
+            long off = ftell(pcap_file(s->p));
+            if (off >= 0)
+                s->cur_off = (uint64_t)off;
+            hy__cap_set_done(s);
+            if (s->have_prog && !pcap_offline_filter(&s->prog, h, data))
+                continue;
+            hy__cap_fill(s, h, data, pkt);
+            return HY_OK;
+        }
+        if (rc != PCAP_ERROR_BREAK && !atomic_load(&s->brk))
+            hy__cap_note_truncated(s);
+        hy__cap_finish_file(s);
+    }
+}
+
+hy_err hy_source_next(hy_source *s, hy_raw_pkt *pkt)
+{
+    if (!s || !pkt)
+        return hy_err_set(HY_ERR_ARG, "hy_source_next: NULL argument");
+    if (s->kind == HY__CAP_LIVE)
+        return hy__cap_live_next(s, pkt);
+    return hy__cap_offline_next(s, pkt);
+}
+
+/* Only an atomic store and, for live handles, pcap_breakloop (which on
+ * Linux sets a flag and writes to an eventfd): safe in a signal handler. */
+void hy_source_break(hy_source *s)
+{
+    if (!s)
+        return;
+    atomic_store(&s->brk, 1);
+    if (s->kind == HY__CAP_LIVE && s->p)
+        pcap_breakloop(s->p);
+}
+
+bool hy_source_is_live(const hy_source *s)
+{
+    return s && s->kind == HY__CAP_LIVE;
+}
+
+void hy_source_progress(const hy_source *s, uint64_t *done, uint64_t *total)
+{
+    uint64_t d = 0, t = 0;
+    if (s && s->kind != HY__CAP_LIVE) {
+        d = atomic_load_explicit(&s->done, memory_order_relaxed);
+        t = s->total;
+        if (t && d > t)
+            d = t; /* a file that grew while read */
+    }
+    if (done)
+        *done = d;
+    if (total)
+        *total = t;
+}
+
+void hy_source_stats(hy_source *s, hy_capture_stats *st)
+{
+    if (!st)
+        return;
+    if (!s) {
+        memset(st, 0, sizeof *st);
+        return;
+    }
+    *st = s->st;
+    if (s->kind == HY__CAP_LIVE)
+        hy__cap_live_stats(s, st);
+}
+
+const char *hy_source_warning(const hy_source *s)
+{
+    return s ? s->warning : "";
+}
+
+void hy_source_close(hy_source *s)
+{
+    if (!s)
+        return;
+    hy__cap_detach(s);
+    for (size_t i = 0; i < s->nfiles; i++)
+        free(s->files[i].path);
+    free(s->files);
+    free(s->bpf);
+    free(s->name);
+    free(s);
+}

@@ -1,0 +1,106 @@
+#include "net/shard.h"
+
+#include <string.h>
+
+#include "core/bytes.h"
+#include "hayate/decode.h"
+
+/* Offset of the IP header and the outer VLAN id for the link types hy_decode
+ * knows; false when the frame is not IP or too short. */
+static bool shard_l3(int linktype, const uint8_t *d, uint32_t len, uint32_t *off, uint16_t *vlan)
+{
+    uint16_t et = 0, tci;
+    uint32_t o = 0, fam;
+
+    switch (linktype) {
+    case HY_LINK_ETHERNET:
+        o = 12;
+        if (!hy_rd_u16be(d, len, o, &et))
+            return false;
+        for (int tags = 0; (et == 0x8100 || et == 0x88a8 || et == 0x9100); tags++) {
+            if (tags >= HY_MAX_VLAN_TAGS || !hy_rd_u16be(d, len, o + 2, &tci) ||
+                !hy_rd_u16be(d, len, o + 4, &et))
+                return false;
+            if (tags == 0)
+                *vlan = tci & 0x0fff;
+            o += 4;
+        }
+        o += 2;
+        break;
+    case HY_LINK_SLL:
+        if (!hy_rd_u16be(d, len, 14, &et))
+            return false;
+        o = 16;
+        break;
+    case HY_LINK_SLL2:
+        if (!hy_rd_u16be(d, len, 0, &et))
+            return false;
+        o = 20;
+        break;
+    case HY_LINK_NULL:
+    case HY_LINK_LOOP:
+        if (!hy_rd_u32be(d, len, 0, &fam))
+            return false;
+        *off = 4;
+        return true;
+    case HY_LINK_RAW:
+    case HY_LINK_DLT_RAW:
+    case HY_LINK_DLT_RAW14:
+    case HY_LINK_IPV4:
+    case HY_LINK_IPV6:
+        *off = 0;
+        return true;
+    default:
+        return false;
+    }
+    *off = o;
+    return et == 0x0800 || et == 0x86dd;
+}
+
+static uint32_t mix32(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return (uint32_t)x;
+}
+
+/* Order-independent combination of the two endpoint words. */
+static uint64_t sym(uint64_t a, uint64_t b)
+{
+    return (a < b) ? a * 0x9e3779b97f4a7c15ULL + b : b * 0x9e3779b97f4a7c15ULL + a;
+}
+
+uint32_t hy_shard_hash(int linktype, const uint8_t *d, uint32_t len)
+{
+    uint32_t o = 0;
+    uint16_t vlan = 0;
+    uint8_t vb, proto;
+    uint64_t a = 0, b = 0;
+
+    if (!shard_l3(linktype, d, len, &o, &vlan) || !hy_rd_u8(d, len, o, &vb))
+        return 0;
+    if ((vb >> 4) == 4) {
+        uint32_t s, t;
+        if (!hy_rd_u8(d, len, o + 9, &proto) || !hy_rd_u32be(d, len, o + 12, &s) ||
+            !hy_rd_u32be(d, len, o + 16, &t))
+            return 0;
+        a = s;
+        b = t;
+    } else if ((vb >> 4) == 6) {
+        uint8_t s[16], t[16];
+        uint64_t s0, s1, t0, t1;
+        if (!hy_rd_u8(d, len, o + 6, &proto) || !hy_rd_bytes(d, len, o + 8, s, 16) ||
+            !hy_rd_bytes(d, len, o + 24, t, 16))
+            return 0;
+        memcpy(&s0, s, 8), memcpy(&s1, s + 8, 8), memcpy(&t0, t, 8), memcpy(&t1, t + 8, 8);
+        a = s0 ^ (s1 * 0x9e3779b97f4a7c15ULL);
+        b = t0 ^ (t1 * 0x9e3779b97f4a7c15ULL);
+        proto = 0; /* IPv6 ext headers may hide the L4 protocol: leave it out */
+    } else {
+        return 0;
+    }
+    return mix32(sym(a, b) ^ ((uint64_t)vlan << 48) ^ ((uint64_t)proto << 40) ^ (vb >> 4));
+}

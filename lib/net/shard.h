@@ -1,0 +1,14 @@
+/* hayate internal: the shard key of a raw frame, computed without a full
+ * decode so the capture thread can route packets to decode/flow workers. */
+#ifndef HAYATE_NET_SHARD_H
+#define HAYATE_NET_SHARD_H
+
+#include <stdint.h>
+
+/* Symmetric hash of (outer VLAN, IP version, protocol, address pair): equal
+ * for both directions of a flow and for every fragment of a datagram (ports
+ * are left out because later fragments carry none). Frames that are not IP,
+ * or too short to tell, hash to 0. Reads only inside [data, data+caplen). */
+uint32_t hy_shard_hash(int linktype, const uint8_t *data, uint32_t caplen);
+
+#endif

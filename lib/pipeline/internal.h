@@ -1,0 +1,90 @@
+/* hayate internal: the pipeline's stages and the messages between them. */
+#ifndef HAYATE_PIPELINE_INTERNAL_H
+#define HAYATE_PIPELINE_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hayate/pipeline.h"
+#include "hayate/queue.h"
+#include "hayate/thread.h"
+
+/* Capture thread -> worker: packets copied into the batch arena, or a tick. */
+typedef enum { HY__IN_PKTS, HY__IN_TICK, HY__IN_FINAL } hy__in_type;
+
+typedef struct hy__pkt_ref {
+    uint64_t ts_ns, seq;
+    uint32_t off, caplen, wirelen;
+    int32_t linktype;
+} hy__pkt_ref;
+
+typedef struct hy__in_batch {
+    hy__in_type type;
+    uint64_t tick_ns, tick_seq; /* TICK/FINAL: event time and next packet seq */
+    uint32_t n, used;
+    hy__pkt_ref pk[HY_BATCH_PACKETS];
+    uint8_t *arena;             /* HY_BATCH_BYTES */
+} hy__in_batch;
+
+/* Worker -> collector: one ordered stream per worker. Items are ordered by
+ * (seq, rank, then flow first_seq or alert order), the merge key. */
+typedef enum { HY__R_FLOW = 0, HY__R_ALERT = 1, HY__R_TICK = 2, HY__R_FINAL = 3 } hy__rank;
+
+typedef struct hy__item {
+    uint64_t seq;
+    hy__rank rank;
+    uint64_t tick_ns;           /* TICK/FINAL */
+    hy_alert *alert;            /* ALERT: owned */
+    hy_flow flow;               /* FLOW */
+} hy__item;
+
+#define HY__OUT_ITEMS 64
+
+typedef struct hy__out_batch {
+    uint32_t n, pos;
+    _Atomic int refs;           /* shared read-only with engine threads */
+    hy__item it[HY__OUT_ITEMS];
+} hy__out_batch;
+
+typedef struct hy__worker hy__worker;
+typedef struct hy__collector hy__collector;
+
+/* Decode/flow worker: one shard of the flow table. */
+hy_err hy__worker_create(hy_pipeline *p, int shard, hy__worker **out);
+void hy__worker_destroy(hy__worker *w);
+/* Processes one input batch (packets or a tick) on the calling thread. */
+hy_err hy__worker_process(hy__worker *w, hy__in_batch *b);
+/* Processes one packet whose bytes are at data (inline mode, no copy). */
+hy_err hy__worker_packet(hy__worker *w, const hy__pkt_ref *r, const uint8_t *data);
+/* Runs the worker loop on its own thread (threads > 1). */
+hy_err hy__worker_start(hy__worker *w);
+hy_err hy__worker_join(hy__worker *w);
+/* Queues of the threaded worker: input batches and recycled empty batches. */
+hy_queue *hy__worker_inq(hy__worker *w);
+hy_queue *hy__worker_freeq(hy__worker *w);
+void hy__worker_stats(const hy__worker *w, hy_decode_stats *d, hy_flow_stats *f);
+
+/* The collector merges worker streams, runs the engines and the sinks. */
+hy_err hy__collector_create(hy_pipeline *p, int nstreams, hy__collector **out);
+void hy__collector_destroy(hy__collector *c);
+/* Inline mode (threads == 1): takes one finished out batch of stream 0. */
+hy_err hy__collector_take(hy__collector *c, hy__out_batch *b);
+/* Threaded mode: the queue that carries stream i's out batches. */
+hy_queue *hy__collector_streamq(hy__collector *c, int i);
+hy_err hy__collector_start(hy__collector *c);
+hy_err hy__collector_join(hy__collector *c);
+void hy__collector_counts(const hy__collector *c, uint64_t *flows, uint64_t *alerts,
+                          uint64_t *store_errors);
+
+/* Out-batch allocation helpers shared by workers and the collector. */
+hy__out_batch *hy__out_batch_new(void);
+void hy__out_batch_release(hy__out_batch *b); /* frees at the last reference */
+
+/* Called by a worker to hand a full (or final) out batch downstream. */
+hy_err hy__pipeline_emit_batch(hy_pipeline *p, int shard, hy__out_batch *b);
+
+/* Accessors the stages need. */
+const hy_pipeline_cfg *hy__pipeline_cfg(const hy_pipeline *p);
+
+#endif

@@ -1,0 +1,310 @@
+/* The capture side of the pipeline: reads sources, numbers packets, routes
+ * them to workers by shard hash, and broadcasts event-time ticks. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "net/shard.h"
+#include "pipeline/internal.h"
+
+struct hy_pipeline {
+    hy_pipeline_cfg cfg;
+    hy__worker **workers;
+    hy__in_batch **cur;          /* threaded: batch being filled per worker */
+    hy__collector *coll;
+    uint64_t seq;                /* next packet sequence number */
+    uint64_t next_tick, last_ts;
+    bool have_time, finished;
+    volatile sig_atomic_t stop;
+    hy_source *_Atomic src;
+    hy_pipeline_stats st;
+};
+
+const hy_pipeline_cfg *hy__pipeline_cfg(const hy_pipeline *p)
+{
+    return &p->cfg;
+}
+
+hy_err hy__pipeline_emit_batch(hy_pipeline *p, int shard, hy__out_batch *b)
+{
+    if (p->cfg.threads == 1)
+        return hy__collector_take(p->coll, b);
+    hy_err rc = hy_queue_push(hy__collector_streamq(p->coll, shard), b);
+    if (rc != HY_OK)
+        hy__out_batch_release(b);
+    return rc;
+}
+
+static hy__in_batch *batch_new(void)
+{
+    hy__in_batch *b = calloc(1, sizeof *b);
+    if (b && !(b->arena = malloc(HY_BATCH_BYTES))) {
+        free(b);
+        b = NULL;
+    }
+    return b;
+}
+
+static hy_err start_threads(hy_pipeline *p)
+{
+    hy_err rc;
+    for (int i = 0; i < p->cfg.threads && p->cfg.threads > 1; i++) {
+        hy_queue *fq = hy__worker_freeq(p->workers[i]);
+        for (int k = 0; k < HY_QUEUE_DEFAULT_CAP + 2; k++) {
+            hy__in_batch *b = batch_new();
+            if (!b)
+                return HY_ERR_NOMEM;
+            if ((rc = hy_queue_push(fq, b)) != HY_OK) {
+                free(b->arena);
+                free(b);
+                return rc;
+            }
+        }
+        if ((rc = hy__worker_start(p->workers[i])) != HY_OK)
+            return rc;
+    }
+    return hy__collector_start(p->coll);
+}
+
+hy_err hy_pipeline_create(const hy_pipeline_cfg *cfg, hy_pipeline **out)
+{
+    hy_err rc = HY_ERR_NOMEM;
+    hy_pipeline *p;
+
+    if (cfg->threads < 1 || cfg->threads > HY_MAX_THREADS || !cfg->tick_ns)
+        return hy_err_set(HY_ERR_ARG, "pipeline: threads must be 1..%d and tick > 0",
+                          HY_MAX_THREADS);
+    if (!(p = calloc(1, sizeof *p)))
+        return HY_ERR_NOMEM;
+    p->cfg = *cfg;
+    p->workers = calloc((size_t)cfg->threads, sizeof *p->workers);
+    p->cur = calloc((size_t)cfg->threads, sizeof *p->cur);
+    if (!p->workers || !p->cur)
+        goto out;
+    if ((rc = hy__collector_create(p, cfg->threads, &p->coll)) != HY_OK)
+        goto out;
+    for (int i = 0; i < cfg->threads; i++)
+        if ((rc = hy__worker_create(p, i, &p->workers[i])) != HY_OK)
+            goto out;
+    if ((rc = start_threads(p)) != HY_OK)
+        goto out;
+    *out = p;
+    return HY_OK;
+out:
+    p->finished = true; /* threads that started are stopped by destroy */
+    hy_pipeline_destroy(p);
+    return rc;
+}
+
+/* Pushes worker i's current batch (threaded mode). Live sources drop a packet
+ * batch instead of blocking when the worker is behind. */
+static hy_err dispatch(hy_pipeline *p, int i, bool live)
+{
+    hy__in_batch *b = p->cur[i];
+    hy_queue *q = hy__worker_inq(p->workers[i]);
+    hy_err rc;
+
+    if (!b)
+        return HY_OK;
+    p->cur[i] = NULL;
+    if (live && b->type == HY__IN_PKTS) {
+        if ((rc = hy_queue_try_push(q, b)) == HY_ERR_AGAIN) {
+            p->st.hayate_dropped += b->n;
+            b->n = b->used = 0;
+            return hy_queue_push(hy__worker_freeq(p->workers[i]), b);
+        }
+        return rc;
+    }
+    return hy_queue_push(q, b);
+}
+
+static hy_err get_batch(hy_pipeline *p, int i)
+{
+    void *item;
+    hy_err rc;
+    if (p->cur[i])
+        return HY_OK;
+    if ((rc = hy_queue_pop(hy__worker_freeq(p->workers[i]), &item)) != HY_OK)
+        return rc;
+    p->cur[i] = item;
+    p->cur[i]->type = HY__IN_PKTS;
+    p->cur[i]->n = p->cur[i]->used = 0;
+    return HY_OK;
+}
+
+/* Sends a tick (or the final marker) to every worker, after their packets. */
+static hy_err broadcast(hy_pipeline *p, hy__in_type type, uint64_t now, bool live)
+{
+    hy_err rc;
+    p->st.ticks += type == HY__IN_TICK;
+    for (int i = 0; i < p->cfg.threads; i++) {
+        if (p->cfg.threads == 1) {
+            hy__in_batch t = {.type = type, .tick_ns = now, .tick_seq = p->seq};
+            if ((rc = hy__worker_process(p->workers[0], &t)) != HY_OK)
+                return rc;
+            continue;
+        }
+        if ((rc = dispatch(p, i, live)) != HY_OK || (rc = get_batch(p, i)) != HY_OK)
+            return rc;
+        p->cur[i]->type = type;
+        p->cur[i]->tick_ns = now;
+        p->cur[i]->tick_seq = p->seq;
+        if ((rc = dispatch(p, i, false)) != HY_OK)
+            return rc;
+    }
+    return HY_OK;
+}
+
+/* Emits the ticks due before a packet at ts. A long silence in the input
+ * collapses into one tick at the packet's own interval. */
+static hy_err advance_time(hy_pipeline *p, uint64_t ts, bool live)
+{
+    uint64_t t = p->cfg.tick_ns;
+    if (!p->have_time) {
+        p->have_time = true;
+        p->next_tick = (ts / t + 1) * t;
+        return HY_OK;
+    }
+    if (ts < p->next_tick)
+        return HY_OK;
+    if ((ts - p->next_tick) / t > 1000)
+        p->next_tick = ts / t * t;
+    while (ts >= p->next_tick) {
+        hy_err rc = broadcast(p, HY__IN_TICK, p->next_tick, live);
+        if (rc != HY_OK)
+            return rc;
+        p->next_tick += t;
+    }
+    return HY_OK;
+}
+
+static hy_err route(hy_pipeline *p, const hy_raw_pkt *raw, bool live)
+{
+    hy__pkt_ref r = {.ts_ns = raw->ts_ns, .seq = p->seq++, .caplen = raw->caplen,
+                     .wirelen = raw->wirelen, .linktype = raw->linktype};
+    hy_err rc;
+    int i;
+
+    if (r.caplen > HY_MAX_SNAPLEN)
+        r.caplen = HY_MAX_SNAPLEN;
+    if (p->cfg.threads == 1)
+        return hy__worker_packet(p->workers[0], &r, raw->data);
+    i = (int)(hy_shard_hash(raw->linktype, raw->data, r.caplen) % (uint32_t)p->cfg.threads);
+    if ((rc = get_batch(p, i)) != HY_OK)
+        return rc;
+    hy__in_batch *b = p->cur[i];
+    if (b->n == HY_BATCH_PACKETS || HY_BATCH_BYTES - b->used < r.caplen) {
+        if ((rc = dispatch(p, i, live)) != HY_OK || (rc = get_batch(p, i)) != HY_OK)
+            return rc;
+        b = p->cur[i];
+    }
+    r.off = b->used;
+    memcpy(b->arena + b->used, raw->data, r.caplen);
+    b->used += r.caplen;
+    b->pk[b->n++] = r;
+    return HY_OK;
+}
+
+static uint64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+hy_err hy_pipeline_feed(hy_pipeline *p, hy_source *src, hy_progress_fn progress, void *ud,
+                        hy_capture_stats *st)
+{
+    bool live = hy_source_is_live(src);
+    hy_raw_pkt raw;
+    hy_err rc = HY_OK;
+    uint64_t n = 0;
+
+    atomic_store(&p->src, src);
+    while (!p->stop) {
+        rc = hy_source_next(src, &raw);
+        if (rc == HY_ERR_AGAIN) { /* live read timeout: time moves on anyway */
+            if ((rc = advance_time(p, wall_ns(), live)) != HY_OK)
+                break;
+            continue;
+        }
+        if (rc != HY_OK)
+            break;
+        if ((rc = advance_time(p, raw.ts_ns, live)) != HY_OK || (rc = route(p, &raw, live)))
+            break;
+        if (raw.ts_ns > p->last_ts)
+            p->last_ts = raw.ts_ns;
+        p->st.packets++;
+        p->st.bytes += raw.caplen;
+        if (progress && (++n & 0xffff) == 0) {
+            uint64_t done, total;
+            hy_source_progress(src, &done, &total);
+            progress(ud, done, total, p->st.packets);
+        }
+    }
+    atomic_store(&p->src, NULL);
+    if (rc == HY_ERR_CLOSED || (rc == HY_OK && p->stop))
+        rc = HY_OK;
+    if (st) {
+        hy_source_stats(src, st);
+        st->hayate_dropped = p->st.hayate_dropped;
+    }
+    /* Hand over partly filled batches so nothing read is left behind. */
+    for (int i = 0; p->cfg.threads > 1 && i < p->cfg.threads; i++) {
+        hy_err e = dispatch(p, i, false);
+        if (rc == HY_OK)
+            rc = e;
+    }
+    return rc;
+}
+
+hy_err hy_pipeline_finish(hy_pipeline *p)
+{
+    hy_err rc, e;
+    if (p->finished)
+        return HY_OK;
+    p->finished = true;
+    rc = broadcast(p, HY__IN_FINAL, p->have_time ? p->last_ts : 0, false);
+    for (int i = 0; p->cfg.threads > 1 && i < p->cfg.threads; i++)
+        if ((e = hy__worker_join(p->workers[i])) != HY_OK && rc == HY_OK)
+            rc = e;
+    if ((e = hy__collector_join(p->coll)) != HY_OK && rc == HY_OK)
+        rc = e;
+    for (int i = 0; i < p->cfg.threads; i++)
+        hy__worker_stats(p->workers[i], &p->st.decode, &p->st.flow);
+    hy__collector_counts(p->coll, &p->st.flows, &p->st.alerts, &p->st.store_errors);
+    return rc;
+}
+
+void hy_pipeline_stop(hy_pipeline *p)
+{
+    hy_source *s = atomic_load(&p->src);
+    p->stop = 1;
+    if (s)
+        hy_source_break(s);
+}
+
+void hy_pipeline_stats_get(const hy_pipeline *p, hy_pipeline_stats *st)
+{
+    *st = p->st;
+}
+
+void hy_pipeline_destroy(hy_pipeline *p)
+{
+    if (!p)
+        return;
+    if (!p->finished)
+        hy_pipeline_finish(p);
+    for (int i = 0; p->workers && i < p->cfg.threads; i++) {
+        if (p->cur && p->cur[i]) {
+            free(p->cur[i]->arena);
+            free(p->cur[i]);
+        }
+        hy__worker_destroy(p->workers[i]);
+    }
+    hy__collector_destroy(p->coll);
+    free(p->workers);
+    free(p->cur);
+    free(p);
+}

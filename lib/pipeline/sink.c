@@ -1,0 +1,151 @@
+#include "pipeline/sink.h"
+
+#include <stdlib.h>
+
+#include "hayate/buf.h"
+
+#define HY__EVE_LINE_CAP (1u << 20)
+
+struct hy__sink {
+    const hy_pipeline_cfg *cfg;
+    hy_buf line;
+    hy_flow *flows;
+    const hy_flow **flow_ptrs;
+    size_t nflows;
+    hy_alert **alerts;
+    size_t nalerts;
+    size_t batch;
+    uint64_t flows_out, alerts_out, store_errors;
+};
+
+hy_err hy__sink_create(const hy_pipeline_cfg *cfg, hy__sink **out)
+{
+    hy__sink *s = calloc(1, sizeof *s);
+    if (!s)
+        return HY_ERR_NOMEM;
+    s->cfg = cfg;
+    s->batch = cfg->store_batch ? cfg->store_batch : HY_STORE_BATCH_ROWS;
+    hy_buf_init(&s->line, HY__EVE_LINE_CAP);
+    s->flows = calloc(s->batch, sizeof *s->flows);
+    s->flow_ptrs = calloc(s->batch, sizeof *s->flow_ptrs);
+    s->alerts = calloc(s->batch, sizeof *s->alerts);
+    if (!s->flows || !s->flow_ptrs || !s->alerts) {
+        hy__sink_destroy(s);
+        return HY_ERR_NOMEM;
+    }
+    *out = s;
+    return HY_OK;
+}
+
+static hy_err store_flush_flows(hy__sink *s)
+{
+    hy_err rc = HY_OK;
+    if (s->nflows && s->cfg->store) {
+        for (size_t i = 0; i < s->nflows; i++)
+            s->flow_ptrs[i] = &s->flows[i];
+        rc = hy_store_put_flows(s->cfg->store, s->flow_ptrs, s->nflows);
+        if (rc != HY_OK) {
+            s->store_errors++;
+            hy_logf(s->cfg->log, HY_LOG_ERROR, "store: %zu flows not written: %s", s->nflows,
+                    hy_err_detail());
+        }
+    }
+    s->nflows = 0;
+    return rc;
+}
+
+static hy_err store_flush_alerts(hy__sink *s)
+{
+    hy_err rc = HY_OK;
+    if (s->nalerts && s->cfg->store) {
+        rc = hy_store_put_alerts(s->cfg->store, s->alerts, s->nalerts);
+        if (rc != HY_OK) {
+            s->store_errors++;
+            hy_logf(s->cfg->log, HY_LOG_ERROR, "store: %zu alerts not written: %s", s->nalerts,
+                    hy_err_detail());
+        }
+    }
+    for (size_t i = 0; i < s->nalerts; i++)
+        hy_alert_destroy(s->alerts[i]);
+    s->nalerts = 0;
+    return rc;
+}
+
+static hy_err eve_write(hy__sink *s)
+{
+    if (hy_buf_addc(&s->line, '\n') != HY_OK ||
+        fwrite(s->line.data, 1, s->line.len, s->cfg->eve) != s->line.len)
+        return hy_err_set(HY_ERR_IO, "EVE output: write failed");
+    return HY_OK;
+}
+
+hy_err hy__sink_flow(hy__sink *s, const hy_flow *f)
+{
+    hy_err rc = HY_OK;
+    s->flows_out++;
+    if (s->cfg->on_flow)
+        s->cfg->on_flow(s->cfg->observer_ud, f);
+    if (s->cfg->eve && s->cfg->eve_flows) {
+        hy_buf_reset(&s->line);
+        if ((rc = hy_flow_to_eve(f, &s->line)) == HY_OK)
+            rc = eve_write(s);
+        if (rc != HY_OK)
+            return rc;
+    }
+    if (s->cfg->store && s->cfg->store_flows) {
+        s->flows[s->nflows++] = *f;
+        if (s->nflows == s->batch)
+            store_flush_flows(s);
+    }
+    return HY_OK;
+}
+
+hy_err hy__sink_alert(hy__sink *s, hy_alert *a)
+{
+    hy_err rc = HY_OK;
+    s->alerts_out++;
+    if (s->cfg->on_alert)
+        s->cfg->on_alert(s->cfg->observer_ud, a);
+    if (s->cfg->eve) {
+        hy_buf_reset(&s->line);
+        if ((rc = hy_alert_to_eve(a, &s->line)) == HY_OK)
+            rc = eve_write(s);
+    }
+    if (!s->cfg->store) {
+        hy_alert_destroy(a);
+        return rc;
+    }
+    s->alerts[s->nalerts++] = a;
+    if (s->nalerts == s->batch)
+        store_flush_alerts(s);
+    return rc;
+}
+
+hy_err hy__sink_flush(hy__sink *s)
+{
+    hy_err r1 = store_flush_alerts(s);
+    hy_err r2 = store_flush_flows(s);
+    if (s->cfg->eve && fflush(s->cfg->eve) != 0)
+        return hy_err_set(HY_ERR_IO, "EVE output: flush failed");
+    return r1 != HY_OK ? r1 : r2;
+}
+
+void hy__sink_counts(const hy__sink *s, uint64_t *flows, uint64_t *alerts,
+                     uint64_t *store_errors)
+{
+    *flows = s->flows_out;
+    *alerts = s->alerts_out;
+    *store_errors = s->store_errors;
+}
+
+void hy__sink_destroy(hy__sink *s)
+{
+    if (!s)
+        return;
+    hy__sink_flush(s);
+    hy_buf_free(&s->line);
+    free(s->flows);
+    free(s->flow_ptrs);
+    free(s->alerts);
+    free(s);
+}

@@ -1,0 +1,22 @@
+/* hayate internal: the sinks at the end of the pipeline: EVE JSON lines and
+ * the store. Called from the collector only (single thread). */
+#ifndef HAYATE_PIPELINE_SINK_H
+#define HAYATE_PIPELINE_SINK_H
+
+#include "hayate/pipeline.h"
+
+typedef struct hy__sink hy__sink;
+
+hy_err hy__sink_create(const hy_pipeline_cfg *cfg, hy__sink **out);
+/* Flushes pending rows and frees. */
+void hy__sink_destroy(hy__sink *s);
+/* One exported flow, in final order. */
+hy_err hy__sink_flow(hy__sink *s, const hy_flow *f);
+/* One alert, in final order; the sink takes ownership. */
+hy_err hy__sink_alert(hy__sink *s, hy_alert *a);
+/* Writes pending store rows (one transaction each kind) and flushes EVE. */
+hy_err hy__sink_flush(hy__sink *s);
+void hy__sink_counts(const hy__sink *s, uint64_t *flows, uint64_t *alerts,
+                     uint64_t *store_errors);
+
+#endif

@@ -1,0 +1,670 @@
+/* The SQLite backend of hy_store: WAL mode, one transaction per call through
+ * prepared statements, schema migrations in schema.c. One SQLite connection
+ * per store; its calls are serialised by a lock, so a sink thread and the
+ * main thread may share it. Readers wanting concurrency open their own. */
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "hayate/buf.h"
+#include "hayate/store.h"
+#include "store/sqlite_int.h"
+
+#define HY__FLOW_EVE_MAX (1u << 20)
+
+/* Cached statements: X(name, sql). */
+#define SQ_STMTS(X)                                                                  \
+    X(BEGIN, "BEGIN IMMEDIATE")                                                      \
+    X(COMMIT, "COMMIT")                                                              \
+    X(ALERT,                                                                         \
+      "INSERT INTO alerts (id, time_ns, engine, kind, severity, score, title,"       \
+      " subject, evidence, attack, community_id, src_ip, src_port, dest_ip,"        \
+      " dest_port, proto) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"    \
+      " ?12, ?13, ?14, ?15, ?16) ON CONFLICT (id) DO NOTHING")                      \
+    X(FLOW,                                                                          \
+      "INSERT INTO flows (run_id, flow_id, first_ns, last_ns, src_ip, src_port,"    \
+      " dest_ip, dest_port, proto, vlan, community_id, pkts_toserver,"              \
+      " pkts_toclient, bytes_toserver, bytes_toclient, state, reason, eve)"         \
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"  \
+      " ?16, ?17, ?18) ON CONFLICT (run_id, flow_id) DO UPDATE SET"                 \
+      " first_ns = excluded.first_ns, last_ns = excluded.last_ns,"                  \
+      " community_id = excluded.community_id,"                                      \
+      " pkts_toserver = excluded.pkts_toserver, pkts_toclient = excluded.pkts_toclient," \
+      " bytes_toserver = excluded.bytes_toserver,"                                  \
+      " bytes_toclient = excluded.bytes_toclient, state = excluded.state,"          \
+      " reason = excluded.reason, eve = excluded.eve")                              \
+    X(STATS,                                                                         \
+      "INSERT INTO capture_stats (run_id, source, received, bytes, kernel_dropped," \
+      " ifdrop, hayate_dropped, decode_errors, truncated, first_ns, last_ns)"       \
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"                      \
+      " ON CONFLICT (run_id, source) DO UPDATE SET received = excluded.received,"   \
+      " bytes = excluded.bytes, kernel_dropped = excluded.kernel_dropped,"          \
+      " ifdrop = excluded.ifdrop, hayate_dropped = excluded.hayate_dropped,"        \
+      " decode_errors = excluded.decode_errors, truncated = excluded.truncated,"    \
+      " first_ns = excluded.first_ns, last_ns = excluded.last_ns")                  \
+    X(RUN_BEGIN,                                                                     \
+      "INSERT INTO runs (id, started, info) VALUES (?1, ?2, ?3)"                    \
+      " ON CONFLICT (id) DO UPDATE SET ended = NULL,"                               \
+      " info = coalesce(excluded.info, info)")                                      \
+    X(RUN_END, "UPDATE runs SET ended = ?2 WHERE id = ?1")
+
+enum {
+#define SQ_ENUM(name, sql) SQ_##name,
+    SQ_STMTS(SQ_ENUM)
+#undef SQ_ENUM
+    SQ__COUNT
+};
+
+static const char *const sq_sql[SQ__COUNT] = {
+#define SQ_TEXT(name, sql) [SQ_##name] = sql,
+    SQ_STMTS(SQ_TEXT)
+#undef SQ_TEXT
+};
+
+typedef struct sq_store {
+    hy_store base; /* first: a hy_store * is a sq_store * */
+    sqlite3 *db;
+    char *path;
+    char *run_id;  /* current run, or NULL */
+    sqlite3_stmt *st[SQ__COUNT];
+    hy_buf eve;    /* scratch for flow EVE lines */
+    pthread_mutex_t mu;
+    bool mu_init;
+} sq_store;
+
+static sq_store *sq(hy_store *s)
+{
+    return (sq_store *)s;
+}
+
+/* Binds a text, or NULL for a NULL pointer (or "" when empty_null). */
+static int bind_text(sqlite3_stmt *st, int i, const char *s, int empty_null)
+{
+    if (!s || (empty_null && !*s))
+        return sqlite3_bind_null(st, i);
+    return sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+static int bind_u64(sqlite3_stmt *st, int i, uint64_t v)
+{
+    return sqlite3_bind_int64(st, i, (sqlite3_int64)v);
+}
+
+/* Steps a write statement once, then resets it for the next use. */
+static int step_done(sqlite3_stmt *st, int rc)
+{
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static hy_err tx_begin(sq_store *s, const char *what)
+{
+    if (step_done(s->st[SQ_BEGIN], SQLITE_OK) != SQLITE_OK)
+        return hy_err_set(HY_ERR_STORE, "%s: %s: begin: %s", s->path, what,
+                          sqlite3_errmsg(s->db));
+    return HY_OK;
+}
+
+/* Commits when err is HY_OK, else rolls back (keeping err's detail). */
+static hy_err tx_end(sq_store *s, hy_err err, const char *what)
+{
+    if (!err && step_done(s->st[SQ_COMMIT], SQLITE_OK) != SQLITE_OK)
+        err = hy_err_set(HY_ERR_STORE, "%s: %s: commit: %s", s->path, what,
+                         sqlite3_errmsg(s->db));
+    /* SQLite may already have rolled back on its own (e.g. SQLITE_FULL). */
+    if (err && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return err;
+}
+
+static hy_err row_fail(sq_store *s, const char *what, const char *which, int rc)
+{
+    (void)rc; /* sqlite3_errmsg carries the reason */
+    return hy_err_set(HY_ERR_STORE, "%s: %s: %s: %s", s->path, what, which,
+                      sqlite3_errmsg(s->db));
+}
+
+/* Text of an address of a flow or alert; "" when it has no IP. */
+static int addr_text(uint8_t ip_version, const uint8_t addr[16], char out[INET6_ADDRSTRLEN])
+{
+    out[0] = '\0';
+    if (ip_version != 4 && ip_version != 6)
+        return 0;
+    return inet_ntop(ip_version == 6 ? AF_INET6 : AF_INET, addr, out, INET6_ADDRSTRLEN) != NULL;
+}
+
+static int bind_alert(sqlite3_stmt *st, const hy_alert *a)
+{
+    char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+    int ip = addr_text(a->ip_version, a->src, src) && addr_text(a->ip_version, a->dst, dst);
+    int rc = SQLITE_OK;
+#define B(x) do { if (rc == SQLITE_OK) rc = (x); } while (0)
+    B(bind_text(st, 1, a->id, 1));
+    B(bind_u64(st, 2, a->time_ns));
+    B(bind_text(st, 3, a->engine, 1));
+    B(bind_text(st, 4, a->kind, 1));
+    B(sqlite3_bind_int(st, 5, a->severity));
+    B(sqlite3_bind_double(st, 6, a->score));
+    B(bind_text(st, 7, a->title, 0));
+    B(bind_text(st, 8, a->subject, 0));
+    B(bind_text(st, 9, a->evidence ? a->evidence : "{}", 0));
+    B(bind_text(st, 10, a->attack, 1));
+    B(bind_text(st, 11, a->community_id, 1));
+    if (ip) {
+        B(bind_text(st, 12, src, 0));
+        B(sqlite3_bind_int(st, 13, a->sport));
+        B(bind_text(st, 14, dst, 0));
+        B(sqlite3_bind_int(st, 15, a->dport));
+        B(sqlite3_bind_int(st, 16, a->proto));
+    }
+#undef B
+    return rc;
+}
+
+static hy_err sq_put_alerts_l(hy_store *hs, hy_alert *const *a, size_t n)
+{
+    sq_store *s = sq(hs);
+    hy_err err;
+    if (!n)
+        return HY_OK;
+    if (!a)
+        return hy_err_set(HY_ERR_ARG, "put_alerts: NULL array");
+    if ((err = tx_begin(s, "put_alerts")))
+        return err;
+    for (size_t i = 0; i < n && !err; i++) {
+        int rc;
+        if (!a[i]) {
+            err = hy_err_set(HY_ERR_ARG, "put_alerts: alert %zu is NULL", i);
+            break;
+        }
+        rc = step_done(s->st[SQ_ALERT], bind_alert(s->st[SQ_ALERT], a[i]));
+        if (rc != SQLITE_OK)
+            err = row_fail(s, "put_alerts", a[i]->id, rc);
+    }
+    return tx_end(s, err, "put_alerts");
+}
+
+static const char *tcp_state_name(hy_tcp_state t)
+{
+    static const char *const names[] = {"none", "new", "syn_sent", "syn_recv",
+                                        "established", "closing", "closed"};
+    return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "unknown";
+}
+
+static const char *flow_end_name(hy_flow_end e)
+{
+    static const char *const names[] = {"idle", "active", "tcp_closed", "evicted", "shutdown"};
+    return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "unknown";
+}
+
+static int bind_flow(sq_store *s, sqlite3_stmt *st, const hy_flow *f)
+{
+    char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+    int rc = SQLITE_OK;
+    if (!addr_text(f->ip_version, f->src, src) || !addr_text(f->ip_version, f->dst, dst))
+        return SQLITE_MISMATCH;
+    hy_buf_reset(&s->eve);
+    if (hy_flow_to_eve(f, &s->eve) != HY_OK || !s->eve.data)
+        return SQLITE_ABORT;
+#define B(x) do { if (rc == SQLITE_OK) rc = (x); } while (0)
+    B(bind_text(st, 1, s->run_id, 0));
+    B(bind_u64(st, 2, f->first_seq));
+    B(bind_u64(st, 3, f->first_ns));
+    B(bind_u64(st, 4, f->last_ns));
+    B(bind_text(st, 5, src, 0));
+    B(sqlite3_bind_int(st, 6, f->sport));
+    B(bind_text(st, 7, dst, 0));
+    B(sqlite3_bind_int(st, 8, f->dport));
+    B(sqlite3_bind_int(st, 9, f->proto));
+    B(sqlite3_bind_int(st, 10, f->vlan));
+    B(bind_text(st, 11, f->community_id, 1));
+    B(bind_u64(st, 12, f->dir[0].pkts));
+    B(bind_u64(st, 13, f->dir[1].pkts));
+    B(bind_u64(st, 14, f->dir[0].bytes));
+    B(bind_u64(st, 15, f->dir[1].bytes));
+    B(bind_text(st, 16, tcp_state_name(f->tcp_state), 0));
+    B(bind_text(st, 17, flow_end_name(f->end), 0));
+    B(sqlite3_bind_text(st, 18, s->eve.data, (int)s->eve.len, SQLITE_TRANSIENT));
+#undef B
+    return rc;
+}
+
+static hy_err sq_put_flows_l(hy_store *hs, const hy_flow *const *f, size_t n)
+{
+    sq_store *s = sq(hs);
+    hy_err err;
+    if (!n)
+        return HY_OK;
+    if (!f)
+        return hy_err_set(HY_ERR_ARG, "put_flows: NULL array");
+    if (!s->run_id)
+        return hy_err_set(HY_ERR_ARG, "put_flows: no current run (call hy_store_begin_run)");
+    if ((err = tx_begin(s, "put_flows")))
+        return err;
+    for (size_t i = 0; i < n && !err; i++) {
+        char which[48];
+        int rc;
+        if (!f[i]) {
+            err = hy_err_set(HY_ERR_ARG, "put_flows: flow %zu is NULL", i);
+            break;
+        }
+        snprintf(which, sizeof which, "flow %llu", (unsigned long long)f[i]->first_seq);
+        rc = step_done(s->st[SQ_FLOW], bind_flow(s, s->st[SQ_FLOW], f[i]));
+        if (rc == SQLITE_MISMATCH)
+            err = hy_err_set(HY_ERR_ARG, "%s: put_flows: %s: IP version %u", s->path, which,
+                             f[i]->ip_version);
+        else if (rc == SQLITE_ABORT)
+            err = hy_err_set(HY_ERR_STORE, "%s: put_flows: %s: no EVE line", s->path, which);
+        else if (rc != SQLITE_OK)
+            err = row_fail(s, "put_flows", which, rc);
+    }
+    return tx_end(s, err, "put_flows");
+}
+
+static hy_err sq_put_capture_stats_l(hy_store *hs, const char *run_id, const hy_capture_stats *c)
+{
+    sq_store *s = sq(hs);
+    sqlite3_stmt *st = s->st[SQ_STATS];
+    hy_err err;
+    int rc = SQLITE_OK;
+    if (!run_id)
+        run_id = s->run_id;
+    if (!run_id || !c)
+        return hy_err_set(HY_ERR_ARG, "put_capture_stats: no run id or no stats");
+    if ((err = tx_begin(s, "put_capture_stats")))
+        return err;
+#define B(x) do { if (rc == SQLITE_OK) rc = (x); } while (0)
+    B(bind_text(st, 1, run_id, 0));
+    B(sqlite3_bind_text(st, 2, c->source, (int)strnlen(c->source, sizeof c->source),
+                        SQLITE_TRANSIENT));
+    B(bind_u64(st, 3, c->received));
+    B(bind_u64(st, 4, c->bytes));
+    B(bind_u64(st, 5, c->kernel_dropped));
+    B(bind_u64(st, 6, c->ifdrop));
+    B(bind_u64(st, 7, c->hayate_dropped));
+    B(bind_u64(st, 8, c->decode_errors));
+    B(sqlite3_bind_int(st, 9, c->truncated));
+    B(bind_u64(st, 10, c->first_ns));
+    B(bind_u64(st, 11, c->last_ns));
+#undef B
+    rc = step_done(st, rc);
+    if (rc != SQLITE_OK)
+        err = row_fail(s, "put_capture_stats", run_id, rc);
+    return tx_end(s, err, "put_capture_stats");
+}
+
+static hy_err sq_begin_run_l(hy_store *hs, const char *run_id, const char *info)
+{
+    sq_store *s = sq(hs);
+    sqlite3_stmt *st = s->st[SQ_RUN_BEGIN];
+    char *copy;
+    int rc = SQLITE_OK;
+    if (!run_id || !*run_id)
+        return hy_err_set(HY_ERR_ARG, "begin_run: empty run id");
+    copy = strdup(run_id);
+    if (!copy)
+        return hy_err_set(HY_ERR_NOMEM, "begin_run: out of memory");
+#define B(x) do { if (rc == SQLITE_OK) rc = (x); } while (0)
+    B(bind_text(st, 1, run_id, 0));
+    B(bind_u64(st, 2, hy__sqlite_now_ns()));
+    B(bind_text(st, 3, info, 0));
+#undef B
+    rc = step_done(st, rc);
+    if (rc != SQLITE_OK) {
+        free(copy);
+        return row_fail(s, "begin_run", run_id, rc);
+    }
+    free(s->run_id);
+    s->run_id = copy;
+    return HY_OK;
+}
+
+static hy_err sq_end_run_l(hy_store *hs, uint64_t ended_ns)
+{
+    sq_store *s = sq(hs);
+    sqlite3_stmt *st = s->st[SQ_RUN_END];
+    int rc = SQLITE_OK;
+    if (!s->run_id)
+        return hy_err_set(HY_ERR_ARG, "end_run: no current run");
+    rc = bind_text(st, 1, s->run_id, 0);
+    if (rc == SQLITE_OK)
+        rc = bind_u64(st, 2, ended_ns);
+    rc = step_done(st, rc);
+    if (rc != SQLITE_OK)
+        return row_fail(s, "end_run", s->run_id, rc);
+    free(s->run_id);
+    s->run_id = NULL;
+    return HY_OK;
+}
+
+/* Tables count() accepts; the name never reaches SQL otherwise. */
+static const struct { const char *name, *sql; } count_sql[] = {
+    {"alerts", "SELECT count(*) FROM alerts"},
+    {"flows", "SELECT count(*) FROM flows"},
+    {"capture_stats", "SELECT count(*) FROM capture_stats"},
+    {"runs", "SELECT count(*) FROM runs"},
+    {"feedback", "SELECT count(*) FROM feedback"},
+};
+
+static hy_err sq_count_l(hy_store *hs, const char *table, uint64_t *n)
+{
+    sq_store *s = sq(hs);
+    const char *sql = NULL;
+    sqlite3_stmt *st = NULL;
+    hy_err err = HY_OK;
+    int rc;
+    if (!table || !n)
+        return hy_err_set(HY_ERR_ARG, "count: NULL argument");
+    for (size_t i = 0; i < sizeof count_sql / sizeof count_sql[0]; i++)
+        if (!strcmp(table, count_sql[i].name))
+            sql = count_sql[i].sql;
+    if (!sql)
+        return hy_err_set(HY_ERR_ARG, "count: unknown table \"%.64s\"", table);
+    rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *n = (uint64_t)sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_OK)
+        err = row_fail(s, "count", table, rc);
+    sqlite3_finalize(st);
+    return err;
+}
+
+/* Upper bound of the strings starting with prefix p[0..n): p with its last
+ * byte below 0xff incremented and the rest dropped; 0 when none exists. */
+static size_t prefix_upper(const char *p, size_t n, char *hi)
+{
+    memcpy(hi, p, n);
+    while (n && (unsigned char)hi[n - 1] == 0xff)
+        n--;
+    if (n)
+        hi[n - 1] = (char)((unsigned char)hi[n - 1] + 1);
+    return n;
+}
+
+/* Values bound to the dynamic query, in placeholder order. */
+typedef struct qbind {
+    int n;
+    struct { const char *s; int len; sqlite3_int64 i; } v[10];
+} qbind;
+
+static void qtext(qbind *b, const char *s, size_t len)
+{
+    b->v[b->n].s = s;
+    b->v[b->n++].len = (int)len;
+}
+
+static void qint(qbind *b, sqlite3_int64 i)
+{
+    b->v[b->n].s = NULL;
+    b->v[b->n++].i = i;
+}
+
+/* Builds the WHERE/ORDER/LIMIT of a filter into sql (>= 512 bytes). Returns
+ * 0 when the filter can match nothing. */
+static int build_query(const hy_alert_filter *f, char *sql, size_t cap, qbind *b, char *hi)
+{
+    size_t klen = f->kind ? strlen(f->kind) : 0;
+    int len = snprintf(sql, cap,
+                       "SELECT id, time_ns, engine, kind, severity, score, title, subject,"
+                       " evidence, attack, community_id, src_ip, src_port, dest_ip,"
+                       " dest_port, proto FROM alerts WHERE 1");
+#define W(cond) len += snprintf(sql + len, cap - (size_t)len, " AND %s", cond)
+    if (f->engine) {
+        W("engine = ?");
+        qtext(b, f->engine, strlen(f->engine));
+    }
+    if (klen && f->kind[klen - 1] == '*') {
+        if (klen - 1 > sizeof ((hy_alert *)0)->kind)
+            return 0; /* longer than any stored kind */
+        if (klen > 1) {
+            size_t hn = prefix_upper(f->kind, klen - 1, hi);
+            W("kind >= ?");
+            qtext(b, f->kind, klen - 1);
+            if (hn) {
+                W("kind < ?");
+                qtext(b, hi, hn);
+            }
+        }
+    } else if (f->kind) {
+        W("kind = ?");
+        qtext(b, f->kind, klen);
+    }
+    if (f->max_severity) {
+        W("severity <= ?");
+        qint(b, f->max_severity);
+    }
+    if (f->from_ns > (uint64_t)INT64_MAX)
+        return 0;
+    if (f->from_ns) {
+        W("time_ns >= ?");
+        qint(b, (sqlite3_int64)f->from_ns);
+    }
+    if (f->to_ns && f->to_ns <= (uint64_t)INT64_MAX) {
+        W("time_ns < ?");
+        qint(b, (sqlite3_int64)f->to_ns);
+    }
+    if (f->text && *f->text) {
+        W("(instr(title, ?) > 0 OR instr(subject, ?) > 0)");
+        qtext(b, f->text, strlen(f->text));
+        qtext(b, f->text, strlen(f->text));
+    }
+    if (f->after_id) {
+        W("id > ?");
+        qtext(b, f->after_id, strlen(f->after_id));
+    }
+#undef W
+    snprintf(sql + len, cap - (size_t)len, " ORDER BY id LIMIT ?");
+    qint(b, f->limit && f->limit < (size_t)INT64_MAX ? (sqlite3_int64)f->limit : -1);
+    return 1;
+}
+
+static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    snprintf(dst, cap, "%s", t ? t : "");
+}
+
+static void parse_addr(hy_alert *a, const char *s, uint8_t addr[16])
+{
+    if (!s)
+        return;
+    if (inet_pton(AF_INET, s, addr) == 1)
+        a->ip_version = 4;
+    else if (inet_pton(AF_INET6, s, addr) == 1)
+        a->ip_version = 6;
+}
+
+/* Rebuilds an alert from a row; its strings point into the row. */
+static void row_alert(sqlite3_stmt *st, hy_alert *a)
+{
+    memset(a, 0, sizeof *a);
+    copy_col(a->id, sizeof a->id, st, 0);
+    a->time_ns = (uint64_t)sqlite3_column_int64(st, 1);
+    copy_col(a->engine, sizeof a->engine, st, 2);
+    copy_col(a->kind, sizeof a->kind, st, 3);
+    a->severity = sqlite3_column_int(st, 4);
+    a->score = sqlite3_column_double(st, 5);
+    a->title = (char *)sqlite3_column_text(st, 6);
+    a->subject = (char *)sqlite3_column_text(st, 7);
+    a->evidence = (char *)sqlite3_column_text(st, 8);
+    a->attack = (char *)sqlite3_column_text(st, 9);
+    copy_col(a->community_id, sizeof a->community_id, st, 10);
+    if (sqlite3_column_type(st, 11) != SQLITE_NULL) {
+        parse_addr(a, (const char *)sqlite3_column_text(st, 11), a->src);
+        parse_addr(a, (const char *)sqlite3_column_text(st, 13), a->dst);
+        a->sport = (uint16_t)sqlite3_column_int(st, 12);
+        a->dport = (uint16_t)sqlite3_column_int(st, 14);
+        a->proto = (uint8_t)sqlite3_column_int(st, 15);
+    }
+}
+
+static hy_err sq_query_alerts_l(hy_store *hs, const hy_alert_filter *flt, hy_alert_cb cb, void *ud)
+{
+    static const hy_alert_filter all;
+    sq_store *s = sq(hs);
+    char sql[768], hi[sizeof ((hy_alert *)0)->kind];
+    qbind b = {0};
+    sqlite3_stmt *st = NULL;
+    hy_err err = HY_OK;
+    int rc;
+    if (!cb)
+        return hy_err_set(HY_ERR_ARG, "query_alerts: no callback");
+    if (!flt)
+        flt = &all;
+    if (flt->max_severity < 0 || flt->max_severity > 4)
+        return hy_err_set(HY_ERR_ARG, "query_alerts: max_severity %d outside 0..4",
+                          flt->max_severity);
+    if (!build_query(flt, sql, sizeof sql, &b, hi))
+        return HY_OK;
+    rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    for (int i = 0; rc == SQLITE_OK && i < b.n; i++)
+        rc = b.v[i].s ? sqlite3_bind_text(st, i + 1, b.v[i].s, b.v[i].len, SQLITE_STATIC)
+                      : sqlite3_bind_int64(st, i + 1, b.v[i].i);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        hy_alert a;
+        row_alert(st, &a);
+        if (cb(ud, &a))
+            rc = SQLITE_DONE;
+        else
+            rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_OK)
+        err = row_fail(s, "query_alerts", "select", rc);
+    sqlite3_finalize(st);
+    return err;
+}
+
+/* Every operation holds the store's (recursive) lock, so threads may share a
+ * store and a query callback may call back into it. */
+#define SQ_LOCKED(name, params, args)                                                \
+    static hy_err name params                                                        \
+    {                                                                                \
+        sq_store *s = sq(hs);                                                        \
+        hy_err err;                                                                  \
+        pthread_mutex_lock(&s->mu);                                                  \
+        err = name##_l args;                                                         \
+        pthread_mutex_unlock(&s->mu);                                                \
+        return err;                                                                  \
+    }
+
+SQ_LOCKED(sq_begin_run, (hy_store *hs, const char *run_id, const char *info),
+          (hs, run_id, info))
+SQ_LOCKED(sq_end_run, (hy_store *hs, uint64_t ended_ns), (hs, ended_ns))
+SQ_LOCKED(sq_put_alerts, (hy_store *hs, hy_alert *const *a, size_t n), (hs, a, n))
+SQ_LOCKED(sq_put_flows, (hy_store *hs, const hy_flow *const *f, size_t n), (hs, f, n))
+SQ_LOCKED(sq_put_capture_stats, (hy_store *hs, const char *run_id, const hy_capture_stats *c),
+          (hs, run_id, c))
+SQ_LOCKED(sq_query_alerts,
+          (hy_store *hs, const hy_alert_filter *flt, hy_alert_cb cb, void *ud),
+          (hs, flt, cb, ud))
+SQ_LOCKED(sq_count, (hy_store *hs, const char *table, uint64_t *n), (hs, table, n))
+
+static void sq_close(hy_store *hs)
+{
+    sq_store *s = sq(hs);
+    if (!s)
+        return;
+    for (int i = 0; i < SQ__COUNT; i++)
+        sqlite3_finalize(s->st[i]);
+    sqlite3_close(s->db);
+    hy_buf_free(&s->eve);
+    free(s->run_id);
+    free(s->path);
+    if (s->mu_init)
+        pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+static const hy_store_ops sq_ops = {
+    .backend = "sqlite",
+    .begin_run = sq_begin_run,
+    .end_run = sq_end_run,
+    .put_alerts = sq_put_alerts,
+    .put_flows = sq_put_flows,
+    .put_capture_stats = sq_put_capture_stats,
+    .query_alerts = sq_query_alerts,
+    .count = sq_count,
+    .close = sq_close,
+};
+
+/* PRAGMAs for a writer: WAL so readers never block the writer, NORMAL sync
+ * (durable at checkpoints; a crash loses at most the last transactions),
+ * foreign keys enforced, and wait up to 5 s for a lock. */
+static hy_err sq_configure(sq_store *s)
+{
+    hy_err err;
+    sqlite3_busy_timeout(s->db, 5000);
+    if ((err = hy__sqlite_exec(s->db, s->path, "journal_mode", "PRAGMA journal_mode = WAL")) ||
+        (err = hy__sqlite_exec(s->db, s->path, "synchronous", "PRAGMA synchronous = NORMAL")) ||
+        (err = hy__sqlite_exec(s->db, s->path, "foreign_keys", "PRAGMA foreign_keys = ON")))
+        return err;
+    return hy__sqlite_migrate(s->db, s->path);
+}
+
+static hy_err init_lock(sq_store *s)
+{
+    pthread_mutexattr_t at;
+    int rc = pthread_mutexattr_init(&at);
+    if (!rc) {
+        pthread_mutexattr_settype(&at, PTHREAD_MUTEX_RECURSIVE);
+        rc = pthread_mutex_init(&s->mu, &at);
+        pthread_mutexattr_destroy(&at);
+    }
+    if (rc)
+        return hy_err_set(HY_ERR_NOMEM, "store: cannot create lock");
+    s->mu_init = true;
+    return HY_OK;
+}
+
+hy_err hy_store_open_sqlite(const char *path, hy_store **out)
+{
+    sq_store *s = NULL;
+    hy_err err = HY_OK;
+    int rc;
+    if (!path || !out)
+        return hy_err_set(HY_ERR_ARG, "store: NULL path or out");
+    *out = NULL;
+    s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        err = hy_err_set(HY_ERR_NOMEM, "store: out of memory");
+        goto out;
+    }
+    s->base.ops = &sq_ops;
+    if ((err = init_lock(s)))
+        goto out;
+    hy_buf_init(&s->eve, HY__FLOW_EVE_MAX);
+    rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        err = hy_err_set(HY_ERR_STORE, "%s: cannot open: %s", path,
+                         s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        goto out;
+    }
+    sqlite3_extended_result_codes(s->db, 0);
+    if ((err = sq_configure(s)))
+        goto out;
+    for (int i = 0; i < SQ__COUNT; i++) {
+        if (sqlite3_prepare_v3(s->db, sq_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+                               NULL) != SQLITE_OK) {
+            err = hy_err_set(HY_ERR_STORE, "%s: prepare: %s", path, sqlite3_errmsg(s->db));
+            goto out;
+        }
+    }
+    *out = &s->base;
+    s = NULL;
+out:
+    if (s)
+        sq_close(&s->base);
+    return err;
+}

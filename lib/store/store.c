@@ -1,0 +1,53 @@
+/* hy_store: thin dispatchers over a backend's table of operations. */
+#include "hayate/store.h"
+
+#define HY__STORE_CALL(s, op, ...)                                                   \
+    do {                                                                             \
+        if (!(s) || !(s)->ops)                                                       \
+            return hy_err_set(HY_ERR_ARG, "store: NULL store");                      \
+        if (!(s)->ops->op)                                                           \
+            return hy_err_set(HY_ERR_UNSUPPORTED, "store %s: no " #op,               \
+                              (s)->ops->backend ? (s)->ops->backend : "?");          \
+        return (s)->ops->op((s), __VA_ARGS__);                                       \
+    } while (0)
+
+hy_err hy_store_begin_run(hy_store *s, const char *run_id, const char *info)
+{
+    HY__STORE_CALL(s, begin_run, run_id, info);
+}
+
+hy_err hy_store_end_run(hy_store *s, uint64_t ended_ns)
+{
+    HY__STORE_CALL(s, end_run, ended_ns);
+}
+
+hy_err hy_store_put_alerts(hy_store *s, hy_alert *const *a, size_t n)
+{
+    HY__STORE_CALL(s, put_alerts, a, n);
+}
+
+hy_err hy_store_put_flows(hy_store *s, const hy_flow *const *f, size_t n)
+{
+    HY__STORE_CALL(s, put_flows, f, n);
+}
+
+hy_err hy_store_put_capture_stats(hy_store *s, const char *run_id, const hy_capture_stats *st)
+{
+    HY__STORE_CALL(s, put_capture_stats, run_id, st);
+}
+
+hy_err hy_store_query_alerts(hy_store *s, const hy_alert_filter *flt, hy_alert_cb cb, void *ud)
+{
+    HY__STORE_CALL(s, query_alerts, flt, cb, ud);
+}
+
+hy_err hy_store_count(hy_store *s, const char *table, uint64_t *n)
+{
+    HY__STORE_CALL(s, count, table, n);
+}
+
+void hy_store_close(hy_store *s)
+{
+    if (s && s->ops && s->ops->close)
+        s->ops->close(s);
+}

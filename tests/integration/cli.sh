@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The CLI on generated fixtures: exit codes, messages, bad input, the store.
+. "$(dirname "$0")/lib.bash"
+
+"$HY" synth traffic --seed 3 --flows 300 --packets 6000 -o "$T/t.pcap" >/dev/null 2>&1
+check "synth writes a capture" test -s "$T/t.pcap"
+
+out=$("$HY" version); check "version" [ "${out#hayate }" != "$out" ]
+"$HY" --help >/dev/null; check "--help exits 0" [ $? -eq 0 ]
+"$HY" bogus >/dev/null 2>&1; check "unknown command exits 2" [ $? -eq 2 ]
+for c in run analyze alerts synth; do
+    "$HY" $c --help >"$T/h" 2>&1; rc=$?
+    check "$c --help" [ $rc -eq 0 -a -s "$T/h" ]
+done
+
+# A file that is not a capture: exit 2, message names it, nothing written.
+echo "hello, not a pcap" >"$T/notes.txt"
+"$HY" analyze --db "$T/x.db" "$T/notes.txt" >"$T/o" 2>"$T/e"; rc=$?
+check "non-capture exits 2" [ $rc -eq 2 ]
+check "non-capture message names the file" grep -q "notes.txt" "$T/e"
+check "non-capture writes no store" test ! -e "$T/x.db"
+check "non-capture writes nothing to stdout" test ! -s "$T/o"
+
+# A truncated capture: packets before the cut processed, a warning says where.
+size=$(stat -c %s "$T/t.pcap")
+head -c $((size - 7)) "$T/t.pcap" >"$T/cut.pcap"
+"$HY" analyze --flows --format eve "$T/cut.pcap" >"$T/cut.eve" 2>"$T/cut.err"; rc=$?
+check "truncated capture exits 0" [ $rc -eq 0 ]
+check "truncated capture warns with the file" grep -q "cut.pcap: truncated" "$T/cut.err"
+check "truncated capture reports 5999 packets" grep -q "^hayate: 5999 packets" "$T/cut.err"
+
+# A missing interface: clear message naming it, exit 2.
+"$HY" run -i hy-nope0 --db "" >"$T/o" 2>"$T/e"; rc=$?
+check "missing interface exits 2" [ $rc -eq 2 ]
+check "missing interface is named" grep -q "hy-nope0" "$T/e"
+
+# Config errors name file and line.
+printf '[flow]\nidle_timeout = 60\nbogus_key = 1\n' >"$T/bad.conf"
+"$HY" run -c "$T/bad.conf" -r "$T/t.pcap" >"$T/o" 2>"$T/e"; rc=$?
+check "bad config exits 2" [ $rc -eq 2 ]
+check "bad config names file:line" grep -q "bad.conf:3" "$T/e"
+
+# Same output for any thread count through the CLI.
+"$HY" analyze --flows --format eve -t 1 "$T/t.pcap" >"$T/t1" 2>/dev/null
+"$HY" analyze --flows --format eve -t 3 "$T/t.pcap" >"$T/t3" 2>/dev/null
+check "flows written" [ "$(grep -c '"event_type":"flow"' "$T/t1")" -eq 300 ]
+check "threads 1 and 3 identical" cmp -s "$T/t1" "$T/t3"
+
+# run with the store, then query it.
+printf '[input]\nfiles = %s\n[store]\npath = %s\n[output]\neve = %s\neve_flows = true\n' \
+    "$T/t.pcap" "$T/h.db" "$T/eve.json" >"$T/ok.conf"
+"$HY" run -c "$T/ok.conf" -t 2 >"$T/o" 2>"$T/e"; rc=$?
+check "run exits 0" [ $rc -eq 0 ]
+check "run writes EVE flows" [ "$(grep -c '"event_type":"flow"' "$T/eve.json")" -eq 300 ]
+"$HY" alerts --db "$T/h.db" --summary >"$T/s"
+check "store holds the flows" grep -Eq "flows +300" "$T/s"
+check "store holds capture stats" grep -Eq "capture_stats +1" "$T/s"
+"$HY" alerts --db "$T/h.db" --format eve >"$T/a"; rc=$?
+check "alerts on a store without alerts is empty" [ $rc -eq 0 -a ! -s "$T/a" ]
+"$HY" alerts --db "$T/nope.db" >/dev/null 2>&1
+check "alerts on a missing store exits 2" [ $? -eq 2 ]
+"$HY" alerts --db "$T/h.db" --severity 9 >/dev/null 2>&1
+check "alerts with a bad severity exits 2" [ $? -eq 2 ]
+
+finish

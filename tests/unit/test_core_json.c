@@ -1,0 +1,373 @@
+/* hy_json: what the writer produces must parse (jansson) back to the same
+ * values: escapes, invalid UTF-8, numbers, nesting and commas, time, caps,
+ * misuse. */
+#include "testutil.h"
+
+#include <float.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hayate/json.h"
+
+/* Parses text with jansson (embedded NULs allowed); fails the test if invalid. */
+static json_t *parse(const char *text)
+{
+    json_error_t e;
+    json_t *v = json_loads(text, JSON_ALLOW_NUL | JSON_DECODE_ANY, &e);
+    if (!v)
+        fail_msg("jansson rejects %s: %s at %d", text, e.text, e.position);
+    return v;
+}
+
+/* Writes s[0..n) as one JSON string and returns the buffer (caller frees). */
+static void write_strn(hy_buf *b, const char *s, size_t n)
+{
+    hy_json j;
+    hy_buf_init(b, 1 << 20);
+    hy_json_init(&j, b);
+    hy_json_strn(&j, s, n);
+    assert_int_equal(hy_json_finish(&j), HY_OK);
+}
+
+/* Writes s as a JSON string, parses it back and compares with want. */
+static void roundtrip_str(const char *s, size_t n, const char *want, size_t wlen)
+{
+    hy_buf b;
+    write_strn(&b, s, n);
+    json_t *v = parse(b.data);
+    assert_true(json_is_string(v));
+    assert_int_equal(json_string_length(v), wlen);
+    assert_memory_equal(json_string_value(v), want, wlen);
+    json_decref(v);
+    hy_buf_free(&b);
+}
+
+static void test_object_all_types(void **state)
+{
+    hy_buf b;
+    hy_json j;
+    hy_buf_init(&b, 4096);
+    hy_json_init(&j, &b);
+    hy_json_obj_open(&j);
+    hy_json_kstr(&j, "s", "text");
+    hy_json_kint(&j, "i", -42);
+    hy_json_kuint(&j, "u", 42);
+    hy_json_kdouble(&j, "d", 2.5);
+    hy_json_kbool(&j, "t", true);
+    hy_json_kbool(&j, "f", false);
+    hy_json_key(&j, "n");
+    hy_json_null(&j);
+    hy_json_kstr(&j, "sn", NULL);
+    hy_json_key(&j, "raw");
+    hy_json_raw(&j, "{\"x\":[1]}");
+    hy_json_obj_close(&j);
+    assert_int_equal(hy_json_finish(&j), HY_OK);
+    assert_string_equal(b.data, "{\"s\":\"text\",\"i\":-42,\"u\":42,\"d\":2.5,\"t\":true,"
+                                "\"f\":false,\"n\":null,\"sn\":null,\"raw\":{\"x\":[1]}}");
+    json_t *v = parse(b.data);
+    assert_string_equal(json_string_value(json_object_get(v, "s")), "text");
+    assert_int_equal(json_integer_value(json_object_get(v, "i")), -42);
+    assert_true(json_is_null(json_object_get(v, "sn")));
+    assert_int_equal(
+        json_integer_value(json_array_get(json_object_get(json_object_get(v, "raw"), "x"), 0)), 1);
+    json_decref(v);
+    hy_buf_free(&b);
+}
+
+static void test_nesting_and_commas(void **state)
+{
+    hy_buf b;
+    hy_json j;
+    hy_buf_init(&b, 4096);
+    hy_json_init(&j, &b);
+    hy_json_obj_open(&j);
+    hy_json_key(&j, "a");
+    hy_json_arr_open(&j);
+    hy_json_int(&j, 1);
+    hy_json_int(&j, 2);
+    hy_json_obj_open(&j);
+    hy_json_key(&j, "b");
+    hy_json_null(&j);
+    hy_json_obj_close(&j);
+    hy_json_arr_open(&j);
+    hy_json_arr_close(&j);
+    hy_json_arr_close(&j);
+    hy_json_key(&j, "c");
+    hy_json_obj_open(&j);
+    hy_json_obj_close(&j);
+    hy_json_key(&j, "d");
+    hy_json_arr_open(&j);
+    hy_json_str(&j, "x");
+    hy_json_arr_close(&j);
+    hy_json_obj_close(&j);
+    assert_int_equal(hy_json_finish(&j), HY_OK);
+    assert_string_equal(b.data, "{\"a\":[1,2,{\"b\":null},[]],\"c\":{},\"d\":[\"x\"]}");
+    json_decref(parse(b.data));
+
+    /* JSON lines: top-level values get no comma; the caller adds newlines */
+    hy_buf_addc(&b, '\n');
+    hy_json_obj_open(&j);
+    hy_json_kint(&j, "n", 2);
+    hy_json_obj_close(&j);
+    assert_int_equal(hy_json_finish(&j), HY_OK);
+    assert_non_null(strstr(b.data, "]}\n{\"n\":2}"));
+    hy_buf_free(&b);
+}
+
+static void test_deep_nesting(void **state)
+{
+    hy_buf b;
+    hy_json j;
+    hy_buf_init(&b, 4096);
+    hy_json_init(&j, &b);
+    for (int i = 0; i < HY_JSON_MAX_DEPTH; i++)
+        hy_json_arr_open(&j);
+    for (int i = 0; i < HY_JSON_MAX_DEPTH; i++)
+        hy_json_arr_close(&j);
+    assert_int_equal(hy_json_finish(&j), HY_OK);
+    json_decref(parse(b.data));
+
+    hy_buf_reset(&b);
+    hy_json_init(&j, &b);
+    for (int i = 0; i <= HY_JSON_MAX_DEPTH; i++)
+        hy_json_arr_open(&j);
+    assert_int_equal(hy_json_finish(&j), HY_ERR_ARG);
+    hy_buf_free(&b);
+}
+
+static void test_control_chars(void **state)
+{
+    char all[32];
+    hy_buf b;
+    for (int i = 0; i < 32; i++)
+        all[i] = (char)i;
+    write_strn(&b, all, 32);
+    assert_string_equal(b.data, "\"\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007"
+                                "\\b\\t\\n\\u000b\\f\\r\\u000e\\u000f\\u0010\\u0011\\u0012"
+                                "\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019\\u001a"
+                                "\\u001b\\u001c\\u001d\\u001e\\u001f\"");
+    hy_buf_free(&b);
+    roundtrip_str(all, 32, all, 32);
+
+    write_strn(&b, "q\"b\\s/\x7f", 7);
+    assert_string_equal(b.data, "\"q\\\"b\\\\s/\x7f\""); /* DEL passes through */
+    hy_buf_free(&b);
+    roundtrip_str("a\0b", 3, "a\0b", 3);
+    roundtrip_str("", 0, "", 0);
+}
+
+static void test_utf8(void **state)
+{
+    static const struct {
+        const char *in;
+        const char *out; /* after decoding; "\xEF\xBF\xBD" is U+FFFD */
+    } cases[] = {
+        {"caf\xC3\xA9", "caf\xC3\xA9"},
+        {"\xE2\x82\xAC 5", "\xE2\x82\xAC 5"},
+        {"\xF0\x9F\x98\x80", "\xF0\x9F\x98\x80"},
+        {"\xF4\x8F\xBF\xBF", "\xF4\x8F\xBF\xBF"}, /* U+10FFFF */
+        {"\xED\x9F\xBF", "\xED\x9F\xBF"},         /* U+D7FF */
+        {"\xC0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD"}, /* overlong NUL */
+        {"\xC1\xBF", "\xEF\xBF\xBD\xEF\xBF\xBD"},
+        {"\xE0\x80\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},                 /* overlong / */
+        {"\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},                 /* surrogate */
+        {"\xF4\x90\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"}, /* > 10FFFF */
+        {"\xF5\x80", "\xEF\xBF\xBD\xEF\xBF\xBD"},
+        {"\xFF", "\xEF\xBF\xBD"},
+        {"a\x80z", "a\xEF\xBF\xBDz"}, /* stray continuation */
+        {"\xE2\x82", "\xEF\xBF\xBD"}, /* truncated at the end: one replacement */
+        {"\xE2\x82x", "\xEF\xBF\xBDx"},
+        {"\xF0\x9F\x98", "\xEF\xBF\xBD"},
+        {"\xF0\x9F\x98\"", "\xEF\xBF\xBD\""},
+        {"\xC3", "\xEF\xBF\xBD"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        roundtrip_str(cases[i].in, strlen(cases[i].in), cases[i].out, strlen(cases[i].out));
+
+    /* valid non-ASCII is written raw, invalid as the escape */
+    hy_buf b;
+    write_strn(&b, "\xC3\xA9\xFF", 3);
+    assert_string_equal(b.data, "\"\xC3\xA9\\ufffd\"");
+    hy_buf_free(&b);
+}
+
+static void check_double(double d, const char *want)
+{
+    hy_buf b;
+    hy_json j;
+    hy_buf_init(&b, 256);
+    hy_json_init(&j, &b);
+    hy_json_double(&j, d);
+    assert_int_equal(hy_json_finish(&j), HY_OK);
+    if (want)
+        assert_string_equal(b.data, want);
+    json_t *v = parse(b.data);
+    if (isfinite(d)) {
+        assert_true(json_is_number(v));
+        assert_true(json_number_value(v) == d);
+    } else {
+        assert_true(json_is_null(v));
+    }
+    json_decref(v);
+    hy_buf_free(&b);
+}
+
+static void test_doubles(void **state)
+{
+    check_double(0.1, "0.1");
+    check_double(2.5, "2.5");
+    check_double(100.0, "100");
+    check_double(-1.5e-7, "-1.5e-07");
+    check_double(1e21, "1e+21");
+    check_double(0.0, "0");
+    check_double(-0.0, "-0");
+    check_double(1.0 / 3.0, NULL);
+    check_double(0.1 + 0.2, "0.30000000000000004"); /* needs 17 digits */
+    check_double(DBL_MAX, NULL);
+    check_double(DBL_MIN, NULL);
+    check_double(5e-324, NULL);
+    check_double(NAN, "null");
+    check_double(INFINITY, "null");
+    check_double(-INFINITY, "null");
+}
+
+static void test_integers(void **state)
+{
+    hy_buf b;
+    hy_json j;
+    hy_buf_init(&b, 256);
+    hy_json_init(&j, &b);
+    hy_json_arr_open(&j);
+    hy_json_int(&j, INT64_MIN);
+    hy_json_int(&j, INT64_MAX);
+    hy_json_uint(&j, UINT64_MAX);
+    hy_json_int(&j, 0);
+    hy_json_arr_close(&j);
+    assert_int_equal(hy_json_finish(&j), HY_OK);
+    assert_string_equal(b.data, "[-9223372036854775808,9223372036854775807,"
+                                "18446744073709551615,0]");
+    hy_buf_free(&b);
+}
+
+static void test_time(void **state)
+{
+    char t[32];
+    hy_time_format(0, t);
+    assert_string_equal(t, "1970-01-01T00:00:00.000000+0000");
+    hy_time_format(1704164645678901234ull, t);
+    assert_string_equal(t, "2024-01-02T03:04:05.678901+0000");
+    hy_time_format(1709251199999999999ull, t); /* leap day, truncated not rounded */
+    assert_string_equal(t, "2024-02-29T23:59:59.999999+0000");
+    hy_time_format(UINT64_MAX, t);
+    assert_string_equal(t, "2554-07-21T23:34:33.709551+0000");
+
+    hy_buf b;
+    hy_json j;
+    hy_buf_init(&b, 256);
+    hy_json_init(&j, &b);
+    hy_json_obj_open(&j);
+    hy_json_key(&j, "timestamp");
+    hy_json_time(&j, 1704164645000001000ull);
+    hy_json_obj_close(&j);
+    assert_int_equal(hy_json_finish(&j), HY_OK);
+    assert_string_equal(b.data, "{\"timestamp\":\"2024-01-02T03:04:05.000001+0000\"}");
+    hy_buf_free(&b);
+}
+
+static void test_cap(void **state)
+{
+    hy_buf b;
+    hy_json j;
+    hy_buf_init(&b, 16);
+    hy_json_init(&j, &b);
+    hy_json_obj_open(&j);
+    hy_json_kstr(&j, "key", "a value that does not fit");
+    size_t len = b.len;
+    hy_json_kint(&j, "n", 1); /* no-op after the error */
+    hy_json_obj_close(&j);
+    assert_int_equal(b.len, len);
+    assert_int_equal(hy_json_finish(&j), HY_ERR_TOOBIG);
+    assert_true(b.len <= 16);
+    hy_buf_free(&b);
+
+    /* a cap hit inside a string full of escapes */
+    char ctl[64];
+    memset(ctl, 1, sizeof ctl);
+    hy_buf_init(&b, 100);
+    hy_json_init(&j, &b);
+    hy_json_strn(&j, ctl, sizeof ctl);
+    assert_int_equal(hy_json_finish(&j), HY_ERR_TOOBIG);
+    hy_buf_free(&b);
+}
+
+static void test_misuse(void **state)
+{
+    hy_buf b;
+    hy_json j;
+    hy_buf_init(&b, 256);
+
+    hy_json_init(&j, &b);
+    hy_json_obj_close(&j);
+    assert_int_equal(hy_json_finish(&j), HY_ERR_ARG);
+
+    hy_json_init(&j, &b);
+    hy_json_key(&j, "top");
+    assert_int_equal(hy_json_finish(&j), HY_ERR_ARG);
+
+    hy_json_init(&j, &b);
+    hy_json_obj_open(&j);
+    hy_json_key(&j, "k");
+    hy_json_obj_close(&j); /* key without value */
+    assert_int_equal(hy_json_finish(&j), HY_ERR_ARG);
+
+    hy_json_init(&j, &b);
+    hy_json_obj_open(&j);
+    hy_json_key(&j, "k");
+    hy_json_key(&j, "k2");
+    assert_int_equal(hy_json_finish(&j), HY_ERR_ARG);
+
+    hy_json_init(&j, &b);
+    hy_json_obj_open(&j);
+    assert_int_equal(hy_json_finish(&j), HY_ERR_ARG); /* left open */
+
+    hy_json_init(&j, &b);
+    hy_json_raw(&j, NULL);
+    assert_int_equal(hy_json_finish(&j), HY_ERR_ARG);
+    hy_buf_free(&b);
+}
+
+static void test_keys_escaped(void **state)
+{
+    hy_buf b;
+    hy_json j;
+    hy_buf_init(&b, 256);
+    hy_json_init(&j, &b);
+    hy_json_obj_open(&j);
+    hy_json_kint(&j, "we\"ird\n\xFF", 1);
+    hy_json_obj_close(&j);
+    assert_int_equal(hy_json_finish(&j), HY_OK);
+    json_t *v = parse(b.data);
+    assert_int_equal(json_integer_value(json_object_get(v, "we\"ird\n\xEF\xBF\xBD")), 1);
+    json_decref(v);
+    hy_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_object_all_types),
+        cmocka_unit_test(test_nesting_and_commas),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_control_chars),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_doubles),
+        cmocka_unit_test(test_integers),
+        cmocka_unit_test(test_time),
+        cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_misuse),
+        cmocka_unit_test(test_keys_escaped),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,199 @@
+/* The pipeline gives byte-identical output for any thread count, with
+ * engines of both kinds (sharded packet engine, threaded flow engine). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hayate/capture.h"
+#include "hayate/pipeline.h"
+#include "hayate/synth.h"
+#include "testutil.h"
+
+/* --- a sharded engine: alerts on SYNs to port 22 (a per-packet property) --- */
+static hy_err syn_create(const hy_engine_env *env, void **state)
+{
+    (void)env;
+    *state = malloc(1);
+    return *state ? HY_OK : HY_ERR_NOMEM;
+}
+
+static void t_destroy(void *state)
+{
+    free(state);
+}
+
+static hy_err syn_event(void *state, const hy_event *ev, const hy_emit *emit)
+{
+    const hy_pkt *p = ev->u.pkt;
+    hy_alert *a;
+    char subj[64];
+    (void)state;
+    if (p->proto != 6 || (p->tcp_flags & (HY_TCP_SYN | HY_TCP_ACK)) != HY_TCP_SYN ||
+        p->dport != 22)
+        return HY_OK;
+    hy_addr_format(p->ip_version, p->src, subj);
+    hy_err rc = hy_alert_create(ev->ts_ns, "tsyn", "tsyn.ssh_syn", 3, 0.5, "SYN to ssh", subj,
+                                ev->seq, &a);
+    return rc == HY_OK ? hy_emit_alert(emit, a) : rc;
+}
+
+static const hy_engine t_syn = {
+    .name = "tsyn", .summary = "test", .consumes = HY_EV_BIT(HY_EV_PACKET), .sharded = true,
+    .create = syn_create, .destroy = t_destroy, .on_event = syn_event};
+
+/* --- a flow engine: alerts on big flows, and a per-tick summary --- */
+typedef struct fstate {
+    uint64_t flows_in_tick, big;
+} fstate;
+
+static hy_err fl_create(const hy_engine_env *env, void **state)
+{
+    (void)env;
+    *state = calloc(1, sizeof(fstate));
+    return *state ? HY_OK : HY_ERR_NOMEM;
+}
+
+static hy_err fl_event(void *state, const hy_event *ev, const hy_emit *emit)
+{
+    fstate *s = state;
+    const hy_flow *f = ev->u.flow;
+    hy_alert *a;
+    char subj[64];
+    s->flows_in_tick++;
+    if (f->dir[0].pkts + f->dir[1].pkts < 40)
+        return HY_OK;
+    s->big++;
+    hy_addr_format(f->ip_version, f->dst, subj);
+    hy_err rc = hy_alert_create(f->last_ns, "tflow", "tflow.big", 2, 0.9, "big flow", subj,
+                                f->first_seq, &a);
+    return rc == HY_OK ? hy_emit_alert(emit, a) : rc;
+}
+
+static hy_err fl_tick(void *state, uint64_t now, bool final, const hy_emit *emit)
+{
+    fstate *s = state;
+    hy_alert *a;
+    char subj[32];
+    if (!s->flows_in_tick)
+        return HY_OK;
+    snprintf(subj, sizeof subj, "%llu", (unsigned long long)s->flows_in_tick);
+    s->flows_in_tick = 0;
+    hy_err rc = hy_alert_create(now, "tflow", final ? "tflow.final" : "tflow.tick", 4, 0.1,
+                                "flows closed in tick", subj, now, &a);
+    return rc == HY_OK ? hy_emit_alert(emit, a) : rc;
+}
+
+static const hy_engine t_flow = {
+    .name = "tflow", .summary = "test", .consumes = HY_EV_BIT(HY_EV_FLOW),
+    .create = fl_create, .destroy = t_destroy, .on_event = fl_event, .tick = fl_tick};
+
+static const char *make_capture(const char *name, uint64_t seed, hy_synth_stats *st)
+{
+    static char path[512];
+    hy_synth_cfg sc;
+    hy_synth_cfg_default(&sc);
+    sc.seed = seed;
+    sc.flows = 3000;
+    sc.packets = 60000;
+    sc.duration_s = 30;
+    snprintf(path, sizeof path, "%s/%s", hy_test_tmpdir(), name);
+    assert_int_equal(hy_synth_traffic(&sc, path, st), HY_OK);
+    return path;
+}
+
+/* Runs the whole pipeline over path with n threads; returns the EVE text. */
+static char *run(const char *path, int threads, uint64_t tick_ns, hy_pipeline_stats *st)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    const hy_engine *engines[] = {&t_syn, &t_flow};
+    hy_pipeline_cfg pc = {.threads = threads, .tick_ns = tick_ns, .eve = mem,
+                          .eve_flows = true, .engines = engines, .n_engines = 2};
+    hy_pipeline *p;
+    hy_source *src;
+    hy_source_cfg scfg = {0};
+
+    hy_flow_cfg_default(&pc.flow);
+    assert_non_null(mem);
+    assert_int_equal(hy_source_open_offline(path, &scfg, &src), HY_OK);
+    assert_int_equal(hy_pipeline_create(&pc, &p), HY_OK);
+    assert_int_equal(hy_pipeline_feed(p, src, NULL, NULL, NULL), HY_OK);
+    assert_int_equal(hy_pipeline_finish(p), HY_OK);
+    hy_pipeline_stats_get(p, st);
+    hy_pipeline_destroy(p);
+    hy_source_close(src);
+    fclose(mem);
+    return text;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+static void check_threads(uint64_t tick_ns)
+{
+    hy_synth_stats ss;
+    hy_pipeline_stats st1, stn;
+    const char *path = make_capture("det.pcap", 42, &ss);
+    char *one = run(path, 1, tick_ns, &st1);
+
+    assert_int_equal(st1.packets, ss.packets);
+    assert_int_equal(st1.flows, ss.flows); /* no flow split or merged */
+    assert_int_equal(count(one, "\"event_type\":\"flow\""), st1.flows);
+    assert_true(count(one, "tsyn.ssh_syn") > 0);
+    assert_true(count(one, "tflow.big") > 0);
+    assert_true(count(one, "tflow.tick") > 0);
+    assert_int_equal(count(one, "\"event_type\":\"alert\""), st1.alerts);
+    for (int n = 2; n <= 4; n++) {
+        char *many = run(path, n, tick_ns, &stn);
+        assert_int_equal(stn.flows, st1.flows);
+        assert_int_equal(stn.alerts, st1.alerts);
+        if (strcmp(one, many) != 0) {
+            size_t i = 0;
+            while (one[i] && one[i] == many[i])
+                i++;
+            fail_msg("threads=%d output differs from threads=1 at byte %zu", n, i);
+        }
+        free(many);
+    }
+    free(one);
+}
+
+static void test_same_output_any_threads(void **state)
+{
+    (void)state;
+    check_threads(1000000000ull);
+}
+
+static void test_same_output_fine_ticks(void **state)
+{
+    (void)state;
+    check_threads(10000000ull); /* 10 ms ticks: many barriers, small batches */
+}
+
+static void test_different_input_differs(void **state)
+{
+    hy_synth_stats ss;
+    hy_pipeline_stats st;
+    (void)state;
+    char *a = run(make_capture("a.pcap", 1, &ss), 2, 1000000000ull, &st);
+    char *b = run(make_capture("b.pcap", 2, &ss), 2, 1000000000ull, &st);
+    assert_string_not_equal(a, b);
+    free(a);
+    free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_output_any_threads),
+        cmocka_unit_test(test_same_output_fine_ticks),
+        cmocka_unit_test(test_different_input_differs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -47,20 +47,39 @@ static const char usage_text[] =
     "Example: hayate synth traffic --seed 7 --flows 2000 --packets 60000 -o t.pcap\n";
 
 enum {
-    O_SEED = 256, O_FLOWS, O_PACKETS, O_DURATION, O_HOSTS, O_SERVERS, O_IPV6, O_VLAN, O_MIX,
-    O_START, O_SNAPLEN, O_NSEC, O_RAW
+    O_SEED = 256,
+    O_FLOWS,
+    O_PACKETS,
+    O_DURATION,
+    O_HOSTS,
+    O_SERVERS,
+    O_IPV6,
+    O_VLAN,
+    O_MIX,
+    O_START,
+    O_SNAPLEN,
+    O_NSEC,
+    O_RAW
 };
 
 static const struct option long_opts[] = {
-    {"output", required_argument, NULL, 'o'},   {"seed", required_argument, NULL, O_SEED},
-    {"flows", required_argument, NULL, O_FLOWS}, {"packets", required_argument, NULL, O_PACKETS},
+    {"output", required_argument, NULL, 'o'},
+    {"seed", required_argument, NULL, O_SEED},
+    {"flows", required_argument, NULL, O_FLOWS},
+    {"packets", required_argument, NULL, O_PACKETS},
     {"duration", required_argument, NULL, O_DURATION},
-    {"hosts", required_argument, NULL, O_HOSTS}, {"servers", required_argument, NULL, O_SERVERS},
-    {"ipv6", required_argument, NULL, O_IPV6},   {"vlan", required_argument, NULL, O_VLAN},
-    {"mix", required_argument, NULL, O_MIX},     {"start", required_argument, NULL, O_START},
-    {"snaplen", required_argument, NULL, O_SNAPLEN}, {"nsec", no_argument, NULL, O_NSEC},
-    {"raw", no_argument, NULL, O_RAW},           {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+    {"hosts", required_argument, NULL, O_HOSTS},
+    {"servers", required_argument, NULL, O_SERVERS},
+    {"ipv6", required_argument, NULL, O_IPV6},
+    {"vlan", required_argument, NULL, O_VLAN},
+    {"mix", required_argument, NULL, O_MIX},
+    {"start", required_argument, NULL, O_START},
+    {"snaplen", required_argument, NULL, O_SNAPLEN},
+    {"nsec", no_argument, NULL, O_NSEC},
+    {"raw", no_argument, NULL, O_RAW},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -126,10 +145,18 @@ static int apply_opt(int c, const char *a, hy_synth_cfg *cfg, const char **out, 
     char *end;
 
     switch (c) {
-    case 'o': *out = a; break;
-    case 'v': *verbose = true; break;
-    case O_NSEC: cfg->nsec = true; break;
-    case O_RAW: cfg->linktype = HY_SYNTH_LINKTYPE_RAW; break;
+    case 'o':
+        *out = a;
+        break;
+    case 'v':
+        *verbose = true;
+        break;
+    case O_NSEC:
+        cfg->nsec = true;
+        break;
+    case O_RAW:
+        cfg->linktype = HY_SYNTH_LINKTYPE_RAW;
+        break;
     case O_SEED:
         if (!parse_u64(a, UINT64_MAX, &cfg->seed))
             return usage_error("--seed: not an unsigned number: '%s'", a);
@@ -244,8 +271,9 @@ int hy_cmd_synth(int argc, char **argv)
         return HY_EXIT_OK;
     }
     if (argc < 2 || strcmp(argv[1], "traffic") != 0) {
-        fprintf(stderr, "hayate synth: %s%s\n%s", argc < 2 ? "missing subcommand" : "unknown subcommand: ",
-                argc < 2 ? "" : argv[1], "Usage: hayate synth traffic [OPTIONS] -o FILE\n");
+        fprintf(stderr, "hayate synth: %s%s\n%s",
+                argc < 2 ? "missing subcommand" : "unknown subcommand: ", argc < 2 ? "" : argv[1],
+                "Usage: hayate synth traffic [OPTIONS] -o FILE\n");
         return HY_EXIT_USAGE;
     }
     return synth_traffic(argc - 1, argv + 1);

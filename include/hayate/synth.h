@@ -17,10 +17,10 @@ extern "C" {
 #endif
 
 #define HY_SYNTH_LINKTYPE_ETHERNET 1
-#define HY_SYNTH_LINKTYPE_RAW 101     /* raw IPv4/IPv6, no link header */
-#define HY_SYNTH_START_NS 1704067200000000000ull /* 2024-01-01T00:00:00Z */
-#define HY_SYNTH_MAX_HOSTS (4u << 20)
-#define HY_SYNTH_MAX_SERVERS 1000000u
+#define HY_SYNTH_LINKTYPE_RAW      101                    /* raw IPv4/IPv6, no link header */
+#define HY_SYNTH_START_NS          1704067200000000000ull /* 2024-01-01T00:00:00Z */
+#define HY_SYNTH_MAX_HOSTS         (4u << 20)
+#define HY_SYNTH_MAX_SERVERS       1000000u
 
 /* Called every 65536 packets: packets written so far, the target, and the
  * packet count again (matches the CLI progress-bar callback). */
@@ -28,26 +28,26 @@ typedef void (*hy_synth_progress_fn)(void *ud, uint64_t done, uint64_t total, ui
 
 typedef struct hy_synth_cfg {
     uint64_t seed;
-    uint64_t flows;        /* flows to start (distinct 5-tuples) */
-    uint64_t packets;      /* target total; generation stops when reached */
-    double duration_s;     /* time span of the capture */
-    uint32_t hosts;        /* client hosts */
-    uint32_t servers;      /* server hosts (DNS resolvers come on top) */
-    uint64_t start_ns;     /* time of the first flow, Unix ns */
-    int linktype;          /* HY_SYNTH_LINKTYPE_ETHERNET or _RAW */
+    uint64_t flows;                      /* flows to start (distinct 5-tuples) */
+    uint64_t packets;                    /* target total; generation stops when reached */
+    double duration_s;                   /* time span of the capture */
+    uint32_t hosts;                      /* client hosts */
+    uint32_t servers;                    /* server hosts (DNS resolvers come on top) */
+    uint64_t start_ns;                   /* time of the first flow, Unix ns */
+    int linktype;                        /* HY_SYNTH_LINKTYPE_ETHERNET or _RAW */
     unsigned tcp_pct, udp_pct, icmp_pct; /* flow mix; must sum to 100 */
-    uint16_t vlan;         /* 802.1Q VLAN id on every frame; 0 = untagged */
-    unsigned ipv6_pct;     /* share of flows over IPv6, 0..100 */
-    uint32_t snaplen;      /* frames are cut to this many bytes; >= 64 */
-    bool nsec;             /* nanosecond pcap (magic a1b23c4d) instead of usec */
-    hy_synth_progress_fn progress; /* optional */
+    uint16_t vlan;                       /* 802.1Q VLAN id on every frame; 0 = untagged */
+    unsigned ipv6_pct;                   /* share of flows over IPv6, 0..100 */
+    uint32_t snaplen;                    /* frames are cut to this many bytes; >= 64 */
+    bool nsec;                           /* nanosecond pcap (magic a1b23c4d) instead of usec */
+    hy_synth_progress_fn progress;       /* optional */
     void *progress_ud;
 } hy_synth_cfg;
 
 typedef struct hy_synth_stats {
-    uint64_t packets;      /* records written */
-    uint64_t flows;        /* flows started */
-    uint64_t bytes;        /* sum of wire lengths */
+    uint64_t packets;           /* records written */
+    uint64_t flows;             /* flows started */
+    uint64_t bytes;             /* sum of wire lengths */
     uint64_t first_ns, last_ns; /* first and last record time as written */
     uint64_t tcp_flows, udp_flows, icmp_flows, ipv6_flows;
 } hy_synth_stats;

@@ -9,16 +9,15 @@
 #include "hayate/synth.h"
 #include "net/synth_int.h"
 
-#define PORTS_PER_HOST 64512u     /* ports 1024..65535: distinct client 5-tuples */
-#define PING_EXTERNAL 131072u     /* 198.18.0.0/15 echo targets beyond the servers */
-#define START_SPAN 0.9            /* flows start within the first 90 % of the span */
-#define PROGRESS_EVERY 65536u
-#define DEFAULT_PER_FLOW 50u      /* packets per flow when no target is given */
+#define PORTS_PER_HOST   64512u  /* ports 1024..65535: distinct client 5-tuples */
+#define PING_EXTERNAL    131072u /* 198.18.0.0/15 echo targets beyond the servers */
+#define START_SPAN       0.9     /* flows start within the first 90 % of the span */
+#define PROGRESS_EVERY   65536u
+#define DEFAULT_PER_FLOW 50u /* packets per flow when no target is given */
 
 /* UDP applications by share of UDP flows: DNS, NTP (fixed two packets), QUIC, RTP. */
 static const unsigned udp_mix[4] = {60, 10, 20, 10};
 #define UDP_FIXED_SHARE 0.70
-#define PING_MEAN_PKTS 8.9
 
 void hy_synth_cfg_default(hy_synth_cfg *cfg)
 {
@@ -177,8 +176,8 @@ static uint32_t pick_host(hy__synth *g, bool ping)
 
 static uint16_t tcp_port(hy__synth *g, uint64_t shash)
 {
-    static const uint16_t primary[16] = {443, 443, 443, 443, 443, 443, 443, 80,
-                                         80,  80,  22,  8080, 993, 25, 3389, 445};
+    static const uint16_t primary[16] = {443, 443, 443, 443,  443, 443, 443,  80,
+                                         80,  80,  22,  8080, 993, 25,  3389, 445};
     static const uint16_t other[10] = {443, 443, 443, 80, 80, 22, 8443, 8080, 5432, 3306};
     unsigned u = hy__rng_below(&g->rng, 100);
     if (u < 85)
@@ -191,10 +190,17 @@ static uint16_t tcp_port(hy__synth *g, uint64_t shash)
 static uint8_t tcp_app(uint16_t port)
 {
     switch (port) {
-    case 80: case 8080: return HY__APP_HTTP;
-    case 443: case 8443: case 993: return HY__APP_TLS;
-    case 22: return HY__APP_SSH;
-    default: return HY__APP_TCP_OTHER;
+    case 80:
+    case 8080:
+        return HY__APP_HTTP;
+    case 443:
+    case 8443:
+    case 993:
+        return HY__APP_TLS;
+    case 22:
+        return HY__APP_SSH;
+    default:
+        return HY__APP_TCP_OTHER;
     }
 }
 
@@ -287,11 +293,9 @@ static uint32_t plan_size(hy__synth *g, hy__flow *f)
     uint64_t n;
 
     switch (f->app) {
-    case HY__APP_DNS: case HY__APP_NTP:
+    case HY__APP_DNS:
+    case HY__APP_NTP:
         n = 2;
-        break;
-    case HY__APP_PING:
-        n = 2 * (1 + hy__rng_below(&g->rng, 8)) - (hy__rng_pct(&g->rng, 10) ? 1 : 0);
         break;
     default: {
         double mu = (R - (double)(k - 1) * phi * e) / (1.0 + (double)(k - 1) * (1.0 - phi));
@@ -552,6 +556,12 @@ static hy_err setup(hy__synth *g, const hy_synth_cfg *cfg)
         uint64_t v = hy__rng_next(&g->rng);
         memcpy(g->rnd + i, &v, 8);
     }
+    g->rnd_sum = malloc((sizeof g->rnd / 2 + 1) * sizeof *g->rnd_sum);
+    if (!g->rnd_sum)
+        return hy_err_set(HY_ERR_NOMEM, "synth: payload sums");
+    g->rnd_sum[0] = 0;
+    for (size_t i = 0; i < sizeof g->rnd / 2; i++)
+        g->rnd_sum[i + 1] = hy__synth_csum_add(g->rnd_sum[i], g->rnd + 2 * i, 2);
     g->host_ports = calloc(cfg->hosts, sizeof *g->host_ports);
     g->host_pings = calloc(cfg->hosts, sizeof *g->host_pings);
     if (!g->host_ports || !g->host_pings)
@@ -562,9 +572,9 @@ static hy_err setup(hy__synth *g, const hy_synth_cfg *cfg)
     g->end_ns = cfg->start_ns + (uint64_t)(cfg->duration_s * 1e9);
     g->next_start = cfg->start_ns;
     g->budget = cfg->packets ? cfg->packets : cfg->flows * DEFAULT_PER_FLOW;
-    double fixed = cfg->udp_pct * UDP_FIXED_SHARE + cfg->icmp_pct;
-    g->fixed_share = fixed / 100.0;
-    g->fixed_mean = fixed > 0 ? (cfg->udp_pct * UDP_FIXED_SHARE * 2 + cfg->icmp_pct * PING_MEAN_PKTS) / fixed : 0;
+    /* DNS and NTP flows are two packets; all others take their size from the budget. */
+    g->fixed_share = cfg->udp_pct * UDP_FIXED_SHARE / 100.0;
+    g->fixed_mean = 2;
     return HY_OK;
 }
 
@@ -593,6 +603,7 @@ out:
         e = e2;
     if (st_out)
         *st_out = g->st;
+    free(g->rnd_sum);
     free(g->host_ports);
     free(g->host_pings);
     free(g->pool);

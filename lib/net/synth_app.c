@@ -9,13 +9,15 @@
 
 #include "net/synth_int.h"
 
-#define TLS_REC 16401u /* body of a full TLS 1.3 record: 16384 + type + tag */
+#define TLS_REC    16401u /* body of a full TLS 1.3 record: 16384 + type + tag */
 #define PREFIX_MAX 1024u
 
-static const char *const syllables[32] = {
-    "ka", "lo", "mi", "net", "ra", "su", "to", "vi", "zen", "qu", "dex", "ly", "mo", "pi", "sha", "tek",
-    "ur", "wa", "xo", "yu", "cor", "fin", "gal", "hub", "ion", "jet", "kin", "lux", "nov", "opt", "pix", "rex"};
-static const char *const tlds[10] = {"com", "com", "com", "net", "org", "io", "jp", "de", "co.uk", "dev"};
+static const char *const syllables[32] = {"ka",  "lo",  "mi",  "net", "ra",  "su",  "to",  "vi",
+                                          "zen", "qu",  "dex", "ly",  "mo",  "pi",  "sha", "tek",
+                                          "ur",  "wa",  "xo",  "yu",  "cor", "fin", "gal", "hub",
+                                          "ion", "jet", "kin", "lux", "nov", "opt", "pix", "rex"};
+static const char *const tlds[10] = {"com", "com", "com", "net",   "org",
+                                     "io",  "jp",  "de",  "co.uk", "dev"};
 static const char *const prefixes[8] = {"www.", "api.", "cdn.", "static.", "mail.", "", "", "www."};
 
 size_t hy__synth_server_name(const hy__synth *g, uint32_t s, char *out, size_t cap)
@@ -55,11 +57,21 @@ static const char *user_agent(uint8_t os)
 static void http_path(hy__rng *r, char *out, size_t cap)
 {
     switch (hy__rng_below(r, 6)) {
-    case 0: snprintf(out, cap, "/"); break;
-    case 1: snprintf(out, cap, "/index.html"); break;
-    case 2: snprintf(out, cap, "/api/v1/items/%u", hy__rng_below(r, 100000)); break;
-    case 3: snprintf(out, cap, "/static/js/app.%08x.js", (uint32_t)hy__rng_next(r)); break;
-    case 4: snprintf(out, cap, "/images/%u.jpg", hy__rng_below(r, 5000)); break;
+    case 0:
+        snprintf(out, cap, "/");
+        break;
+    case 1:
+        snprintf(out, cap, "/index.html");
+        break;
+    case 2:
+        snprintf(out, cap, "/api/v1/items/%u", hy__rng_below(r, 100000));
+        break;
+    case 3:
+        snprintf(out, cap, "/static/js/app.%08x.js", (uint32_t)hy__rng_next(r));
+        break;
+    case 4:
+        snprintf(out, cap, "/images/%u.jpg", hy__rng_below(r, 5000));
+        break;
     default:
         snprintf(out, cap, "/search?q=%s%s", syllables[hy__rng_below(r, 32)],
                  syllables[hy__rng_below(r, 32)]);
@@ -160,11 +172,12 @@ static size_t ssh_banner(const hy__synth *g, const hy__flow *f, int dir, char *o
 
 /* ---- planning and filling */
 
-static size_t prefix(const hy__synth *g, const hy__flow *f, int dir, const hy__msg *m,
-                     uint8_t *out)
+static size_t prefix(const hy__synth *g, const hy__flow *f, int dir, const hy__msg *m, uint8_t *out)
 {
     switch (m->kind) {
-    case HY__MSG_HTTP_REQ: case HY__MSG_HTTP_POST: case HY__MSG_HTTP_RESP:
+    case HY__MSG_HTTP_REQ:
+    case HY__MSG_HTTP_POST:
+    case HY__MSG_HTTP_RESP:
         return http_header(g, f, m, (char *)out);
     case HY__MSG_TLS_CH:
         return hy__synth_tls_client_hello(g, f, m->seed, out);
@@ -207,13 +220,16 @@ void hy__synth_msg_plan(hy__synth *g, hy__flow *f, int dir, uint8_t kind, uint32
                                           : hy__rng_range(&g->rng, 1, mss);
     uint32_t base = (nseg - 1) * mss + tail;
     switch (kind) {
-    case HY__MSG_HTTP_REQ: case HY__MSG_TLS_CH: /* always one segment */
+    case HY__MSG_HTTP_REQ:
+    case HY__MSG_TLS_CH: /* always one segment */
         m->len = m->pre = (uint16_t)prefix(g, f, dir, m, tmp);
         break;
-    case HY__MSG_HTTP_POST: case HY__MSG_HTTP_RESP:
+    case HY__MSG_HTTP_POST:
+    case HY__MSG_HTTP_RESP:
         http_size(g, f, m, base);
         break;
-    case HY__MSG_SSH_BANNER: case HY__MSG_TLS_SH:
+    case HY__MSG_SSH_BANNER:
+    case HY__MSG_TLS_SH:
         m->pre = (uint16_t)prefix(g, f, dir, m, tmp);
         m->len = base > m->pre ? base : m->pre;
         if (kind == HY__MSG_TLS_SH)
@@ -229,10 +245,13 @@ void hy__synth_msg_plan(hy__synth *g, hy__flow *f, int dir, uint8_t kind, uint32
     }
 }
 
-/* Application-data records over [pos, pos+n) of the framed region. */
-static void tls_records(hy__synth *g, const hy__msg *m, uint8_t *out, uint32_t pos, uint32_t n)
+/* Application-data records over [pos, pos+n) of the framed region; returns
+ * the checksum sum of what it wrote starting at offset at of the segment. */
+static uint64_t tls_records(hy__synth *g, const hy__msg *m, uint8_t *out, uint32_t pos, uint32_t n,
+                            size_t at)
 {
     uint32_t rs = TLS_REC + 5, region = m->len - m->pre;
+    uint64_t sum = 0;
     while (n) {
         uint32_t q = pos - m->pre, j = q / rs, w = q % rs, k;
         if (w < 5) {
@@ -242,36 +261,43 @@ static void tls_records(hy__synth *g, const hy__msg *m, uint8_t *out, uint32_t p
             uint8_t h[5] = {0x17, 3, 3, (uint8_t)(body >> 8), (uint8_t)body};
             k = 5 - w < n ? 5 - w : n;
             memcpy(out, h + w, k);
+            sum = hy__synth_csum_piece(sum, hy__synth_csum_add(0, out, k), at);
         } else {
             k = rs - w < n ? rs - w : n;
-            hy__synth_random_fill(g, out, k);
+            sum = hy__synth_csum_piece(sum, hy__synth_random_fill(g, out, k), at);
         }
         out += k;
         pos += k;
         n -= k;
+        at += k;
     }
+    return sum;
 }
 
-void hy__synth_msg_fill(hy__synth *g, hy__flow *f, int dir, uint8_t *out, uint32_t n)
+uint64_t hy__synth_msg_fill(hy__synth *g, hy__flow *f, int dir, uint8_t *out, uint32_t n)
 {
     hy__msg *m = &f->msg[dir];
     uint32_t pos = m->off;
+    uint64_t sum = 0;
+    size_t at = 0;
 
     if (pos < m->pre) {
         uint8_t tmp[PREFIX_MAX];
         prefix(g, f, dir, m, tmp);
         uint32_t k = m->pre - pos < n ? m->pre - pos : n;
         memcpy(out, tmp + pos, k);
-        out += k;
+        sum = hy__synth_csum_add(0, out, k);
+        at = k;
         pos += k;
         n -= k;
     }
     if (n) {
         if (m->kind == HY__MSG_TLS_SH || m->kind == HY__MSG_TLS_APP)
-            tls_records(g, m, out, pos, n);
+            sum = hy__synth_csum_piece(sum, tls_records(g, m, out + at, pos, n, 0), at);
         else
-            hy__synth_random_fill(g, out, n);
+            sum = hy__synth_csum_piece(sum, hy__synth_random_fill(g, out + at, n), at);
         pos += n;
     }
     m->off = pos;
+    return sum;
 }

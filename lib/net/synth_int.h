@@ -78,6 +78,7 @@ static inline bool hy__rng_pct(hy__rng *r, unsigned pct)
     return hy__rng_below(r, 100) < pct;
 }
 
+/* Exponential with the given mean. */
 double hy__synth_exp(hy__rng *r, double mean);
 /* Log-normal with the given median and shape sigma. */
 double hy__synth_lognormal(hy__rng *r, double median, double sigma);
@@ -85,50 +86,65 @@ double hy__synth_lognormal(hy__rng *r, double median, double sigma);
 /* ---- flows */
 
 enum {
-    HY__APP_HTTP = 1, HY__APP_TLS, HY__APP_SSH, HY__APP_TCP_OTHER, /* TCP */
-    HY__APP_DNS, HY__APP_NTP, HY__APP_QUIC, HY__APP_RTP,         /* UDP */
-    HY__APP_PING                                                 /* ICMP */
+    /* TCP */
+    HY__APP_HTTP = 1,
+    HY__APP_TLS,
+    HY__APP_SSH,
+    HY__APP_TCP_OTHER,
+    /* UDP */
+    HY__APP_DNS,
+    HY__APP_NTP,
+    HY__APP_QUIC,
+    HY__APP_RTP,
+    /* ICMP */
+    HY__APP_PING
 };
 
 enum { HY__OS_LINUX = 0, HY__OS_WINDOWS, HY__OS_MAC };
 
 /* One application message (a request or a response) on a TCP direction. */
 typedef struct hy__msg {
-    uint64_t seed;  /* regenerates the structured prefix */
-    uint32_t len;   /* total bytes */
-    uint32_t off;   /* bytes already sent */
-    uint16_t pre;   /* structured prefix length (always inside the first segment) */
-    uint8_t kind;   /* HY__MSG_* */
+    uint64_t seed; /* regenerates the structured prefix */
+    uint32_t len;  /* total bytes */
+    uint32_t off;  /* bytes already sent */
+    uint16_t pre;  /* structured prefix length (always inside the first segment) */
+    uint8_t kind;  /* HY__MSG_* */
     uint8_t pad_;
-    uint32_t aux;   /* HTTP: body length */
-    uint32_t secs;  /* Unix time when planned (HTTP Date) */
+    uint32_t aux;  /* HTTP: body length */
+    uint32_t secs; /* Unix time when planned (HTTP Date) */
 } hy__msg;
 
 enum {
-    HY__MSG_RANDOM = 0, HY__MSG_HTTP_REQ, HY__MSG_HTTP_RESP, HY__MSG_HTTP_POST,
-    HY__MSG_TLS_CH, HY__MSG_TLS_SH, HY__MSG_TLS_APP, HY__MSG_SSH_BANNER
+    HY__MSG_RANDOM = 0,
+    HY__MSG_HTTP_REQ,
+    HY__MSG_HTTP_RESP,
+    HY__MSG_HTTP_POST,
+    HY__MSG_TLS_CH,
+    HY__MSG_TLS_SH,
+    HY__MSG_TLS_APP,
+    HY__MSG_SSH_BANNER
 };
 
 typedef struct hy__flow {
-    uint64_t t;           /* time of the next packet */
-    uint64_t last_data[2];/* time of the last data segment per direction */
-    uint32_t id;          /* flow ordinal */
-    uint32_t host, server;/* client index; server index (UINT32_MAX: not a server) */
-    uint32_t left;        /* packets still to emit */
-    uint32_t planned;     /* packets planned in all */
+    uint64_t t;            /* time of the next packet */
+    uint64_t last_data[2]; /* time of the last data segment per direction */
+    uint32_t id;           /* flow ordinal */
+    uint32_t host, server; /* client index; server index (UINT32_MAX: not a server) */
+    uint32_t left;         /* packets still to emit */
+    uint32_t planned;      /* packets planned in all */
     uint8_t proto, app, v6, phase;
-    uint8_t os[2], ttl[2];/* [0] client, [1] server */
+    uint8_t os[2], ttl[2];        /* [0] client, [1] server */
     uint8_t ts_ok, ws[2], closer; /* closer: 0 client, 1 server, 2 RST */
     uint8_t cip[16], sip[16];
     uint8_t cmac[6];
     uint16_t sport, dport;
     uint16_t ipid[2], win[2], mss;
     uint32_t flowlabel[2];
-    uint32_t seq[2];      /* next sequence number per direction */
+    uint32_t seq[2]; /* next sequence number per direction */
     uint32_t tsoff[2], tsval[2];
     /* data phase of TCP: rounds of request and response */
     uint32_t data_left, rounds_left, round;
-    uint32_t r_n[4];      /* client segs, server acks, server segs, client acks */
+    uint32_t r_n[4]; /* client segs, server acks, server segs, client acks */
     uint8_t r_stage, r_unacked, upload, r_kind;
     hy__msg msg[2];
     /* timing, ns */
@@ -152,26 +168,27 @@ typedef struct hy__synth {
     hy_synth_cfg cfg;
     hy__rng rng;
     hy_synth_stats st;
-    hy_err err;              /* first write error */
+    hy_err err; /* first write error */
     FILE *fp;
     bool close_fp;
-    uint8_t *buf;            /* output buffer of records */
+    uint8_t *buf; /* output buffer of records */
     size_t blen, bcap;
-    uint64_t end_ns;         /* start + duration */
-    uint32_t *host_ports;    /* flows started per host (ephemeral ports) */
-    uint32_t *host_pings;    /* ping targets used per host */
-    uint32_t host_mult;      /* scrambles client popularity rank -> index */
+    uint64_t end_ns;      /* start + duration */
+    uint32_t *host_ports; /* flows started per host (ephemeral ports) */
+    uint32_t *host_pings; /* ping targets used per host */
+    uint32_t host_mult;   /* scrambles client popularity rank -> index */
     hy__flow *pool;
     uint32_t *free_slots;
     uint32_t pool_n, pool_cap, free_n;
     hy__heap_ent *heap;
     uint32_t heap_n, heap_cap;
     /* flow budget */
-    uint64_t budget;         /* packets not yet planned */
+    uint64_t budget; /* packets not yet planned */
     uint64_t started;
     uint64_t next_start;
     double fixed_share, fixed_mean;
     uint8_t rnd[HY__RND_BYTES + 2048]; /* random payload source */
+    uint64_t *rnd_sum;                 /* prefix sums of rnd's native 16-bit words */
 } hy__synth;
 
 /* ---- synth.c: identities */
@@ -190,10 +207,12 @@ uint32_t hy__synth_pick_server(hy__synth *g);
 /* ---- synth_pcap.c: the record writer */
 
 typedef struct hy__frame {
-    uint8_t *rec;            /* record header */
+    uint8_t *rec; /* record header */
     uint8_t *l3, *l4, *pay;
     uint32_t l4hdr, paylen;
     uint8_t proto;
+    bool paysum_ok; /* paysum holds the payload's checksum sum */
+    uint64_t paysum;
 } hy__frame;
 
 /* Opens path ("-": stdout) and writes the file header. */
@@ -206,8 +225,13 @@ void hy__synth_frame_begin(hy__synth *g, hy__flow *f, int dir, uint32_t hlen, ui
                            hy__frame *fr);
 /* Completes the L4 checksum and the record header, stamped f->t. */
 void hy__synth_frame_end(hy__synth *g, hy__flow *f, hy__frame *fr);
-/* Copies n pseudo-random bytes to out. */
-void hy__synth_random_fill(hy__synth *g, uint8_t *out, uint32_t n);
+/* Copies n pseudo-random bytes to out; returns their checksum sum (as if
+ * they started at an even offset), in O(1) per 2 KiB from prefix sums. */
+uint64_t hy__synth_random_fill(hy__synth *g, uint8_t *out, uint32_t n);
+/* Adds the RFC 1071 sum of n bytes at p to s (native-endian accumulation). */
+uint64_t hy__synth_csum_add(uint64_t s, const uint8_t *p, size_t n);
+/* Adds the sum s of a piece placed at offset at of a checksummed run. */
+uint64_t hy__synth_csum_piece(uint64_t acc, uint64_t s, size_t at);
 
 static inline void hy__wr16(uint8_t *p, uint16_t v)
 {
@@ -244,8 +268,9 @@ size_t hy__synth_server_name(const hy__synth *g, uint32_t s, char *out, size_t c
 /* Plans message dir of the current round: nseg segments of at most mss bytes. */
 void hy__synth_msg_plan(hy__synth *g, hy__flow *f, int dir, uint8_t kind, uint32_t nseg,
                         uint32_t mss);
-/* Writes the next n bytes of message dir to out and advances it. */
-void hy__synth_msg_fill(hy__synth *g, hy__flow *f, int dir, uint8_t *out, uint32_t n);
+/* Writes the next n bytes of message dir to out and advances it; returns
+ * their checksum sum (hy__synth_csum_add convention). */
+uint64_t hy__synth_msg_fill(hy__synth *g, hy__flow *f, int dir, uint8_t *out, uint32_t n);
 /* TLS: the ClientHello / ServerHello+ChangeCipherSpec prefix from seed into
  * out (NULL: length only); returns the length. */
 size_t hy__synth_tls_client_hello(const hy__synth *g, const hy__flow *f, uint64_t seed,

@@ -8,10 +8,10 @@
 #include "hayate/error.h"
 #include "net/synth_int.h"
 
-#define OUT_BUF (4u << 20)
+#define OUT_BUF   (4u << 20)
 #define MAX_FRAME 2048u /* largest frame built: 1500-byte MTU + link headers */
-#define REC_HDR 16u
-#define ETH_MIN 60u     /* minimum Ethernet frame without FCS: shorter ones are padded */
+#define REC_HDR   16u
+#define ETH_MIN   60u /* minimum Ethernet frame without FCS: shorter ones are padded */
 
 static const uint8_t gw_mac[6] = {0x00, 0x00, 0x5e, 0x00, 0x01, 0x01}; /* VRRP gateway */
 
@@ -31,7 +31,7 @@ static void wr32le(uint8_t *p, uint32_t v)
 
 /* Internet checksum (RFC 1071) accumulated over native-endian 32-bit words;
  * the byte-order independence of the sum lets the result be stored natively. */
-static uint64_t csum_add(uint64_t s, const uint8_t *p, size_t n)
+uint64_t hy__synth_csum_add(uint64_t s, const uint8_t *p, size_t n)
 {
     while (n >= 8) {
         uint64_t v;
@@ -68,6 +68,17 @@ static uint16_t csum_fold(uint64_t s)
     while (s >> 16)
         s = (s & 0xffff) + (s >> 16);
     return (uint16_t)~s;
+}
+
+uint64_t hy__synth_csum_piece(uint64_t acc, uint64_t s, size_t at)
+{
+    if (!(at & 1))
+        return acc + s;
+    /* At an odd offset every byte changes half of its word: the folded sum
+     * is byte-swapped. */
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return acc + (((s & 0xff) << 8) | (s >> 8));
 }
 
 static void flush(hy__synth *g)
@@ -122,15 +133,23 @@ hy_err hy__synth_out_close(hy__synth *g)
     return g->err;
 }
 
-void hy__synth_random_fill(hy__synth *g, uint8_t *out, uint32_t n)
+uint64_t hy__synth_random_fill(hy__synth *g, uint8_t *out, uint32_t n)
 {
+    uint64_t sum = 0;
+    size_t at = 0;
     while (n) {
         uint32_t k = n < 2048 ? n : 2048;
-        uint32_t off = (uint32_t)(hy__rng_next(&g->rng) >> 48); /* < 65536 */
+        uint32_t off = (uint32_t)(hy__rng_next(&g->rng) >> 48) & ~1u; /* even, < 65536 */
+        uint64_t s = g->rnd_sum[(off + (k & ~1u)) / 2] - g->rnd_sum[off / 2];
+        if (k & 1)
+            s = hy__synth_csum_add(s, g->rnd + off + k - 1, 1);
         memcpy(out, g->rnd + off, k);
+        sum = hy__synth_csum_piece(sum, s, at);
+        at += k;
         out += k;
         n -= k;
     }
+    return sum;
 }
 
 static uint8_t *put_link(const hy__synth *g, const hy__flow *f, int dir, uint8_t *p)
@@ -173,7 +192,7 @@ static uint8_t *put_ip(hy__flow *f, int dir, uint32_t l4len, uint8_t *p)
     p[10] = p[11] = 0;
     memcpy(p + 12, src, 4);
     memcpy(p + 16, dst, 4);
-    uint16_t c = csum_fold(csum_add(0, p, 20));
+    uint16_t c = csum_fold(hy__synth_csum_add(0, p, 20));
     memcpy(p + 10, &c, 2);
     return p + 20;
 }
@@ -191,37 +210,49 @@ void hy__synth_frame_begin(hy__synth *g, hy__flow *f, int dir, uint32_t hlen, ui
     fr->pay = fr->l4 + hlen;
     fr->l4hdr = hlen;
     fr->paylen = paylen;
+    fr->paysum_ok = false;
+    fr->paysum = 0;
 }
 
 /* Checksum of the L4 segment including the pseudo-header where one applies. */
 static void l4_checksum(const hy__flow *f, hy__frame *fr)
 {
-    uint32_t len = fr->l4hdr + fr->paylen;
+    uint32_t l4len = fr->l4hdr + fr->paylen, len = l4len;
     uint8_t ph[40];
     uint64_t s = 0;
     size_t at;
 
     switch (fr->proto) {
-    case 6: at = 16; break;
-    case 17: at = 6; break;
-    default: at = 2; break;
+    case 6:
+        at = 16;
+        break;
+    case 17:
+        at = 6;
+        break;
+    default:
+        at = 2;
+        break;
     }
     fr->l4[at] = fr->l4[at + 1] = 0;
+    if (fr->paysum_ok) {
+        s = fr->paysum;
+        len = fr->l4hdr;
+    }
     if (fr->proto != 1) {
         size_t alen = f->v6 ? 16 : 4;
         const uint8_t *ip = fr->l3 + (f->v6 ? 8 : 12); /* src then dst, contiguous */
-        s = csum_add(s, ip, 2 * alen);
+        s = hy__synth_csum_add(s, ip, 2 * alen);
         memset(ph, 0, 8);
         if (f->v6) {
-            hy__wr32(ph, len);
+            hy__wr32(ph, l4len);
             ph[7] = fr->proto;
         } else {
             ph[1] = fr->proto;
-            hy__wr16(ph + 2, (uint16_t)len);
+            hy__wr16(ph + 2, (uint16_t)l4len);
         }
-        s = csum_add(s, ph, f->v6 ? 8 : 4);
+        s = hy__synth_csum_add(s, ph, f->v6 ? 8 : 4);
     }
-    uint16_t c = csum_fold(csum_add(s, fr->l4, len));
+    uint16_t c = csum_fold(hy__synth_csum_add(s, fr->l4, len));
     if (c == 0 && fr->proto == 17)
         c = 0xffff;
     memcpy(fr->l4 + at, &c, 2);

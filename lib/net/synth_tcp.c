@@ -10,12 +10,12 @@ enum { T_SYN, T_SYNACK, T_HS_ACK, T_REFUSE, T_DATA, T_FIN1, T_FIN2, T_FIN3, T_RS
 enum { K_CSEG = 0, K_SACK, K_SSEG, K_CACK }; /* packets of a round */
 enum { CLOSE_CLIENT = 0, CLOSE_SERVER = 1, CLOSE_RST = 2 };
 
-#define FL_FIN 0x01
-#define FL_SYN 0x02
-#define FL_RST 0x04
-#define FL_PSH 0x08
-#define FL_ACK 0x10
-#define MAX_GAP 5000000000.0 /* keeps flows well inside flow-table idle timeouts */
+#define FL_FIN     0x01
+#define FL_SYN     0x02
+#define FL_RST     0x04
+#define FL_PSH     0x08
+#define FL_ACK     0x10
+#define MAX_GAP    5000000000.0 /* keeps flows well inside flow-table idle timeouts */
 #define UPLOAD_PCT 8
 
 static uint32_t clamp_ns(double v, double lo, double hi)
@@ -227,8 +227,8 @@ static void emit(hy__synth *g, hy__flow *f, int dir, uint8_t flags, uint32_t pay
     hy__wr16(h + 14, win);
     h[16] = h[17] = h[18] = h[19] = 0;
     memcpy(h + 20, opts, olen);
-    if (paylen)
-        hy__synth_msg_fill(g, f, dir, fr.pay, paylen);
+    fr.paysum = paylen ? hy__synth_msg_fill(g, f, dir, fr.pay, paylen) : 0;
+    fr.paysum_ok = true;
     hy__synth_frame_end(g, f, &fr);
     f->seq[dir] += paylen + ((flags & (FL_SYN | FL_FIN)) ? 1 : 0);
     f->left--;

@@ -16,7 +16,7 @@ typedef struct profile {
 } profile;
 
 #define GREASE 0x0a0a /* placeholder: replaced by a random GREASE value */
-#define N(a) (uint8_t)(sizeof(a) / sizeof((a)[0]))
+#define N(a)   (uint8_t)(sizeof(a) / sizeof((a)[0]))
 
 static const uint16_t chrome_ciphers[] = {GREASE, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
                                           0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014,
@@ -32,31 +32,27 @@ static const uint16_t chrome_versions[] = {GREASE, 0x0304, 0x0303};
 static const uint16_t firefox_ciphers[] = {0x1301, 0x1303, 0x1302, 0xc02b, 0xc02f, 0xcca9,
                                            0xcca8, 0xc02c, 0xc030, 0xc00a, 0xc009, 0xc013,
                                            0xc014, 0x009c, 0x009d, 0x002f, 0x0035};
-static const uint16_t firefox_exts[] = {0x0000, 0x0017, 0xff01, 0x000a, 0x000b, 0x0023,
-                                        0x0010, 0x0005, 0x0022, 0x0033, 0x002b, 0x000d,
-                                        0x002d, 0x001c};
+static const uint16_t firefox_exts[] = {0x0000, 0x0017, 0xff01, 0x000a, 0x000b, 0x0023, 0x0010,
+                                        0x0005, 0x0022, 0x0033, 0x002b, 0x000d, 0x002d, 0x001c};
 static const uint16_t firefox_groups[] = {0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101};
 static const uint16_t firefox_sigalgs[] = {0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806,
                                            0x0401, 0x0501, 0x0601, 0x0203, 0x0201};
 static const uint16_t firefox_versions[] = {0x0304, 0x0303};
 
-static const uint16_t curl_ciphers[] = {0x1302, 0x1303, 0x1301, 0xc02c, 0xc030, 0x009f,
-                                        0xcca9, 0xcca8, 0xccaa, 0xc02b, 0xc02f, 0x009e,
-                                        0xc024, 0xc028, 0x006b, 0xc023, 0xc027, 0x0067,
-                                        0xc00a, 0xc014, 0x0039, 0xc009, 0xc013, 0x0033,
-                                        0x009d, 0x009c, 0x003d, 0x003c, 0x0035, 0x002f, 0x00ff};
+static const uint16_t curl_ciphers[] = {
+    0x1302, 0x1303, 0x1301, 0xc02c, 0xc030, 0x009f, 0xcca9, 0xcca8, 0xccaa, 0xc02b, 0xc02f,
+    0x009e, 0xc024, 0xc028, 0x006b, 0xc023, 0xc027, 0x0067, 0xc00a, 0xc014, 0x0039, 0xc009,
+    0xc013, 0x0033, 0x009d, 0x009c, 0x003d, 0x003c, 0x0035, 0x002f, 0x00ff};
 static const uint16_t curl_exts[] = {0x0000, 0x000b, 0x000a, 0x0023, 0x0010, 0x0016,
                                      0x0017, 0x0031, 0x000d, 0x002b, 0x002d, 0x0033};
 static const uint16_t curl_groups[] = {0x001d, 0x0017, 0x001e, 0x0019, 0x0018};
-static const uint16_t curl_sigalgs[] = {0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0809,
-                                        0x080a, 0x080b, 0x0804, 0x0805, 0x0806, 0x0401,
-                                        0x0501, 0x0601};
+static const uint16_t curl_sigalgs[] = {0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0809, 0x080a,
+                                        0x080b, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601};
 static const uint16_t curl_versions[] = {0x0304, 0x0303};
 
 static const profile profiles[3] = {
-    {chrome_ciphers, chrome_exts, chrome_groups, chrome_sigalgs, chrome_versions,
-     N(chrome_ciphers), N(chrome_exts), N(chrome_groups), N(chrome_sigalgs), N(chrome_versions),
-     true, false},
+    {chrome_ciphers, chrome_exts, chrome_groups, chrome_sigalgs, chrome_versions, N(chrome_ciphers),
+     N(chrome_exts), N(chrome_groups), N(chrome_sigalgs), N(chrome_versions), true, false},
     {firefox_ciphers, firefox_exts, firefox_groups, firefox_sigalgs, firefox_versions,
      N(firefox_ciphers), N(firefox_exts), N(firefox_groups), N(firefox_sigalgs),
      N(firefox_versions), false, true},
@@ -208,9 +204,9 @@ size_t hy__synth_tls_client_hello(const hy__synth *g, const hy__flow *f, uint64_
     hy__rng_seed(&w.r, seed);
     unsigned u = hy__rng_below(&w.r, 100);
     const profile *pr = &profiles[f->os[0] == HY__OS_WINDOWS ? (u < 80 ? P_CHROME : P_FIREFOX)
-                                  : u < 50                 ? P_CHROME
-                                  : u < 80                 ? P_FIREFOX
-                                                           : P_CURL];
+                                  : u < 50                   ? P_CHROME
+                                  : u < 80                   ? P_FIREFOX
+                                                             : P_CURL];
     for (int i = 0; i < 4; i++) /* 0x0a0a, 0x1a1a, ... 0xfafa */
         w.grease[i] = (uint16_t)(0x0a0a + 0x1010 * (hy__rng_below(&w.r, 16)));
     session_id(g, f, sid);

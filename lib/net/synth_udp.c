@@ -8,7 +8,7 @@
 #include "net/synth_int.h"
 
 #define NTP_UNIX_OFFSET 2208988800ull
-#define RTP_PTIME_NS 20000000u
+#define RTP_PTIME_NS    20000000u
 
 static uint32_t clamp_ns(double v, double lo, double hi)
 {
@@ -53,8 +53,8 @@ static size_t dns_name(const hy__synth *g, const hy__flow *f, uint8_t *out)
 
     if (f->aux64 >> 16 & 1) { /* a name that does not exist */
         uint64_t h = hy__mix64(f->aux64 ^ ((uint64_t)f->id << 24) ^ g->cfg.seed);
-        static const char *const l[8] = {"wpad", "printer", "nas", "intranet",
-                                         "fileserver", "vpn", "gitlab", "backup"};
+        static const char *const l[8] = {"wpad",       "printer", "nas",    "intranet",
+                                         "fileserver", "vpn",     "gitlab", "backup"};
         memcpy(name, l[h & 7], strlen(l[h & 7]) + 1);
         memcpy(name + strlen(name), ".corp.lan", 10);
         n = strlen(name);

@@ -171,7 +171,8 @@ static hy_err on_tick(hy__collector *c, const hy__item *it)
             (rc = wait_watermarks(c)) != HY_OK)
             return rc;
     }
-    qsort(c->pending, c->npending, sizeof *c->pending, alert_ptr_cmp);
+    if (c->npending > 1)
+        qsort(c->pending, c->npending, sizeof *c->pending, alert_ptr_cmp);
     for (size_t i = 0; i < c->npending; i++) {
         hy_err e = hy__sink_alert(c->sink, c->pending[i]);
         if (rc == HY_OK)

@@ -109,7 +109,8 @@ static hy_err tick_engines(hy__worker *w, uint64_t now, bool final)
         if (w->sh[i].e->tick)
             rc = w->sh[i].e->tick(w->sh[i].state, now, final, &w->emit);
     w->ticking = false;
-    qsort(w->tick_alerts, w->n_tick_alerts, sizeof *w->tick_alerts, alert_ptr_cmp);
+    if (w->n_tick_alerts > 1)
+        qsort(w->tick_alerts, w->n_tick_alerts, sizeof *w->tick_alerts, alert_ptr_cmp);
     for (size_t i = 0; i < w->n_tick_alerts; i++) {
         hy_err e = push_alert_item(w, w->tick_alerts[i]);
         if (rc == HY_OK)

@@ -17,7 +17,7 @@ typedef struct tflow {
     uint16_t pa, pb;
     uint32_t pkts;
     bool nxt_known[2];
-    uint32_t nxt[2];      /* next sequence number per direction (0: client) */
+    uint32_t nxt[2]; /* next sequence number per direction (0: client) */
     uint16_t dns_id;
     bool dns_query, dns_resp;
 } tflow;
@@ -580,10 +580,10 @@ static void test_tcpdump_reads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),    cmocka_unit_test(test_deterministic),
-        cmocka_unit_test(test_valid_pcap),  cmocka_unit_test(test_counts),
-        cmocka_unit_test(test_tcp_and_dns), cmocka_unit_test(test_options),
-        cmocka_unit_test(test_edges),       cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_defaults),      cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_valid_pcap),    cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_tcp_and_dns),   cmocka_unit_test(test_options),
+        cmocka_unit_test(test_edges),         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_tcpdump_reads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

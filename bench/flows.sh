@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Flow-metering benchmark: hayate against the peers from Debian on the same
+# generated capture, in one run. Prints a Markdown table (also written to
+# bench/out/flows.md) for docs/BENCHMARKS.md.
+#
+#   bench/flows.sh [PACKETS] [FLOWS]       defaults: 5000000 100000
+#   BENCH_DIR=...  where captures go (default bench/out; ~4.5 GB for the
+#                  full-payload capture)
+#   RUNS=3         repetitions per tool (the median is reported)
+#   SNAPLEN=128    the second capture's snaplen (header-only, as flow sensors
+#                  and telescopes usually capture)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+HY=${HY:-$root/build/hayate}
+PACKETS=${1:-5000000}
+FLOWS=${2:-100000}
+RUNS=${RUNS:-3}
+SNAPLEN=${SNAPLEN:-128}
+dir=${BENCH_DIR:-$root/bench/out}
+mkdir -p "$dir"
+for t in tcpdump tshark argus softflowd nfpcapd hyperfine; do
+    command -v $t >/dev/null || { echo "bench: $t missing (run scripts/deps.sh --bench)"; exit 2; }
+done
+
+gen() { # gen FILE [extra synth args]
+    local f=$1; shift
+    [ -s "$f" ] && return 0
+    "$HY" synth traffic --seed 1 --flows "$FLOWS" --packets "$PACKETS" "$@" -o "$f"
+}
+full="$dir/flows-full.pcap"; hdr="$dir/flows-snap$SNAPLEN.pcap"
+gen "$full"; gen "$hdr" --snaplen "$SNAPLEN"
+
+# median wall seconds of a command over RUNS runs (hyperfine, 1 warm-up)
+median() {
+    hyperfine --style none --warmup 1 --runs "$RUNS" --export-json "$dir/h.json" "$1" >/dev/null 2>&1
+    python3 -c "import json;print(json.load(open('$dir/h.json'))['results'][0]['median'])"
+}
+peak_kb() { /usr/bin/time -f %M bash -c "$1" 2>&1 >/dev/null | tail -1; }
+
+run_set() { # run_set FILE LABEL
+    local f=$1 label=$2 nf="$dir/nf.out"
+    local -a names=(
+        "hayate analyze --flows, 1 thread"
+        "hayate analyze --flows, 2 threads"
+        "tcpdump -r F -w /dev/null (read floor)"
+        "tshark -r F -q -z conv,ip"
+        "argus -r F -w /dev/null"
+        "softflowd -r F"
+        "nfpcapd -r F"
+    )
+    local -a cmds=(
+        "$HY analyze --flows --format eve -t 1 $f >/dev/null 2>&1"
+        "$HY analyze --flows --format eve -t 2 $f >/dev/null 2>&1"
+        "tcpdump -r $f -w /dev/null 2>/dev/null"
+        "tshark -r $f -q -z conv,ip >/dev/null 2>&1"
+        "argus -r $f -w /dev/null"
+        "softflowd -r $f -n 127.0.0.1:9 -v 9 -d -c $dir/sf.ctl -p $dir/sf.pid >/dev/null 2>&1"
+        "rm -rf $nf && mkdir -p $nf && nfpcapd -r $f -w $nf >/dev/null 2>&1"
+    )
+    echo
+    echo "### $label: $(basename "$f") ($PACKETS packets, $FLOWS flows, $(du -h "$f" | cut -f1))"
+    echo
+    echo "| tool | median s | packets/s | hayate 1T speed-up | peak RSS MB |"
+    echo "|---|---:|---:|---:|---:|"
+    local h1=""
+    for i in "${!cmds[@]}"; do
+        local s kb
+        s=$(median "${cmds[$i]}")
+        kb=$(peak_kb "${cmds[$i]}")
+        [ -z "$h1" ] && h1=$s
+        python3 -c "s=$s;h=$h1;print(f'| ${names[$i]} | {s:.3f} | {$PACKETS/s/1e6:.2f} M | {s/h:.2f}x | {$kb/1024:.0f} |')"
+    done
+}
+
+{
+    echo "## Flow benchmark $(date -u +%Y-%m-%d) — $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+    run_set "$full" "Full payload"
+    run_set "$hdr" "Snaplen $SNAPLEN"
+    echo
+    echo "### Memory is bounded by the flow cap (flow.max = 20000, 1 thread)"
+    echo
+    echo "| capture | peak RSS MB |"
+    echo "|---|---:|"
+    small="$dir/flows-small.pcap"
+    "$HY" synth traffic --seed 1 --flows $((FLOWS / 5)) --packets $((PACKETS / 5)) --snaplen "$SNAPLEN" -o "$small" >/dev/null 2>&1
+    for f in "$small" "$hdr"; do
+        kb=$(peak_kb "$HY analyze --flows --format eve -t 1 --set flow.max=20000 $f >/dev/null 2>&1")
+        echo "| $(basename "$f") ($(du -h "$f" | cut -f1)) | $((kb / 1024)) |"
+    done
+} | tee "$dir/flows.md"

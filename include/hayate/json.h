@@ -35,6 +35,10 @@ void hy_json_strn(hy_json *j, const char *s, size_t n); /* may contain NUL */
 void hy_json_int(hy_json *j, int64_t v);
 void hy_json_uint(hy_json *j, uint64_t v);
 void hy_json_double(hy_json *j, double v); /* non-finite writes null */
+/* A double rounded to at most `decimals` (0..9) places, trailing zeros
+ * dropped: fast, for statistics and times. Huge or non-finite values fall
+ * back to hy_json_double. */
+void hy_json_fixed(hy_json *j, double v, int decimals);
 void hy_json_bool(hy_json *j, bool v);
 void hy_json_null(hy_json *j);
 /* Inserts already-serialised JSON text verbatim (caller guarantees validity). */
@@ -46,6 +50,7 @@ void hy_json_kint(hy_json *j, const char *k, int64_t v);
 void hy_json_kuint(hy_json *j, const char *k, uint64_t v);
 void hy_json_kdouble(hy_json *j, const char *k, double v);
 void hy_json_kbool(hy_json *j, const char *k, bool v);
+void hy_json_kfixed(hy_json *j, const char *k, double v, int decimals);
 
 /* Writes an ISO-8601 UTC timestamp with microseconds and "+0000" offset, as
  * Suricata does: "2024-01-02T03:04:05.678901+0000". */

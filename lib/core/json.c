@@ -102,6 +102,32 @@ void hy_json_arr_close(hy_json *j)
     close_container(j, ']');
 }
 
+/* Length of the prefix of p that needs no escaping (printable ASCII). */
+static size_t plain_prefix(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' && p[i] != '\\')
+        i++;
+    return i;
+}
+
+/* Emits pre + s[0..n) + post in one append (the common, plain case). */
+static void emit3(hy_json *j, const char *pre, size_t pl, const char *s, size_t n,
+                  const char *post, size_t ql)
+{
+    char tmp[256];
+    if (pl + n + ql > sizeof tmp) {
+        emit(j, pre, pl);
+        emit(j, s, n);
+        emit(j, post, ql);
+        return;
+    }
+    memcpy(tmp, pre, pl);
+    memcpy(tmp + pl, s, n);
+    memcpy(tmp + pl + n, post, ql);
+    emit(j, tmp, pl + n + ql);
+}
+
 /* Writes s[0..n) as a quoted JSON string, escaping per RFC 8259 and
  * replacing each maximal invalid UTF-8 subpart by \ufffd. */
 static void write_string(hy_json *j, const char *s, size_t n)
@@ -109,8 +135,12 @@ static void write_string(hy_json *j, const char *s, size_t n)
     static const char hex[] = "0123456789abcdef";
     const uint8_t *p = (const uint8_t *)s;
     size_t run = 0; /* start of the pending run of bytes that pass through */
-    size_t i = 0;
+    size_t i = plain_prefix(p, n);
 
+    if (i == n) {
+        emit3(j, "\"", 1, s, n, "\"", 1);
+        return;
+    }
     emitc(j, '"');
     while (i < n && !j->err) {
         uint8_t c = p[i];
@@ -179,10 +209,18 @@ void hy_json_key(hy_json *j, const char *key)
         fail(j, HY_ERR_ARG);
         return;
     }
-    if (!before_value(j))
-        return;
-    write_string(j, key, strlen(key));
-    emitc(j, ':');
+    size_t n = strlen(key);
+    if (plain_prefix((const uint8_t *)key, n) == n) {
+        /* Fast path: separator, quoted key and colon in one append. */
+        bool comma = j->need_comma[j->depth];
+        j->need_comma[j->depth] = true;
+        emit3(j, ",\"" + !comma, 1 + comma, key, n, "\":", 2);
+    } else {
+        if (!before_value(j))
+            return;
+        write_string(j, key, n);
+        emitc(j, ':');
+    }
     if (!j->err)
         j->after_key = true;
 }
@@ -212,18 +250,32 @@ static void write_text(hy_json *j, const char *text, size_t n)
         emit(j, text, n);
 }
 
+/* Decimal digits of v at the end of out[24]; returns the first digit. */
+static char *u64_digits(uint64_t v, char out[24])
+{
+    char *p = out + 23;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return p;
+}
+
 void hy_json_int(hy_json *j, int64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
-    write_text(j, tmp, (size_t)n);
+    char *p = u64_digits(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, tmp);
+    if (v < 0)
+        *--p = '-';
+    write_text(j, p, (size_t)(tmp + 23 - p));
 }
 
 void hy_json_uint(hy_json *j, uint64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v);
-    write_text(j, tmp, (size_t)n);
+    char *p = u64_digits(v, tmp);
+    write_text(j, p, (size_t)(tmp + 23 - p));
 }
 
 /* Shortest of %.15g/%.16g/%.17g that reads back as exactly v; %.17g always
@@ -253,6 +305,45 @@ void hy_json_double(hy_json *j, double v)
     }
     n = format_double(v, tmp);
     write_text(j, tmp, (size_t)n);
+}
+
+void hy_json_fixed(hy_json *j, double v, int decimals)
+{
+    static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    char tmp[48], ib[24];
+    double scaled;
+    uint64_t u, p10;
+    size_t n = 0;
+
+    if (decimals < 0 || decimals > 9 || !isfinite(v) || fabs(v) * pow10[decimals] >= 9e15) {
+        hy_json_double(j, v);
+        return;
+    }
+    scaled = fabs(v) * pow10[decimals] + 0.5;
+    u = (uint64_t)scaled;
+    p10 = (uint64_t)pow10[decimals];
+    if (v < 0 && u)
+        tmp[n++] = '-';
+    const char *ip = u64_digits(u / p10, ib);
+    size_t il = (size_t)(ib + 23 - ip);
+    memcpy(tmp + n, ip, il);
+    n += il;
+    uint64_t frac = u % p10;
+    if (frac) {
+        tmp[n++] = '.';
+        for (int d = decimals - 1; d >= 0; d--)
+            tmp[n + (size_t)d] = (char)('0' + frac % 10), frac /= 10;
+        n += (size_t)decimals;
+        while (tmp[n - 1] == '0')
+            n--;
+    }
+    write_text(j, tmp, n);
+}
+
+void hy_json_kfixed(hy_json *j, const char *k, double v, int decimals)
+{
+    hy_json_key(j, k);
+    hy_json_fixed(j, v, decimals);
 }
 
 void hy_json_bool(hy_json *j, bool v)
@@ -309,27 +400,60 @@ void hy_json_kbool(hy_json *j, const char *k, bool v)
     hy_json_bool(j, v);
 }
 
+/* Writes v as exactly `width` decimal digits (zero-padded) at p. */
+static char *put_digits(char *p, unsigned v, int width)
+{
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+    return p + width;
+}
+
+/* Proleptic Gregorian date of a day count since 1970-01-01 (the civil-from-
+ * days calculation over 400-year eras); no locale or time-zone lock. */
+static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
 void hy_time_format(uint64_t ts_ns, char out[32])
 {
-    time_t secs = (time_t)(ts_ns / 1000000000u);
-    unsigned usec = (unsigned)(ts_ns % 1000000000u / 1000u);
-    char tmp[96];
-    struct tm tm;
+    uint64_t secs = ts_ns / 1000000000u;
+    unsigned usec = (unsigned)(ts_ns % 1000000000u / 1000u), sod = (unsigned)(secs % 86400);
+    unsigned mon, day;
+    int year;
+    char *p = out;
 
-    if (!gmtime_r(&secs, &tm))
-        memset(&tm, 0, sizeof tm);
-    /* uint64 nanoseconds reach only year 2554, so the text is 31 chars. */
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%06u+0000", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
-    memcpy(out, tmp, 31);
-    out[31] = '\0';
+    civil_from_days((int64_t)(secs / 86400), &year, &mon, &day);
+    /* uint64 nanoseconds reach only year 2554: four year digits suffice. */
+    p = put_digits(p, (unsigned)year, 4);
+    *p++ = '-';
+    p = put_digits(p, mon, 2);
+    *p++ = '-';
+    p = put_digits(p, day, 2);
+    *p++ = 'T';
+    p = put_digits(p, sod / 3600, 2);
+    *p++ = ':';
+    p = put_digits(p, sod / 60 % 60, 2);
+    *p++ = ':';
+    p = put_digits(p, sod % 60, 2);
+    *p++ = '.';
+    p = put_digits(p, usec, 6);
+    memcpy(p, "+0000", 6);
 }
 
 void hy_json_time(hy_json *j, uint64_t ts_ns)
 {
     char t[32];
     hy_time_format(ts_ns, t);
-    hy_json_strn(j, t, strlen(t));
+    hy_json_strn(j, t, 31);
 }
 
 hy_err hy_json_finish(const hy_json *j)

@@ -100,6 +100,7 @@ hy_err hy__cap_attach(hy_source *s, pcap_t *p, const char *cur, uint64_t size)
     s->cur_pkts = 0;
     s->cur_off = 0;
     s->cur_size = size;
+    s->classic = pcap_major_version(p) == 2; /* pcapng reports 1 */
     FILE *f = pcap_file(p);
     long off = f ? ftell(f) : -1;
     if (off > 0)
@@ -180,9 +181,13 @@ static hy_err hy__cap_offline_next(hy_source *s, hy_raw_pkt *pkt)
         int rc = pcap_next_ex(s->p, &h, &data);
         if (rc == 1) {
             s->cur_pkts++;
-            long off = ftell(pcap_file(s->p));
-            if (off >= 0)
-                s->cur_off = (uint64_t)off;
+            if (s->classic) { /* record = 16-byte header + caplen: no ftell */
+                s->cur_off += 16u + h->caplen;
+            } else {
+                long off = ftell(pcap_file(s->p));
+                if (off >= 0)
+                    s->cur_off = (uint64_t)off;
+            }
             hy__cap_set_done(s);
             if (s->have_prog && !pcap_offline_filter(&s->prog, h, data))
                 continue;

@@ -34,6 +34,7 @@ struct hy_source {
     struct bpf_program prog; /* offline filter compiled for p */
     uint64_t cur_pkts;       /* records read from the current file */
     uint64_t cur_off;        /* byte offset after the last whole record */
+    bool classic;            /* classic pcap: offsets by arithmetic, not ftell */
     uint64_t cur_size;       /* size of the current file, 0 if unknown */
     uint64_t done_base;      /* directory: bytes of the files already read */
     uint64_t total;          /* all input bytes, 0 if unknown */

@@ -628,9 +628,17 @@ void hy_decode_stats_add(hy_decode_stats *a, const hy_decode_stats *b)
 void hy_addr_format(uint8_t ip_version, const uint8_t addr[16], char out[46])
 {
     out[0] = '\0';
-    if (ip_version == 4) {
-        if (!inet_ntop(AF_INET, addr, out, 46))
-            out[0] = '\0';
+    if (ip_version == 4) { /* by hand: glibc's inet_ntop goes through sprintf */
+        char *p = out;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = addr[i];
+            if (v >= 100)
+                *p++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *p++ = (char)('0' + v / 10 % 10);
+            *p++ = (char)('0' + v % 10);
+            *p++ = i < 3 ? '.' : '\0';
+        }
     } else if (ip_version == 6) {
         if (!inet_ntop(AF_INET6, addr, out, 46))
             out[0] = '\0';

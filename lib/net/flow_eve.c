@@ -89,15 +89,15 @@ static bool icmp_one_way(const hy_flow *f)
 
 /* {"min","mean","max","std"} with population std; zeros when n is 0. */
 static void stats_obj(hy_json *j, const char *key, uint64_t n, double min, double max, double sum,
-                      double sumsq, double scale)
+                      double sumsq, double scale, int decimals)
 {
     double mean = n ? sum / (double)n : 0, var = n ? sumsq / (double)n - mean * mean : 0;
     hy_json_key(j, key);
     hy_json_obj_open(j);
-    hy_json_kdouble(j, "min", n ? min / scale : 0);
-    hy_json_kdouble(j, "mean", mean / scale);
-    hy_json_kdouble(j, "max", n ? max / scale : 0);
-    hy_json_kdouble(j, "std", var > 0 ? sqrt(var) / scale : 0);
+    hy_json_kfixed(j, "min", n ? min / scale : 0, decimals);
+    hy_json_kfixed(j, "mean", mean / scale, decimals);
+    hy_json_kfixed(j, "max", n ? max / scale : 0, decimals);
+    hy_json_kfixed(j, "std", var > 0 ? sqrt(var) / scale : 0, decimals);
     hy_json_obj_close(j);
 }
 
@@ -151,9 +151,13 @@ static void tcp_obj(hy_json *j, const hy_flow *f)
     char hex[3][3];
     uint8_t ts = f->dir[0].tcp_flags, tc = f->dir[1].tcp_flags, all = ts | tc;
 
-    snprintf(hex[0], 3, "%02x", all);
-    snprintf(hex[1], 3, "%02x", ts);
-    snprintf(hex[2], 3, "%02x", tc);
+    static const char digits[] = "0123456789abcdef";
+    const uint8_t v[3] = {all, ts, tc};
+    for (int i = 0; i < 3; i++) {
+        hex[i][0] = digits[v[i] >> 4];
+        hex[i][1] = digits[v[i] & 15];
+        hex[i][2] = '\0';
+    }
     hy_json_key(j, "tcp");
     hy_json_obj_open(j);
     hy_json_kstr(j, "tcp_flags", hex[0]);
@@ -184,14 +188,14 @@ static void hayate_obj(hy_json *j, const hy_flow *f)
     hy_json_obj_open(j);
     hy_json_kuint(j, "payload_bytes_toserver", f->dir[0].payload_bytes);
     hy_json_kuint(j, "payload_bytes_toclient", f->dir[1].payload_bytes);
-    hy_json_kdouble(j, "duration", (double)(f->last_ns - f->first_ns) / 1e9);
+    hy_json_kfixed(j, "duration", (double)(f->last_ns - f->first_ns) / 1e9, 9);
     for (int d = 0; d < 2; d++) {
         const hy_flow_dir *fd = &f->dir[d];
         stats_obj(j, len_keys[d], fd->pkts, fd->len_min, fd->len_max, fd->len_sum, fd->len_sumsq,
-                  1.0);
+                  1.0, 3);
     }
     stats_obj(j, "iat", f->iat_n, (double)f->iat_min, (double)f->iat_max, f->iat_sum, f->iat_sumsq,
-              1e9);
+              1e9, 9);
     if (f->proto == 6) {
         hy_json_key(j, "flag_counts");
         hy_json_obj_open(j);

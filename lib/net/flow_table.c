@@ -144,10 +144,13 @@ static inline uint64_t fmix64(uint64_t x)
  * The key is canonical, so the hash is the same for both directions. */
 static uint32_t key_hash(const fkey *k)
 {
-    uint64_t h = 0x243f6a8885a308d3ull;
-    for (int i = 0; i < 5; i++)
-        h = rotl64(h ^ (k->w[i] * 0x87c37b91114253d5ull), 31) * 0x4cf5ad432745937full;
-    return (uint32_t)fmix64(h);
+    /* Independent multiplies (no serial chain), then a full avalanche. */
+    uint64_t h = (k->w[0] ^ 0x243f6a8885a308d3ull) * 0x87c37b91114253d5ull +
+                 (k->w[1] ^ 0x13198a2e03707344ull) * 0x4cf5ad432745937full +
+                 (k->w[2] ^ 0xa4093822299f31d0ull) * 0x9e3779b97f4a7c15ull +
+                 (k->w[3] ^ 0x082efa98ec4e6c89ull) * 0xc2b2ae3d27d4eb4full +
+                 (k->w[4] ^ 0x452821e638d01377ull) * 0x165667b19e3779f9ull;
+    return (uint32_t)fmix64(h ^ (h >> 29));
 }
 
 static inline bool key_eq(const fkey *x, const fkey *y)

@@ -34,6 +34,7 @@ hy__out_batch *hy__out_batch_new(void)
         return NULL;
     b->n = b->pos = 0;
     atomic_init(&b->refs, 1);
+    hy_buf_init(&b->text, (size_t)HY__OUT_ITEMS << 20);
     return b;
 }
 
@@ -44,6 +45,7 @@ void hy__out_batch_release(hy__out_batch *b)
     for (uint32_t i = 0; i < b->n; i++)
         if (b->it[i].rank == HY__R_ALERT && b->it[i].alert)
             hy_alert_destroy(b->it[i].alert);
+    hy_buf_free(&b->text);
     free(b);
 }
 
@@ -187,12 +189,14 @@ static hy_err on_tick(hy__collector *c, const hy__item *it)
     return rc;
 }
 
-static hy_err handle(hy__collector *c, hy__item *it)
+static hy_err handle(hy__collector *c, const hy__out_batch *b, hy__item *it)
 {
     hy_err rc;
     switch (it->rank) {
     case HY__R_FLOW:
-        if ((rc = hy__sink_flow(c->sink, &it->flow)) != HY_OK)
+        if ((rc = hy__sink_flow(c->sink, &it->flow,
+                                it->eve_len ? b->text.data + it->eve_off : NULL,
+                                it->eve_len)) != HY_OK)
             return rc;
         return engines_add(c, it);
     case HY__R_ALERT: {
@@ -209,7 +213,7 @@ hy_err hy__collector_take(hy__collector *c, hy__out_batch *b)
 {
     hy_err rc = HY_OK;
     for (uint32_t i = 0; i < b->n; i++) {
-        hy_err e = handle(c, &b->it[i]);
+        hy_err e = handle(c, b, &b->it[i]);
         if (rc == HY_OK)
             rc = e;
     }
@@ -266,7 +270,7 @@ static void *collector_main(void *arg)
         if (!bi)
             break;
         bool barrier = bi->rank == HY__R_TICK || bi->rank == HY__R_FINAL;
-        hy_err rc = handle(c, bi);
+        hy_err rc = handle(c, c->head[best], bi);
         if (rc != HY_OK && c->err == HY_OK)
             c->err = rc;
         if (!barrier) {

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hayate/buf.h"
 #include "hayate/pipeline.h"
 #include "hayate/queue.h"
 #include "hayate/thread.h"
@@ -36,6 +37,9 @@ typedef struct hy__item {
     hy__rank rank;
     uint64_t tick_ns;           /* TICK/FINAL */
     hy_alert *alert;            /* ALERT: owned */
+    uint32_t eve_off, eve_len;  /* FLOW: its EVE line in the batch text, when
+                                 * flows go to EVE (rendered by the worker,
+                                 * so JSON formatting runs in parallel) */
     hy_flow flow;               /* FLOW */
 } hy__item;
 
@@ -44,6 +48,7 @@ typedef struct hy__item {
 typedef struct hy__out_batch {
     uint32_t n, pos;
     _Atomic int refs;           /* shared read-only with engine threads */
+    hy_buf text;                /* EVE lines of the FLOW items */
     hy__item it[HY__OUT_ITEMS];
 } hy__out_batch;
 

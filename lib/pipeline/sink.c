@@ -79,7 +79,7 @@ static hy_err eve_write(hy__sink *s)
     return HY_OK;
 }
 
-hy_err hy__sink_flow(hy__sink *s, const hy_flow *f)
+hy_err hy__sink_flow(hy__sink *s, const hy_flow *f, const char *eve, size_t eve_len)
 {
     hy_err rc = HY_OK;
     s->flows_out++;
@@ -87,7 +87,8 @@ hy_err hy__sink_flow(hy__sink *s, const hy_flow *f)
         s->cfg->on_flow(s->cfg->observer_ud, f);
     if (s->cfg->eve && s->cfg->eve_flows) {
         hy_buf_reset(&s->line);
-        if ((rc = hy_flow_to_eve(f, &s->line)) == HY_OK)
+        rc = eve ? hy_buf_add(&s->line, eve, eve_len) : hy_flow_to_eve(f, &s->line);
+        if (rc == HY_OK)
             rc = eve_write(s);
         if (rc != HY_OK)
             return rc;

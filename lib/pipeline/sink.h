@@ -10,8 +10,9 @@ typedef struct hy__sink hy__sink;
 hy_err hy__sink_create(const hy_pipeline_cfg *cfg, hy__sink **out);
 /* Flushes pending rows and frees. */
 void hy__sink_destroy(hy__sink *s);
-/* One exported flow, in final order. */
-hy_err hy__sink_flow(hy__sink *s, const hy_flow *f);
+/* One exported flow, in final order; eve is its EVE line (without newline)
+ * when the worker rendered it already, else NULL. */
+hy_err hy__sink_flow(hy__sink *s, const hy_flow *f, const char *eve, size_t eve_len);
 /* One alert, in final order; the sink takes ownership. */
 hy_err hy__sink_alert(hy__sink *s, hy_alert *a);
 /* Writes pending store rows (one transaction each kind) and flushes EVE. */

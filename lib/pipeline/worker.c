@@ -22,6 +22,7 @@ struct hy__worker {
     hy_queue *inq, *freeq;
     hy_thread *thr;
     hy_err err;
+    bool render_eve;         /* flows go to EVE: render them here */
     hy__shard_engine *sh;
     size_t n_sh;
     hy_alert **tick_alerts;
@@ -60,6 +61,15 @@ static void on_flow(void *ud, const hy_flow *f)
     it->rank = HY__R_FLOW;
     it->alert = NULL;
     it->flow = *f;
+    it->eve_off = it->eve_len = 0;
+    if (w->render_eve) {
+        hy_buf *t = &w->out->text;
+        size_t start = t->len;
+        if (hy_flow_to_eve(f, t) == HY_OK) {
+            it->eve_off = (uint32_t)start;
+            it->eve_len = (uint32_t)(t->len - start);
+        } /* else the collector renders it and reports the error */
+    }
 }
 
 static hy_err push_alert_item(hy__worker *w, hy_alert *a)
@@ -232,6 +242,7 @@ hy_err hy__worker_create(hy_pipeline *p, int shard, hy__worker **out)
     w->p = p;
     w->shard = shard;
     w->emit = (hy_emit){.fn = on_alert, .ud = w};
+    w->render_eve = cfg->eve && cfg->eve_flows;
     /* The cap is over all workers; each shard gets its part. */
     fc.max_flows = fc.max_flows / (size_t)cfg->threads + 1;
     if ((rc = hy_flow_table_create(&fc, on_flow, w, &w->ft)) != HY_OK)

@@ -354,10 +354,41 @@ static void test_keys_escaped(void **state)
     hy_buf_free(&b);
 }
 
+/* hy_json_fixed: exact text for rounding, signs, trailing zeros; fallback. */
+static void fixed_is(double v, int d, const char *want)
+{
+    hy_buf b;
+    hy_json j;
+    hy_buf_init(&b, 1 << 10);
+    hy_json_init(&j, &b);
+    hy_json_fixed(&j, v, d);
+    assert_int_equal(hy_json_finish(&j), HY_OK);
+    assert_string_equal(b.data, want);
+    json_decref(parse(b.data));
+    hy_buf_free(&b);
+}
+
+static void test_fixed(void **state)
+{
+    (void)state;
+    fixed_is(0, 3, "0");
+    fixed_is(1.5, 3, "1.5");
+    fixed_is(2.0005, 3, "2.001");
+    fixed_is(-2.25, 1, "-2.3");
+    fixed_is(-0.0001, 3, "0");
+    fixed_is(0.000000001, 9, "0.000000001");
+    fixed_is(123456.123456789, 9, "123456.123456789");
+    fixed_is(1500, 0, "1500");
+    fixed_is(-1e300, 3, "-1e+300");
+    fixed_is(NAN, 3, "null");
+    fixed_is(0.1, 12, "0.1"); /* bad decimals: shortest round trip */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_object_all_types),
+        cmocka_unit_test(test_fixed),
         cmocka_unit_test(test_nesting_and_commas),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_control_chars),

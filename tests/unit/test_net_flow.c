@@ -683,10 +683,11 @@ static json_int_t jint(json_t *o, const char *path)
     return json_integer_value(v);
 }
 
-static void assert_close(double got, double want)
+/* EVE rounds lengths to 3 decimals and seconds to 9 (ns). */
+static void assert_rounded(double got, double want, int decimals)
 {
-    if (fabs(got - want) > 1e-9 * (fabs(want) + 1))
-        fail_msg("%.17g != %.17g", got, want);
+    if (fabs(got - want) > 0.5 * pow(10, -decimals) + 1e-12 * fabs(want))
+        fail_msg("%.17g != %.17g (to %d decimals)", got, want, decimals);
 }
 
 static void test_eve_tcp(void **state)
@@ -738,16 +739,16 @@ static void test_eve_tcp(void **state)
     assert_true(jnum(o, "hayate.len_toserver.max") == 140);
     mean = 340.0 / 6;
     sd = sqrt((5 * 1600.0 + 19600.0) / 6 - mean * mean);
-    assert_close(jnum(o, "hayate.len_toserver.mean"), mean);
-    assert_close(jnum(o, "hayate.len_toserver.std"), sd);
+    assert_rounded(jnum(o, "hayate.len_toserver.mean"), mean, 3);
+    assert_rounded(jnum(o, "hayate.len_toserver.std"), sd, 3);
     assert_true(jnum(o, "hayate.len_toclient.mean") == 415.0);
-    assert_close(jnum(o, "hayate.len_toclient.std"),
-                 sqrt((1600.0 + 1081600.0 + 291600.0 + 1600.0) / 4 - 415.0 * 415.0));
+    assert_rounded(jnum(o, "hayate.len_toclient.std"),
+                   sqrt((1600.0 + 1081600.0 + 291600.0 + 1600.0) / 4 - 415.0 * 415.0), 3);
     assert_true(jnum(o, "hayate.iat.min") == 0.01);
     assert_true(jnum(o, "hayate.iat.max") == 0.03);
     mean = 120e6 / 9;
-    assert_close(jnum(o, "hayate.iat.mean"), mean / 1e9);
-    assert_close(jnum(o, "hayate.iat.std"), sqrt(2e15 / 9 - mean * mean) / 1e9);
+    assert_rounded(jnum(o, "hayate.iat.mean"), mean / 1e9, 9);
+    assert_rounded(jnum(o, "hayate.iat.std"), sqrt(2e15 / 9 - mean * mean) / 1e9, 9);
     assert_int_equal(jint(o, "hayate.flag_counts.fin"), 2);
     assert_int_equal(jint(o, "hayate.flag_counts.syn"), 2);
     assert_int_equal(jint(o, "hayate.flag_counts.rst"), 0);

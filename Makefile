@@ -22,7 +22,7 @@ build: deps $(BUILD)/CMakeCache.txt
 # Generates demo traffic, runs the platform on it with the embedded SQLite
 # store, and prints what it stored.
 run: build
-	@mkdir -p $(DEMO)
+	@mkdir -p $(DEMO) && rm -f $(DEMO)/eve.json $(DEMO)/hayate.db*
 	$(HAYATE) synth traffic --seed 7 --flows 2000 --packets 60000 -o $(DEMO)/traffic.pcap
 	$(HAYATE) run -c config/demo.conf
 	$(HAYATE) alerts --db $(DEMO)/hayate.db --summary

@@ -18,7 +18,7 @@ RUNS=${RUNS:-3}
 SNAPLEN=${SNAPLEN:-128}
 dir=${BENCH_DIR:-$root/bench/out}
 mkdir -p "$dir"
-for t in tcpdump tshark argus softflowd nfpcapd hyperfine; do
+for t in tcpdump tshark argus softflowd nfpcapd; do
     command -v $t >/dev/null || { echo "bench: $t missing (run scripts/deps.sh --bench)"; exit 2; }
 done
 
@@ -30,12 +30,21 @@ gen() { # gen FILE [extra synth args]
 full="$dir/flows-full.pcap"; hdr="$dir/flows-snap$SNAPLEN.pcap"
 gen "$full"; gen "$hdr" --snaplen "$SNAPLEN"
 
-# median wall seconds of a command over RUNS runs (hyperfine, 1 warm-up)
+# median wall seconds of a command over RUNS runs after one warm-up run
+# (page cache warm). A run that fails or exceeds 600 s aborts the benchmark.
 median() {
-    hyperfine --style none --warmup 1 --runs "$RUNS" --export-json "$dir/h.json" "$1" >/dev/null 2>&1
-    python3 -c "import json;print(json.load(open('$dir/h.json'))['results'][0]['median'])"
+    local -a t=()
+    timeout 600 bash -c "$1" </dev/null || { echo "bench: failed: $1" >&2; exit 1; }
+    for _ in $(seq "$RUNS"); do
+        local a b
+        a=$(date +%s.%N)
+        timeout 600 bash -c "$1" </dev/null || { echo "bench: failed: $1" >&2; exit 1; }
+        b=$(date +%s.%N)
+        t+=("$(python3 -c "print($b-$a)")")
+    done
+    printf '%s\n' "${t[@]}" | sort -g | sed -n "$(( (RUNS + 1) / 2 ))p"
 }
-peak_kb() { /usr/bin/time -f %M bash -c "$1" 2>&1 >/dev/null | tail -1; }
+peak_kb() { /usr/bin/time -f %M timeout 600 bash -c "$1" </dev/null 2>&1 >/dev/null | tail -1; }
 
 run_set() { # run_set FILE LABEL
     local f=$1 label=$2 nf="$dir/nf.out"
@@ -45,8 +54,8 @@ run_set() { # run_set FILE LABEL
         "tcpdump -r F -w /dev/null (read floor)"
         "tshark -r F -q -z conv,ip"
         "argus -r F -w /dev/null"
-        "softflowd -r F"
-        "nfpcapd -r F"
+        "softflowd -r F -6 -D (NetFlow v9 to a closed local port)"
+        "nfpcapd -r F -w DIR"
     )
     local -a cmds=(
         "$HY analyze --flows --format eve -t 1 $f >/dev/null 2>&1"
@@ -54,11 +63,11 @@ run_set() { # run_set FILE LABEL
         "tcpdump -r $f -w /dev/null 2>/dev/null"
         "tshark -r $f -q -z conv,ip >/dev/null 2>&1"
         "argus -r $f -w /dev/null"
-        "softflowd -r $f -n 127.0.0.1:9 -v 9 -d -c $dir/sf.ctl -p $dir/sf.pid >/dev/null 2>&1"
+        "rm -f /tmp/hy-bench-sf.ctl && softflowd -r $f -6 -n 127.0.0.1:9 -v 9 -D -c /tmp/hy-bench-sf.ctl -p /tmp/hy-bench-sf.pid >/dev/null 2>&1"
         "rm -rf $nf && mkdir -p $nf && nfpcapd -r $f -w $nf >/dev/null 2>&1"
     )
     echo
-    echo "### $label: $(basename "$f") ($PACKETS packets, $FLOWS flows, $(du -h "$f" | cut -f1))"
+    echo "### $label: $(basename "$f") ($PACKETS packets, $FLOWS flows, $(du -hL "$f" | cut -f1))"
     echo
     echo "| tool | median s | packets/s | hayate 1T speed-up | peak RSS MB |"
     echo "|---|---:|---:|---:|---:|"
@@ -85,6 +94,6 @@ run_set() { # run_set FILE LABEL
     "$HY" synth traffic --seed 1 --flows $((FLOWS / 5)) --packets $((PACKETS / 5)) --snaplen "$SNAPLEN" -o "$small" >/dev/null 2>&1
     for f in "$small" "$hdr"; do
         kb=$(peak_kb "$HY analyze --flows --format eve -t 1 --set flow.max=20000 $f >/dev/null 2>&1")
-        echo "| $(basename "$f") ($(du -h "$f" | cut -f1)) | $((kb / 1024)) |"
+        echo "| $(basename "$f") ($(du -hL "$f" | cut -f1)) | $((kb / 1024)) |"
     done
 } | tee "$dir/flows.md"

@@ -348,10 +348,13 @@ static int feed_all(run_ctx *c, hy_pipeline *p, const char *run_id)
         }
         if (*hy_source_warning(c->src[i]))
             fprintf(stderr, "hayate: warning: %s\n", hy_source_warning(c->src[i]));
-        if (cs.kernel_dropped || cs.ifdrop)
-            fprintf(stderr, "hayate: %s: %llu received, %llu dropped by kernel, %llu by "
-                            "interface\n", c->src_name[i], (unsigned long long)cs.received,
-                    (unsigned long long)cs.kernel_dropped, (unsigned long long)cs.ifdrop);
+        if (hy_source_is_live(c->src[i]) || cs.kernel_dropped || cs.ifdrop || cs.hayate_dropped)
+            fprintf(stderr,
+                    "hayate: %s: %llu received, dropped: %llu by the kernel, %llu by the "
+                    "interface, %llu by hayate\n",
+                    c->src_name[i], (unsigned long long)cs.received,
+                    (unsigned long long)cs.kernel_dropped, (unsigned long long)cs.ifdrop,
+                    (unsigned long long)cs.hayate_dropped);
         if (c->store && hy_store_put_capture_stats(c->store, run_id, &cs) != HY_OK)
             hy_cli_error("store", HY_ERR_STORE);
         if (ret != HY_EXIT_OK)

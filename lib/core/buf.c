@@ -64,7 +64,7 @@ static hy_err hy__buf_reserve(hy_buf *b, size_t n)
 hy_err hy_buf_add(hy_buf *b, const void *p, size_t n)
 {
     /* Fast path: room in the allocation and under the cap. */
-    if (n < b->alloc - b->len && n <= b->cap - b->len) {
+    if (n && n < b->alloc - b->len && n <= b->cap - b->len) {
         memcpy(b->data + b->len, p, n);
         b->len += n;
         b->data[b->len] = '\0';

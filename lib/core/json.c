@@ -214,7 +214,7 @@ void hy_json_key(hy_json *j, const char *key)
         /* Fast path: separator, quoted key and colon in one append. */
         bool comma = j->need_comma[j->depth];
         j->need_comma[j->depth] = true;
-        emit3(j, ",\"" + !comma, 1 + comma, key, n, "\":", 2);
+        emit3(j, comma ? ",\"" : "\"", comma ? 2 : 1, key, n, "\":", 2);
     } else {
         if (!before_value(j))
             return;

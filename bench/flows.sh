@@ -7,6 +7,7 @@
 #   BENCH_DIR=...  where captures go (default bench/out; ~4.5 GB for the
 #                  full-payload capture)
 #   RUNS=3         repetitions per tool (the median is reported)
+#   SETS="full snap"  which captures to run (full payload, header-only)
 #   SNAPLEN=128    the second capture's snaplen (header-only, as flow sensors
 #                  and telescopes usually capture)
 set -euo pipefail
@@ -101,8 +102,8 @@ run_set() { # run_set FILE LABEL
 
 {
     echo "## Flow benchmark $(date -u +%Y-%m-%d) — $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-    run_set "$full" "Full payload"
-    run_set "$hdr" "Snaplen $SNAPLEN"
+    case " ${SETS:-full snap} " in *" full "*) run_set "$full" "Full payload" ;; esac
+    case " ${SETS:-full snap} " in *" snap "*) run_set "$hdr" "Snaplen $SNAPLEN" ;; esac
     echo
     echo "### Memory is bounded by the flow cap (flow.max = 20000, 1 thread)"
     echo

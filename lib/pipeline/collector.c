@@ -385,6 +385,23 @@ void hy__collector_counts(const hy__collector *c, uint64_t *flows, uint64_t *ale
     hy__sink_counts(c->sink, flows, alerts, store_errors);
 }
 
+void hy__collector_abort(hy__collector *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; c->streams && i < c->n; i++)
+        if (c->streams[i])
+            hy_queue_close(c->streams[i]);
+    if (c->alertq)
+        hy_queue_close(c->alertq);
+    if (c->thr) {
+        hy_thread_join(c->thr, NULL);
+        c->thr = NULL;
+    }
+    for (size_t i = 0; i < c->nrunners; i++)
+        hy__runner_abort(c->runners[i]);
+}
+
 void hy__collector_destroy(hy__collector *c)
 {
     void *item;

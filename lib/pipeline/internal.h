@@ -69,6 +69,9 @@ hy_err hy__worker_join(hy__worker *w);
 hy_queue *hy__worker_inq(hy__worker *w);
 hy_queue *hy__worker_freeq(hy__worker *w);
 void hy__worker_stats(const hy__worker *w, hy_decode_stats *d, hy_flow_stats *f);
+/* Closes the worker's queues and joins its thread, if started (error paths:
+ * call after hy__collector_abort so a blocked push cannot hang the join). */
+void hy__worker_abort(hy__worker *w);
 
 /* The collector merges worker streams, runs the engines and the sinks. */
 hy_err hy__collector_create(hy_pipeline *p, int nstreams, hy__collector **out);
@@ -79,6 +82,9 @@ hy_err hy__collector_take(hy__collector *c, hy__out_batch *b);
 hy_queue *hy__collector_streamq(hy__collector *c, int i);
 hy_err hy__collector_start(hy__collector *c);
 hy_err hy__collector_join(hy__collector *c);
+/* Closes every queue the collector and its runners wait on, then joins their
+ * threads, if started (error paths). */
+void hy__collector_abort(hy__collector *c);
 void hy__collector_counts(const hy__collector *c, uint64_t *flows, uint64_t *alerts,
                           uint64_t *store_errors);
 

@@ -92,7 +92,11 @@ hy_err hy_pipeline_create(const hy_pipeline_cfg *cfg, hy_pipeline **out)
     *out = p;
     return HY_OK;
 out:
-    p->finished = true; /* threads that started are stopped by destroy */
+    /* Stop whatever threads started before freeing what they use. */
+    hy__collector_abort(p->coll);
+    for (int i = 0; p->workers && i < cfg->threads; i++)
+        hy__worker_abort(p->workers[i]);
+    p->finished = true;
     hy_pipeline_destroy(p);
     return rc;
 }
@@ -219,7 +223,7 @@ hy_err hy_pipeline_feed(hy_pipeline *p, hy_source *src, hy_progress_fn progress,
     bool live = hy_source_is_live(src);
     hy_raw_pkt raw;
     hy_err rc = HY_OK;
-    uint64_t n = 0;
+    uint64_t n = 0, dropped0 = p->st.hayate_dropped;
 
     atomic_store(&p->src, src);
     while (!p->stop) {
@@ -248,7 +252,7 @@ hy_err hy_pipeline_feed(hy_pipeline *p, hy_source *src, hy_progress_fn progress,
         rc = HY_OK;
     if (st) {
         hy_source_stats(src, st);
-        st->hayate_dropped = p->st.hayate_dropped;
+        st->hayate_dropped = p->st.hayate_dropped - dropped0; /* this source's */
     }
     /* Hand over partly filled batches so nothing read is left behind. */
     for (int i = 0; p->cfg.threads > 1 && i < p->cfg.threads; i++) {

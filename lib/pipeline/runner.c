@@ -139,6 +139,15 @@ bool hy__runner_threaded(const hy__runner *r)
     return r->q != NULL;
 }
 
+void hy__runner_abort(hy__runner *r)
+{
+    if (!r || !r->thr)
+        return;
+    hy_queue_close(r->q);
+    hy_thread_join(r->thr, NULL);
+    r->thr = NULL;
+}
+
 void hy__runner_destroy(hy__runner *r)
 {
     void *item;

@@ -24,6 +24,8 @@ hy_err hy__runner_deliver(hy__runner *r, hy__out_batch *b);
 hy_err hy__runner_start(hy__runner *r);
 /* Waits for a threaded runner to finish its FINAL item. */
 hy_err hy__runner_join(hy__runner *r);
+/* Closes its input and joins its thread, if started (error paths). */
+void hy__runner_abort(hy__runner *r);
 void hy__runner_destroy(hy__runner *r);
 bool hy__runner_threaded(const hy__runner *r);
 

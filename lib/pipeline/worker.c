@@ -314,6 +314,15 @@ static void free_batches(hy_queue *q)
     hy_queue_destroy(q);
 }
 
+void hy__worker_abort(hy__worker *w)
+{
+    if (!w || !w->thr)
+        return;
+    hy_queue_close(w->inq);
+    hy_thread_join(w->thr, NULL);
+    w->thr = NULL;
+}
+
 void hy__worker_destroy(hy__worker *w)
 {
     if (!w)

@@ -188,12 +188,47 @@ static void test_different_input_differs(void **state)
     free(b);
 }
 
+static hy_err bad_create(const hy_engine_env *env, void **state)
+{
+    (void)env, (void)state;
+    return hy_err_set(HY_ERR_CONFIG, "tbad: refuses to start");
+}
+
+static const hy_engine t_bad = {.name = "tbad", .summary = "test", .consumes = HY_EV_BIT(HY_EV_FLOW),
+                                .create = bad_create, .destroy = t_destroy, .on_event = fl_event};
+static const hy_engine t_pkt_unsharded = {
+    .name = "tpkt", .summary = "test", .consumes = HY_EV_BIT(HY_EV_PACKET),
+    .create = syn_create, .destroy = t_destroy, .on_event = syn_event};
+
+/* Engines that cannot start fail pipeline creation cleanly (ASan checks that
+ * nothing leaks or is used after free), for either thread mode. */
+static void test_engine_start_failures(void **state)
+{
+    (void)state;
+    for (int threads = 1; threads <= 3; threads += 2) {
+        const hy_engine *bad[] = {&t_syn, &t_flow, &t_bad};
+        const hy_engine *pkt[] = {&t_pkt_unsharded};
+        hy_pipeline_cfg pc = {.threads = threads, .tick_ns = 1000000000ull, .engines = bad,
+                              .n_engines = 3};
+        hy_pipeline *p = NULL;
+        hy_flow_cfg_default(&pc.flow);
+        assert_int_equal(hy_pipeline_create(&pc, &p), HY_ERR_CONFIG);
+        assert_null(p);
+        pc.engines = pkt;
+        pc.n_engines = 1;
+        assert_int_equal(hy_pipeline_create(&pc, &p), HY_ERR_UNSUPPORTED);
+        assert_non_null(strstr(hy_err_detail(), "must be sharded"));
+        assert_null(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_output_any_threads),
         cmocka_unit_test(test_same_output_fine_ticks),
         cmocka_unit_test(test_different_input_differs),
+        cmocka_unit_test(test_engine_start_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,27 @@ typedef struct hy_buf {
     size_t cap;   /* appends that would exceed cap fail with HY_ERR_TOOBIG */
 } hy_buf;
 
+/* Slow path of hy_buf_room: grows the buffer; NULL with *err set (TOOBIG
+ * past the cap, NOMEM) when it cannot. */
+char *hy__buf_room_slow(hy_buf *b, size_t n, hy_err *err);
+
+/* Room to append n bytes: returns where they go, or NULL with *err set (the
+ * buffer unchanged). The caller writes at most n bytes there, then calls
+ * hy_buf_commit with the count written. */
+static inline char *hy_buf_room(hy_buf *b, size_t n, hy_err *err)
+{
+    if (n < b->alloc - b->len && n <= b->cap - b->len)
+        return b->data + b->len;
+    return hy__buf_room_slow(b, n, err);
+}
+
+/* Takes n bytes written after hy_buf_room into the buffer. */
+static inline void hy_buf_commit(hy_buf *b, size_t n)
+{
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
 /* Initialises an empty buffer that may grow to at most cap bytes. */
 void hy_buf_init(hy_buf *b, size_t cap);
 

@@ -61,6 +61,12 @@ static hy_err hy__buf_reserve(hy_buf *b, size_t n)
     return HY_OK;
 }
 
+char *hy__buf_room_slow(hy_buf *b, size_t n, hy_err *err)
+{
+    *err = hy__buf_reserve(b, n);
+    return *err == HY_OK ? b->data + b->len : NULL;
+}
+
 hy_err hy_buf_add(hy_buf *b, const void *p, size_t n)
 {
     /* Fast path: room in the allocation and under the cap. */

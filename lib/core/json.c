@@ -24,10 +24,54 @@ static void fail(hy_json *j, hy_err e)
         j->err = e;
 }
 
+/* Copies n bytes; short runs without a library call. */
+static inline void copy_small(char *d, const char *s, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &b, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    } else {
+        memcpy(d, s, n);
+    }
+}
+
+/* Where the next n bytes go; NULL once an error is recorded. */
+static inline char *room(hy_json *j, size_t n)
+{
+    hy_err e = HY_OK;
+    char *w;
+    if (j->err)
+        return NULL;
+    if (!(w = hy_buf_room(j->out, n, &e)))
+        fail(j, e);
+    return w;
+}
+
+/* Takes the bytes written from the room's start up to end. */
+static inline void commit(hy_json *j, const char *end)
+{
+    hy_buf_commit(j->out, (size_t)(end - (j->out->data + j->out->len)));
+}
+
 static void emit(hy_json *j, const void *p, size_t n)
 {
-    if (!j->err)
-        fail(j, hy_buf_add(j->out, p, n));
+    char *w = room(j, n);
+    if (w) {
+        copy_small(w, p, n);
+        commit(j, w + n);
+    }
 }
 
 static void emitc(hy_json *j, char c)
@@ -35,18 +79,27 @@ static void emitc(hy_json *j, char c)
     emit(j, &c, 1);
 }
 
+/* Whether the value (or key) about to be written needs a comma before it;
+ * records that the next one will. */
+static inline bool take_comma(hy_json *j)
+{
+    bool comma;
+    if (j->after_key) {
+        j->after_key = false;
+        return false;
+    }
+    comma = j->depth > 0 && j->need_comma[j->depth];
+    j->need_comma[j->depth] = true;
+    return comma;
+}
+
 /* Writes the separator a value (or key) needs at the current position. */
 static bool before_value(hy_json *j)
 {
     if (j->err)
         return false;
-    if (j->after_key) {
-        j->after_key = false;
-        return true;
-    }
-    if (j->depth > 0 && j->need_comma[j->depth])
+    if (take_comma(j))
         emitc(j, ',');
-    j->need_comma[j->depth] = true;
     return !j->err;
 }
 
@@ -115,17 +168,13 @@ static size_t plain_prefix(const uint8_t *p, size_t n)
 static void emit3(hy_json *j, const char *pre, size_t pl, const char *s, size_t n,
                   const char *post, size_t ql)
 {
-    char tmp[256];
-    if (pl + n + ql > sizeof tmp) {
-        emit(j, pre, pl);
-        emit(j, s, n);
-        emit(j, post, ql);
+    char *w = room(j, pl + n + ql);
+    if (!w)
         return;
-    }
-    memcpy(tmp, pre, pl);
-    memcpy(tmp + pl, s, n);
-    memcpy(tmp + pl + n, post, ql);
-    emit(j, tmp, pl + n + ql);
+    copy_small(w, pre, pl);
+    copy_small(w + pl, s, n);
+    copy_small(w + pl + n, post, ql);
+    commit(j, w + pl + n + ql);
 }
 
 /* Writes s[0..n) as a quoted JSON string, escaping per RFC 8259 and
@@ -246,8 +295,16 @@ void hy_json_str(hy_json *j, const char *s)
 
 static void write_text(hy_json *j, const char *text, size_t n)
 {
-    if (before_value(j))
-        emit(j, text, n);
+    char *w;
+    bool comma;
+    if (j->err)
+        return;
+    comma = take_comma(j);
+    if ((w = room(j, n + 1))) {
+        *w = ',';
+        copy_small(w + comma, text, n);
+        commit(j, w + comma + n);
+    }
 }
 
 /* Decimal digits of v at the end of out[24]; returns the first digit. */
@@ -451,9 +508,20 @@ void hy_time_format(uint64_t ts_ns, char out[32])
 
 void hy_json_time(hy_json *j, uint64_t ts_ns)
 {
-    char t[32];
-    hy_time_format(ts_ns, t);
-    hy_json_strn(j, t, 31);
+    char *w;
+    bool comma;
+    if (j->err)
+        return;
+    comma = take_comma(j);
+    if ((w = room(j, 34))) { /* comma, quotes, 31 characters and their NUL */
+        char *p = w;
+        if (comma)
+            *p++ = ',';
+        *p++ = '"';
+        hy_time_format(ts_ns, p);
+        p[31] = '"';
+        commit(j, p + 32);
+    }
 }
 
 hy_err hy_json_finish(const hy_json *j)

@@ -466,8 +466,8 @@ static void account(hy_flow_table *t, uint32_t i, const hy_pkt *p, int d, bool l
             d ? -(int32_t)p->payload_wire_len : (int32_t)p->payload_wire_len;
     if (p->proto == 6 && !later) {
         uint8_t fl = p->tcp_flags;
-        for (int b = 0; b < 8; b++)
-            f->flag_count[b] += (fl >> b) & 1;
+        for (unsigned m = fl; m; m &= m - 1) /* the set bits only: usually one to three */
+            f->flag_count[__builtin_ctz(m)]++;
         fd->tcp_flags |= fl;
         tcp_track(t, i, d, fl, p->ts_ns);
     }

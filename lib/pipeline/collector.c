@@ -204,6 +204,8 @@ static hy_err handle(hy__collector *c, const hy__out_batch *b, hy__item *it)
         it->alert = NULL; /* the sink owns it now */
         return hy__sink_alert(c->sink, a);
     }
+    case HY__R_MARK:
+        return HY_OK;
     default:
         return on_tick(c, it);
     }
@@ -334,7 +336,7 @@ hy_err hy__collector_create(hy_pipeline *p, int nstreams, hy__collector **out)
         goto out;
     if (c->cfg->threads > 1)
         for (int i = 0; i < nstreams; i++)
-            if ((rc = hy_queue_create(HY_QUEUE_DEFAULT_CAP, &c->streams[i])) != HY_OK)
+            if ((rc = hy_queue_create(HY__STREAM_CAP, &c->streams[i])) != HY_OK)
                 goto out;
     if ((rc = hy__sink_create(c->cfg, &c->sink)) != HY_OK ||
         (rc = create_runners(c, c->cfg->threads > 1)) != HY_OK)

@@ -23,14 +23,38 @@ typedef struct hy__pkt_ref {
 typedef struct hy__in_batch {
     hy__in_type type;
     uint64_t tick_ns, tick_seq; /* TICK/FINAL: event time and next packet seq */
+    uint64_t upto_seq;          /* PKTS: every packet before it was routed */
     uint32_t n, used;
     hy__pkt_ref pk[HY_BATCH_PACKETS];
     uint8_t *arena;             /* HY_BATCH_BYTES */
 } hy__in_batch;
 
 /* Worker -> collector: one ordered stream per worker. Items are ordered by
- * (seq, rank, then flow first_seq or alert order), the merge key. */
-typedef enum { HY__R_FLOW = 0, HY__R_ALERT = 1, HY__R_TICK = 2, HY__R_FINAL = 3 } hy__rank;
+ * (seq, rank, then flow first_seq or alert order), the merge key. A MARK
+ * carries no data: it promises that the stream's later items sort after it,
+ * so the merge can go on past a worker that has little to say. */
+typedef enum {
+    HY__R_MARK = 0,
+    HY__R_FLOW = 1,
+    HY__R_ALERT = 2,
+    HY__R_TICK = 3,
+    HY__R_FINAL = 4
+} hy__rank;
+
+/* Threaded mode: a worker that has not been sent a batch for
+ * hy__heartbeat(threads) packets is sent what it has (possibly nothing), and
+ * a worker that has not flushed its stream for HY__MARK_EVERY packets marks
+ * it. Together they bound how far the merge can lag the capture (under 9,000
+ * packets, so at most ~300 full out batches), and a stream queue holds
+ * HY__STREAM_CAP batches: a busy worker never fills its stream while the
+ * merge waits on an idle one. See docs/PIPELINE.md. */
+#define HY__MARK_EVERY 4096u
+#define HY__STREAM_CAP 1024
+static inline uint64_t hy__heartbeat(int threads)
+{
+    uint64_t hb = (uint64_t)HY_BATCH_PACKETS * 2u * (uint64_t)threads;
+    return hb < 4096u ? hb : 4096u;
+}
 
 typedef struct hy__item {
     uint64_t seq;

@@ -12,6 +12,7 @@ struct hy_pipeline {
     hy_pipeline_cfg cfg;
     hy__worker **workers;
     hy__in_batch **cur;          /* threaded: batch being filled per worker */
+    uint64_t *sent_seq;          /* threaded: p->seq when each was last sent */
     hy__collector *coll;
     uint64_t seq;                /* next packet sequence number */
     uint64_t next_tick, last_ts;
@@ -80,7 +81,8 @@ hy_err hy_pipeline_create(const hy_pipeline_cfg *cfg, hy_pipeline **out)
     p->cfg = *cfg;
     p->workers = calloc((size_t)cfg->threads, sizeof *p->workers);
     p->cur = calloc((size_t)cfg->threads, sizeof *p->cur);
-    if (!p->workers || !p->cur)
+    p->sent_seq = calloc((size_t)cfg->threads, sizeof *p->sent_seq);
+    if (!p->workers || !p->cur || !p->sent_seq)
         goto out;
     if ((rc = hy__collector_create(p, cfg->threads, &p->coll)) != HY_OK)
         goto out;
@@ -112,6 +114,7 @@ static hy_err dispatch(hy_pipeline *p, int i, bool live)
     if (!b)
         return HY_OK;
     p->cur[i] = NULL;
+    b->upto_seq = p->sent_seq[i] = p->seq;
     if (live && b->type == HY__IN_PKTS) {
         if ((rc = hy_queue_try_push(q, b)) == HY_ERR_AGAIN) {
             p->st.hayate_dropped += b->n;
@@ -183,6 +186,21 @@ static hy_err advance_time(hy_pipeline *p, uint64_t ts, bool live)
     return HY_OK;
 }
 
+/* Sends every worker that has not had a batch for hy__heartbeat packets
+ * what it has (possibly nothing), so its stream can be marked. */
+static hy_err heartbeat(hy_pipeline *p, bool live)
+{
+    uint64_t hb = hy__heartbeat(p->cfg.threads);
+    for (int i = 0; i < p->cfg.threads; i++) {
+        hy_err rc;
+        if (p->seq - p->sent_seq[i] < hb)
+            continue;
+        if ((rc = get_batch(p, i)) != HY_OK || (rc = dispatch(p, i, live)) != HY_OK)
+            return rc;
+    }
+    return HY_OK;
+}
+
 static hy_err route(hy_pipeline *p, const hy_raw_pkt *raw, bool live)
 {
     hy__pkt_ref r = {.ts_ns = raw->ts_ns, .seq = p->seq++, .caplen = raw->caplen,
@@ -194,6 +212,8 @@ static hy_err route(hy_pipeline *p, const hy_raw_pkt *raw, bool live)
         r.caplen = HY_MAX_SNAPLEN;
     if (p->cfg.threads == 1)
         return hy__worker_packet(p->workers[0], &r, raw->data);
+    if ((r.seq & 63) == 0 && (rc = heartbeat(p, live)) != HY_OK)
+        return rc;
     i = (int)(hy_shard_hash(raw->linktype, raw->data, r.caplen) % (uint32_t)p->cfg.threads);
     if ((rc = get_batch(p, i)) != HY_OK)
         return rc;
@@ -310,5 +330,6 @@ void hy_pipeline_destroy(hy_pipeline *p)
     hy__collector_destroy(p->coll);
     free(p->workers);
     free(p->cur);
+    free(p->sent_seq);
     free(p);
 }

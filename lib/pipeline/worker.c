@@ -18,6 +18,8 @@ struct hy__worker {
     hy_decode_stats dstats;
     hy__out_batch *out;
     uint64_t cur_seq;        /* merge key of items emitted now */
+    uint64_t mark_seq;       /* threaded: stream known complete before this */
+    bool threaded;           /* runs on its own thread, behind queues */
     bool ticking;            /* alerts go to tick_alerts to be sorted */
     hy_queue *inq, *freeq;
     hy_thread *thr;
@@ -34,6 +36,7 @@ static hy_err flush_out(hy__worker *w)
 {
     hy__out_batch *b = w->out;
     w->out = NULL;
+    w->mark_seq = w->cur_seq; /* its items up to here are visible now */
     if (!b)
         return HY_OK;
     return hy__pipeline_emit_batch(w->p, w->shard, b);
@@ -173,6 +176,22 @@ static hy_err process_tick(hy__worker *w, const hy__in_batch *b)
     return flush_out(w);
 }
 
+/* Threaded mode, after a packet batch: when the stream has said nothing for
+ * a while, a MARK at the batch's routing point tells the merge that nothing
+ * earlier will come from this worker. */
+static hy_err maybe_mark(hy__worker *w, uint64_t upto)
+{
+    hy__item *it;
+    if (!w->threaded || upto - w->mark_seq < HY__MARK_EVERY)
+        return HY_OK;
+    if (!(it = next_item(w)))
+        return w->err;
+    it->seq = w->cur_seq = upto;
+    it->rank = HY__R_MARK;
+    it->alert = NULL;
+    return flush_out(w);
+}
+
 hy_err hy__worker_process(hy__worker *w, hy__in_batch *b)
 {
     if (b->type != HY__IN_PKTS)
@@ -182,7 +201,7 @@ hy_err hy__worker_process(hy__worker *w, hy__in_batch *b)
         if (rc != HY_OK)
             return rc;
     }
-    return HY_OK;
+    return maybe_mark(w, b->upto_seq);
 }
 
 hy_err hy__worker_packet(hy__worker *w, const hy__pkt_ref *r, const uint8_t *data)
@@ -249,7 +268,8 @@ hy_err hy__worker_create(hy_pipeline *p, int shard, hy__worker **out)
         goto out;
     if ((rc = create_shard_engines(w)) != HY_OK)
         goto out;
-    if (cfg->threads > 1) {
+    w->threaded = cfg->threads > 1;
+    if (w->threaded) {
         if ((rc = hy_queue_create(HY_QUEUE_DEFAULT_CAP, &w->inq)) != HY_OK ||
             (rc = hy_queue_create(HY_QUEUE_DEFAULT_CAP + 4, &w->freeq)) != HY_OK)
             goto out;

@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "engine/engine_list.h"
+#include "engines/engine_list.h"
 #include "hayate/engine.h"
 
 #define HY__DECLARE(name) extern const hy_engine hy_engine_##name;

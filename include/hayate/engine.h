@@ -54,7 +54,8 @@ static inline hy_err hy_emit_alert(const hy_emit *e, hy_alert *a)
 typedef struct hy_engine_env {
     const hy_config *cfg;
     const hy_log *log;
-    int shard, shards; /* for sharded engines; 0 and 1 otherwise */
+    int shard, shards; /* for sharded engines (shard -1: the global instance
+                        * of an engine with combine); 0 and 1 otherwise */
 } hy_engine_env;
 
 typedef struct hy_engine {
@@ -75,6 +76,22 @@ typedef struct hy_engine {
     /* Event time advanced to now_ns (every tick interval, and once at end of
      * input with final = true): close windows whose end is <= now_ns. */
     hy_err (*tick)(void *state, uint64_t now_ns, bool final, const hy_emit *emit);
+
+    /* Sharded engines whose findings need every shard at once (counts over
+     * all sources, say) come in two parts. At each tick, right after the
+     * shard instance's tick, partial() hands over what that shard gathered
+     * since its last call (NULL: nothing). One more instance, the global one,
+     * is created with env.shard = -1; it never gets on_event, but receives
+     * every shard's part through combine() and then its own tick(), on the
+     * collector's side, so its alerts are sorted with the tick's others.
+     * combine() must give the same state whatever the number of shards and
+     * the order of the parts (sums, set unions, sketch merges): that keeps
+     * findings identical for any thread count. combine() owns part from the
+     * call on; free_partial() frees a part that never reached it (shutdown
+     * after an error). All three NULL for other engines. */
+    void *(*partial)(void *state, uint64_t now_ns);
+    hy_err (*combine)(void *state, void *part);
+    void (*free_partial)(void *part);
 
     /* Learning engines only (NULL otherwise). */
     hy_err (*train)(void *state, const char *dataset_path, const char *model_out);

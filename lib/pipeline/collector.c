@@ -21,6 +21,11 @@ struct hy__collector {
     size_t nrunners;
     hy_queue *alertq;            /* threaded runners -> collector */
     hy__out_batch *ebatch;       /* items for the engines, being filled */
+    struct {                     /* global instances of combining engines */
+        const hy_engine *e;
+        void *state;
+    } *globals;
+    size_t nglobals;
     hy_alert **pending;          /* engine alerts of the current tick */
     size_t npending, cappending;
     struct timespec last_flush;
@@ -42,9 +47,12 @@ void hy__out_batch_release(hy__out_batch *b)
 {
     if (!b || atomic_fetch_sub(&b->refs, 1) != 1)
         return;
-    for (uint32_t i = 0; i < b->n; i++)
+    for (uint32_t i = 0; i < b->n; i++) {
         if (b->it[i].rank == HY__R_ALERT && b->it[i].alert)
             hy_alert_destroy(b->it[i].alert);
+        if (b->it[i].rank == HY__R_PART && b->it[i].part)
+            b->it[i].eng->free_partial(b->it[i].part);
+    }
     hy_buf_free(&b->text);
     free(b);
 }
@@ -173,6 +181,14 @@ static hy_err on_tick(hy__collector *c, const hy__item *it)
             (rc = wait_watermarks(c)) != HY_OK)
             return rc;
     }
+    for (size_t i = 0; i < c->nglobals && rc == HY_OK; i++) {
+        hy_emit inl = {.fn = pending_add, .ud = c};
+        if (c->globals[i].e->tick)
+            rc = c->globals[i].e->tick(c->globals[i].state, it->tick_ns,
+                                       it->rank == HY__R_FINAL, &inl);
+    }
+    if (rc != HY_OK)
+        return rc;
     if (c->npending > 1)
         qsort(c->pending, c->npending, sizeof *c->pending, alert_ptr_cmp);
     for (size_t i = 0; i < c->npending; i++) {
@@ -187,6 +203,20 @@ static hy_err on_tick(hy__collector *c, const hy__item *it)
             rc = e;
     }
     return rc;
+}
+
+/* Hands a shard's part to its engine's global instance (which owns it from
+ * then on). */
+static hy_err combine_part(hy__collector *c, hy__item *it)
+{
+    void *part = it->part;
+    it->part = NULL;
+    for (size_t i = 0; i < c->nglobals; i++)
+        if (c->globals[i].e == it->eng)
+            return it->eng->combine(c->globals[i].state, part);
+    it->eng->free_partial(part);
+    return hy_err_set(HY_ERR_INTERNAL, "engine %s: a part without a global instance",
+                      it->eng->name);
 }
 
 static hy_err handle(hy__collector *c, const hy__out_batch *b, hy__item *it)
@@ -206,6 +236,8 @@ static hy_err handle(hy__collector *c, const hy__out_batch *b, hy__item *it)
     }
     case HY__R_MARK:
         return HY_OK;
+    case HY__R_PART:
+        return combine_part(c, it);
     default:
         return on_tick(c, it);
     }
@@ -293,6 +325,25 @@ static void *collector_main(void *arg)
     return NULL;
 }
 
+/* The global instance of a sharded engine that combines its shards' parts. */
+static hy_err create_global(hy__collector *c, const hy_engine *e)
+{
+    hy_engine_env env = {.cfg = c->cfg->cfg, .log = c->cfg->log, .shard = -1,
+                         .shards = c->cfg->threads};
+    if (!e->combine)
+        return HY_OK;
+    if (!e->partial || !e->free_partial)
+        return hy_err_set(HY_ERR_ARG, "engine %s: combine needs partial and free_partial",
+                          e->name);
+    if (!c->globals && !(c->globals = calloc(c->cfg->n_engines, sizeof *c->globals)))
+        return HY_ERR_NOMEM;
+    c->globals[c->nglobals].e = e;
+    hy_err rc = e->create(&env, &c->globals[c->nglobals].state);
+    if (rc == HY_OK)
+        c->nglobals++;
+    return rc;
+}
+
 static hy_err create_runners(hy__collector *c, bool threaded)
 {
     hy_engine_env env = {.cfg = c->cfg->cfg, .log = c->cfg->log, .shard = 0, .shards = 1};
@@ -306,8 +357,11 @@ static hy_err create_runners(hy__collector *c, bool threaded)
         return rc;
     for (size_t i = 0; i < c->cfg->n_engines; i++) {
         const hy_engine *e = c->cfg->engines[i];
-        if (e->sharded)
+        if (e->sharded) {
+            if ((rc = create_global(c, e)) != HY_OK)
+                return rc;
             continue;
+        }
         if (e->consumes & HY_EV_BIT(HY_EV_PACKET))
             return hy_err_set(HY_ERR_UNSUPPORTED,
                               "engine %s consumes packets and must be sharded", e->name);
@@ -421,6 +475,9 @@ void hy__collector_destroy(hy__collector *c)
     }
     for (size_t i = 0; i < c->nrunners; i++)
         hy__runner_destroy(c->runners[i]);
+    for (size_t i = 0; i < c->nglobals; i++)
+        c->globals[i].e->destroy(c->globals[i].state);
+    free(c->globals);
     if (c->alertq) {
         hy_queue_close(c->alertq);
         while (hy_queue_pop(c->alertq, &item) == HY_OK) {

@@ -37,8 +37,9 @@ typedef enum {
     HY__R_MARK = 0,
     HY__R_FLOW = 1,
     HY__R_ALERT = 2,
-    HY__R_TICK = 3,
-    HY__R_FINAL = 4
+    HY__R_PART = 3, /* a sharded engine's partial state, for its global instance */
+    HY__R_TICK = 4,
+    HY__R_FINAL = 5
 } hy__rank;
 
 /* Threaded mode: a worker that has not been sent a batch for
@@ -61,6 +62,8 @@ typedef struct hy__item {
     hy__rank rank;
     uint64_t tick_ns;           /* TICK/FINAL */
     hy_alert *alert;            /* ALERT: owned */
+    void *part;                 /* PART: owned until combined */
+    const hy_engine *eng;       /* PART: whose part */
     uint32_t eve_off, eve_len;  /* FLOW: its EVE line in the batch text, when
                                  * flows go to EVE (rendered by the worker,
                                  * so JSON formatting runs in parallel) */

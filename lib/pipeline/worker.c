@@ -130,6 +130,22 @@ static hy_err tick_engines(hy__worker *w, uint64_t now, bool final)
             rc = e;
     }
     w->n_tick_alerts = 0;
+    for (size_t i = 0; i < w->n_sh && rc == HY_OK; i++) {
+        const hy_engine *e = w->sh[i].e;
+        void *part;
+        hy__item *it;
+        if (!e->partial || !(part = e->partial(w->sh[i].state, now)))
+            continue;
+        if (!(it = next_item(w))) {
+            e->free_partial(part);
+            return w->err;
+        }
+        it->seq = w->cur_seq;
+        it->rank = HY__R_PART;
+        it->alert = NULL;
+        it->part = part;
+        it->eng = e;
+    }
     return rc;
 }
 

@@ -87,6 +87,83 @@ static const hy_engine t_flow = {
     .name = "tflow", .summary = "test", .consumes = HY_EV_BIT(HY_EV_FLOW),
     .create = fl_create, .destroy = t_destroy, .on_event = fl_event, .tick = fl_tick};
 
+/* --- a combining engine: shards count bare SYNs, the global instance sums
+ * the parts and alerts each tick with the tick's count and at the end with
+ * the total --- */
+typedef struct sumstate {
+    uint64_t n, total;
+    bool global;
+} sumstate;
+
+static hy_err sum_create(const hy_engine_env *env, void **state)
+{
+    sumstate *s = calloc(1, sizeof(sumstate));
+    if (!s)
+        return HY_ERR_NOMEM;
+    s->global = env->shard < 0;
+    *state = s;
+    return HY_OK;
+}
+
+static bool bare_syn(const hy_pkt *p)
+{
+    return p->proto == 6 && (p->tcp_flags & (HY_TCP_SYN | HY_TCP_ACK)) == HY_TCP_SYN;
+}
+
+static hy_err sum_event(void *state, const hy_event *ev, const hy_emit *emit)
+{
+    (void)emit;
+    ((sumstate *)state)->n += bare_syn(ev->u.pkt);
+    return HY_OK;
+}
+
+static void *sum_partial(void *state, uint64_t now)
+{
+    sumstate *s = state;
+    uint64_t *part;
+    (void)now;
+    if (!s->n || !(part = malloc(sizeof *part)))
+        return NULL;
+    *part = s->n;
+    s->n = 0;
+    return part;
+}
+
+static hy_err sum_combine(void *state, void *part)
+{
+    ((sumstate *)state)->n += *(uint64_t *)part;
+    free(part);
+    return HY_OK;
+}
+
+static hy_err sum_tick(void *state, uint64_t now, bool final, const hy_emit *emit)
+{
+    sumstate *s = state;
+    hy_alert *a;
+    char subj[32];
+    hy_err rc;
+    if (!s->global) /* shards only count; partial() hands the count over */
+        return HY_OK;
+    if (s->n) {
+        snprintf(subj, sizeof subj, "%llu", (unsigned long long)s->n);
+        s->total += s->n;
+        s->n = 0;
+        if ((rc = hy_alert_create(now, "tsum", "tsum.tick", 4, 0.1, "SYNs", subj, now, &a)) ||
+            (rc = hy_emit_alert(emit, a)))
+            return rc;
+    }
+    if (!final || !s->total)
+        return HY_OK;
+    snprintf(subj, sizeof subj, "%llu", (unsigned long long)s->total);
+    rc = hy_alert_create(now, "tsum", "tsum.total", 4, 0.1, "SYNs", subj, now, &a);
+    return rc == HY_OK ? hy_emit_alert(emit, a) : rc;
+}
+
+static const hy_engine t_sum = {
+    .name = "tsum", .summary = "test", .consumes = HY_EV_BIT(HY_EV_PACKET), .sharded = true,
+    .create = sum_create, .destroy = t_destroy, .on_event = sum_event, .tick = sum_tick,
+    .partial = sum_partial, .combine = sum_combine, .free_partial = free};
+
 static const char *make_capture(const char *name, uint64_t seed, hy_synth_stats *st)
 {
     static char path[512];
@@ -108,9 +185,9 @@ static char *run_cap(const char *path, int threads, uint64_t tick_ns, size_t max
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
-    const hy_engine *engines[] = {&t_syn, &t_flow};
+    const hy_engine *engines[] = {&t_syn, &t_flow, &t_sum};
     hy_pipeline_cfg pc = {.threads = threads, .tick_ns = tick_ns, .eve = mem,
-                          .eve_flows = true, .engines = engines, .n_engines = 2};
+                          .eve_flows = true, .engines = engines, .n_engines = 3};
     hy_pipeline *p;
     hy_source *src;
     hy_source_cfg scfg = {0};
@@ -146,6 +223,35 @@ static size_t count(const char *hay, const char *needle)
     return n;
 }
 
+/* Bare SYNs in the capture, counted without the pipeline. */
+static uint64_t count_syns(const char *path)
+{
+    hy_source *src;
+    hy_source_cfg scfg = {0};
+    hy_raw_pkt raw;
+    hy_decode_stats ds = {0};
+    uint64_t n = 0;
+    assert_int_equal(hy_source_open_offline(path, &scfg, &src), HY_OK);
+    while (hy_source_next(src, &raw) == HY_OK) {
+        hy_pkt p = {.data = raw.data, .caplen = raw.caplen, .wirelen = raw.wirelen,
+                    .linktype = raw.linktype};
+        hy_decode(&p, &ds);
+        n += bare_syn(&p);
+    }
+    hy_source_close(src);
+    return n;
+}
+
+/* The value of the "subject" of the first alert of this kind. */
+static uint64_t subject_of(const char *text, const char *kind)
+{
+    const char *k = strstr(text, kind), *s;
+    assert_non_null(k);
+    s = strstr(k, "\"subject\":\"");
+    assert_non_null(s);
+    return strtoull(s + 11, NULL, 10);
+}
+
 static void check_threads(uint64_t tick_ns)
 {
     hy_synth_stats ss;
@@ -159,6 +265,8 @@ static void check_threads(uint64_t tick_ns)
     assert_true(count(one, "tsyn.ssh_syn") > 0);
     assert_true(count(one, "tflow.big") > 0);
     assert_true(count(one, "tflow.tick") > 0);
+    assert_true(count(one, "tsum.tick") > 1);
+    assert_int_equal(subject_of(one, "tsum.total"), count_syns(path));
     assert_int_equal(count(one, "\"event_type\":\"alert\""), st1.alerts);
     for (int n = 2; n <= 4; n++) {
         char *many = run(path, n, tick_ns, &stn);

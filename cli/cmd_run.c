@@ -65,6 +65,9 @@ static const char analyze_usage[] =
     "  -t, --threads N      decode/flow worker threads (output is identical)\n"
     "  -f, --bpf EXPR       BPF filter\n"
     "      --db PATH        also store the results in an SQLite store\n"
+    "      --darknet SPEC   run the darknet engine; SPEC is the darknet address\n"
+    "                       space as CIDR[,CIDR...] (IPv4/IPv6), or all for a\n"
+    "                       capture taken at a telescope\n"
     "  -s, --set KEY=VAL    set any config key\n"
     "  -h, --help\n"
     "Exit: 0 ok, 1 failure while running, 2 bad usage or a file that is not a capture.\n";
@@ -89,7 +92,7 @@ static int add_input(run_ctx *c, const char *path)
     return HY_EXIT_OK;
 }
 
-enum { OPT_EVE = 256, OPT_FLOWS, OPT_DB, OPT_FORMAT };
+enum { OPT_EVE = 256, OPT_FLOWS, OPT_DB, OPT_FORMAT, OPT_DARKNET };
 
 static int parse_args(run_ctx *c, int argc, char **argv)
 {
@@ -99,7 +102,8 @@ static int parse_args(run_ctx *c, int argc, char **argv)
         {"threads", required_argument, 0, 't'}, {"set", required_argument, 0, 's'},
         {"eve", required_argument, 0, OPT_EVE}, {"flows", no_argument, 0, OPT_FLOWS},
         {"db", required_argument, 0, OPT_DB}, {"format", required_argument, 0, OPT_FORMAT},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"darknet", required_argument, 0, OPT_DARKNET}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     const char *usage = c->analyze ? analyze_usage : run_usage;
     int o, r = 0;
     char *eq;
@@ -124,6 +128,11 @@ static int parse_args(run_ctx *c, int argc, char **argv)
             r = set_key(c, "output.eve_flows", "true");
             break;
         case OPT_DB: c->db = optarg; r = set_key(c, "store.path", optarg); break;
+        case OPT_DARKNET:
+            if ((r = set_key(c, "darknet.prefixes", optarg)) == 0 &&
+                hy_config_append(c->cfg, "engines.enabled", "darknet") != HY_OK)
+                r = HY_EXIT_USAGE;
+            break;
         case OPT_FORMAT:
             if (!hy_cli_parse_format(optarg, &c->fmt)) {
                 fprintf(stderr, "hayate: --format: unknown format '%s' (table, json, eve)\n",
@@ -212,11 +221,15 @@ static int resolve_engines(run_ctx *c)
     const char *const *names = hy_config_list(c->cfg, "engines.enabled", &n);
     for (size_t i = 0; i < n; i++) {
         const hy_engine *e = hy_engine_find(names[i]);
+        bool dup = false;
         if (!e || c->nengines == 64) {
             fprintf(stderr, "hayate: engines.enabled: unknown engine '%s'\n", names[i]);
             return HY_EXIT_USAGE;
         }
-        c->engines[c->nengines++] = e;
+        for (size_t k = 0; k < c->nengines; k++)
+            dup |= c->engines[k] == e;
+        if (!dup) /* named twice (config and --darknet): one instance */
+            c->engines[c->nengines++] = e;
     }
     return HY_EXIT_OK;
 }
@@ -379,7 +392,8 @@ static int execute(run_ctx *c)
         hy_cli_error("store", HY_ERR_STORE);
     if ((rc = hy_pipeline_create(&pc, &p)) != HY_OK) {
         hy_cli_error("pipeline", rc);
-        return HY_EXIT_FAIL;
+        /* an engine refusing its configuration is bad usage, not a failure */
+        return rc == HY_ERR_CONFIG ? HY_EXIT_USAGE : HY_EXIT_FAIL;
     }
     g_pipeline = p;
     signal(SIGINT, on_signal);

@@ -56,6 +56,20 @@ static void test_key_table(void **state)
         "store.flows",
         "store.batch",
         "engines.enabled",
+        "darknet.prefixes",
+        "darknet.bin_s",
+        "darknet.exact_sources",
+        "darknet.max_sources",
+        "darknet.max_ports",
+        "darknet.history_bins",
+        "darknet.recent_bins",
+        "darknet.max_history_ports",
+        "darknet.z",
+        "darknet.min_sources",
+        "darknet.min_ratio",
+        "darknet.new_port_sources",
+        "darknet.scanner_packets",
+        "darknet.incident_idle_bins",
     };
     size_t n = 0;
     while (hy_config_keys[n].name) {

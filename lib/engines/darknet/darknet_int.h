@@ -1,0 +1,165 @@
+/* hayate internal: the darknet engine (docs/darknet.md).
+ *
+ * Shard instances classify and fingerprint each packet to the darknet and
+ * add it to the aggregate of its time bin; at each tick they hand the bins
+ * that closed to the global instance (partial/combine), which merges them,
+ * runs the detectors bin by bin in time order and keeps one incident per
+ * port. Every merge is a sum, a set union, a sketch merge or a bottom-k
+ * selection, so the result does not depend on the number of shards. */
+#ifndef HAYATE_DARKNET_INT_H
+#define HAYATE_DARKNET_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hayate/decode.h"
+#include "hayate/engine.h"
+#include "hayate/map.h"
+#include "hayate/uset.h"
+
+/* ---- classification (classify.c) ---- */
+
+typedef enum { DN_SCAN, DN_BACKSCATTER, DN_OTHER, DN__CLASSES } dn_class;
+
+typedef struct dn_prefix {
+    uint8_t ipv, len; /* len in bits */
+    uint8_t addr[16];
+} dn_prefix;
+
+typedef struct dn_prefixes {
+    bool all;
+    dn_prefix *v;
+    size_t n;
+} dn_prefixes;
+
+/* Parses "all" or CIDRs (IPv4 and IPv6); HY_ERR_CONFIG naming the bad one. */
+hy_err dn_prefixes_parse(const char *const *items, size_t n, dn_prefixes *out);
+void dn_prefixes_free(dn_prefixes *p);
+/* Whether p is addressed to the darknet. */
+bool dn_prefixes_match(const dn_prefixes *d, const hy_pkt *p);
+
+/* scan (TCP SYN, UDP, ICMP echo request), backscatter (SYN-ACK, RST, ICMP
+ * errors and echo replies), or other. */
+dn_class dn_classify(const hy_pkt *p);
+const char *dn_class_name(dn_class c);
+
+/* Scanner fingerprints: one table row each (fingerprint.c). */
+#define DN_MAX_FP 8
+typedef struct dn_fp {
+    const char *name; /* "mirai" */
+    const char *tool; /* "Mirai-like bot" */
+    bool (*match)(const hy_pkt *p);
+} dn_fp;
+extern const dn_fp dn_fps[];
+extern const size_t dn_nfps;
+/* Bit i set when fingerprint i matches p. */
+uint8_t dn_fingerprint(const hy_pkt *p);
+
+/* ---- aggregates per time bin (agg.c) ---- */
+
+#define DN_SAMPLE 8  /* sources kept per port: the smallest hashes */
+#define DN_KMV    16 /* ports kept per source: the smallest hashes */
+
+typedef struct dn_addr {
+    uint8_t ipv;
+    uint8_t a[16];
+} dn_addr;
+
+typedef struct dn_port_agg {
+    uint8_t cls, proto;
+    uint16_t port;
+    uint64_t packets;
+    uint64_t fp_packets[DN_MAX_FP];
+    hy_uset srcs, dsts;
+    uint32_t nsample;
+    uint64_t sample_h[DN_SAMPLE]; /* ascending */
+    dn_addr sample[DN_SAMPLE];
+} dn_port_agg;
+
+typedef struct dn_src_agg {
+    dn_addr addr;
+    uint64_t packets, first_ns, last_ns;
+    uint8_t fp_bits;
+    uint32_t nports;
+    uint64_t port_h[DN_KMV];  /* ascending */
+    uint32_t port_v[DN_KMV];  /* proto << 16 | port */
+} dn_src_agg;
+
+typedef struct dn_bin {
+    uint64_t index;          /* ts / bin_ns */
+    hy_map *ports;           /* (cls, proto, port) -> dn_port_agg */
+    hy_map *srcs;            /* dn_addr -> dn_src_agg */
+    uint64_t packets[DN__CLASSES];
+    uint64_t srcs_dropped;   /* sources past the per-bin cap */
+    struct dn_bin *next;     /* list of bins in a part */
+} dn_bin;
+
+typedef struct dn_limits {
+    uint32_t exact_cap;      /* distinct counts exact up to this */
+    uint32_t max_sources;    /* per bin (per shard) */
+    uint32_t max_ports;      /* per bin (per shard) */
+} dn_limits;
+
+hy_err dn_bin_create(uint64_t index, const dn_limits *lim, dn_bin **out);
+void dn_bin_destroy(dn_bin *b);
+/* Adds one darknet packet of class cls and fingerprint bits fp. */
+hy_err dn_bin_add(dn_bin *b, const dn_limits *lim, const hy_pkt *p, dn_class cls, uint8_t fp);
+/* Merges src into dst (same index). */
+hy_err dn_bin_merge(dn_bin *dst, const dn_bin *src, const dn_limits *lim);
+/* The port aggregates sorted by (cls, proto, port); *n entries; free() it. */
+hy_err dn_bin_ports(const dn_bin *b, dn_port_agg ***out, size_t *n);
+/* The source aggregates sorted by address; free() the array. */
+hy_err dn_bin_sources(const dn_bin *b, dn_src_agg ***out, size_t *n);
+/* Distinct (proto, port) pairs a source hit: exact below DN_KMV, else the
+ * bottom-k estimate. */
+uint64_t dn_src_ports(const dn_src_agg *s);
+
+/* ---- detectors (detect.c) ---- */
+
+typedef struct dn_detect_cfg {
+    uint32_t history_bins;   /* per-port history kept (one day of bins) */
+    uint32_t recent_bins;    /* baseline window (an hour) */
+    double z;                /* robust z-score to fire */
+    uint32_t min_sources;    /* a port must reach this many sources */
+    double min_ratio;        /* and this multiple of its baseline */
+    uint32_t new_port_k;     /* sources for a port with no history */
+    uint32_t max_ports;      /* ports with history */
+} dn_detect_cfg;
+
+typedef struct dn_detect dn_detect;
+
+/* What a detector found for one port in one bin. */
+typedef struct dn_finding {
+    uint8_t proto;
+    uint16_t port;
+    uint64_t sources;        /* unique sources this bin */
+    double baseline, z;
+    bool change, new_port;   /* which detectors fired */
+} dn_finding;
+
+hy_err dn_detect_create(const dn_detect_cfg *cfg, dn_detect **out);
+void dn_detect_destroy(dn_detect *d);
+/* Feeds one closed bin's scan ports (sorted) and appends the ports that fire
+ * to *found (realloc'd; *nfound updated). Bins must come in order; missing
+ * bins count as zero. */
+hy_err dn_detect_bin(dn_detect *d, uint64_t index, dn_port_agg *const *ports, size_t n,
+                     dn_finding **found, size_t *nfound);
+
+/* ---- the engine's state (darknet.c) and the global side (report.c) ---- */
+
+typedef struct dn_report_cfg {
+    uint64_t scanner_packets;  /* per bin: a heavy single scanner */
+    uint32_t idle_bins;        /* an incident closes after this many quiet bins */
+} dn_report_cfg;
+
+typedef struct dn_report dn_report;
+
+hy_err dn_report_create(const dn_report_cfg *cfg, uint64_t bin_ns, dn_report **out);
+void dn_report_destroy(dn_report *r);
+/* Turns one closed, merged bin and what the detectors found in it into
+ * alerts: one incident per port (opened, then updated when its sources
+ * double), and low-severity alerts for heavy single scanners. */
+hy_err dn_report_bin(dn_report *r, const dn_bin *b, dn_port_agg *const *ports, size_t nports,
+                     const dn_finding *found, size_t nfound, const hy_emit *emit);
+
+#endif

@@ -52,6 +52,7 @@ static const char run_usage[] =
     "      --eve FILE       EVE JSON lines output (- for stdout)\n"
     "      --flows          also write flow records to the EVE output\n"
     "      --db PATH        SQLite store (empty string: none)\n"
+    "      --darknet SPEC   run the darknet engine on CIDR[,CIDR...] or all\n"
     "  -s, --set KEY=VAL    set any config key\n"
     "  -h, --help\n"
     "Exit: 0 ok, 1 failure while running, 2 bad usage, config or input.\n";

@@ -12,6 +12,7 @@
 #include "error.h"
 #include "flow.h"
 #include "log.h"
+#include "series.h"
 
 typedef enum hy_event_kind {
     HY_EV_PACKET = 0, /* decoded view into the capture buffer */
@@ -39,15 +40,25 @@ typedef struct hy_event {
 } hy_event;
 
 /* Hands a finding to the sinks. The callee takes ownership of a (on error
- * too). Returns HY_OK or the sink's error. */
+ * too). Returns HY_OK or the sink's error. series, when not NULL, stores a
+ * time-series point (copied) in the store: it is set for the global instance
+ * of combining engines (NULL on the shard side and, for now, for threaded
+ * flow engines). */
 typedef struct hy_emit {
     hy_err (*fn)(void *ud, hy_alert *a);
     void *ud;
+    hy_err (*series)(void *ud, const hy_series_point *p);
 } hy_emit;
 
 static inline hy_err hy_emit_alert(const hy_emit *e, hy_alert *a)
 {
     return e->fn(e->ud, a);
+}
+
+/* Stores a series point where the emitter takes them; HY_OK otherwise. */
+static inline hy_err hy_emit_series(const hy_emit *e, const hy_series_point *p)
+{
+    return e->series ? e->series(e->ud, p) : HY_OK;
 }
 
 /* Everything an engine instance is given when it is created. */

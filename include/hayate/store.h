@@ -10,6 +10,7 @@
 #include "alert.h"
 #include "error.h"
 #include "flow.h"
+#include "series.h"
 
 typedef struct hy_store hy_store;
 
@@ -46,6 +47,7 @@ typedef struct hy_store_ops {
     hy_err (*put_alerts)(hy_store *s, hy_alert *const *a, size_t n);
     hy_err (*put_flows)(hy_store *s, const hy_flow *const *f, size_t n);
     hy_err (*put_capture_stats)(hy_store *s, const char *run_id, const hy_capture_stats *st);
+    hy_err (*put_series)(hy_store *s, const hy_series_point *p, size_t n);
     hy_err (*query_alerts)(hy_store *s, const hy_alert_filter *flt, hy_alert_cb cb, void *ud);
     hy_err (*count)(hy_store *s, const char *table, uint64_t *n);
     void (*close)(hy_store *s);
@@ -74,6 +76,9 @@ hy_err hy_store_put_alerts(hy_store *s, hy_alert *const *a, size_t n);
 hy_err hy_store_put_flows(hy_store *s, const hy_flow *const *f, size_t n);
 /* run_id NULL: the current run. */
 hy_err hy_store_put_capture_stats(hy_store *s, const char *run_id, const hy_capture_stats *st);
+/* Inserts or replaces series points (one row per series, key and time), in
+ * one transaction. */
+hy_err hy_store_put_series(hy_store *s, const hy_series_point *p, size_t n);
 hy_err hy_store_query_alerts(hy_store *s, const hy_alert_filter *flt, hy_alert_cb cb, void *ud);
 /* Rows in a table: "alerts", "flows", "capture_stats", "runs", "feedback";
  * any other name is HY_ERR_ARG. */

@@ -74,6 +74,14 @@ static hy_err pending_add(void *ud, hy_alert *a)
     return HY_OK;
 }
 
+/* Series points of global instances go straight to the store: they come
+ * out of the collector's thread in a deterministic order already. */
+static hy_err series_add(void *ud, const hy_series_point *p)
+{
+    hy__collector *c = ud;
+    return hy__sink_series(c->sink, p);
+}
+
 static int alert_ptr_cmp(const void *x, const void *y)
 {
     return hy_alert_cmp(*(hy_alert *const *)x, *(hy_alert *const *)y);
@@ -182,7 +190,7 @@ static hy_err on_tick(hy__collector *c, const hy__item *it)
             return rc;
     }
     for (size_t i = 0; i < c->nglobals && rc == HY_OK; i++) {
-        hy_emit inl = {.fn = pending_add, .ud = c};
+        hy_emit inl = {.fn = pending_add, .ud = c, .series = series_add};
         if (c->globals[i].e->tick)
             rc = c->globals[i].e->tick(c->globals[i].state, it->tick_ns,
                                        it->rank == HY__R_FINAL, &inl);

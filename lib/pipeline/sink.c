@@ -1,6 +1,7 @@
 #include "pipeline/sink.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "hayate/buf.h"
 
@@ -14,6 +15,8 @@ struct hy__sink {
     size_t nflows;
     hy_alert **alerts;
     size_t nalerts;
+    hy_series_point *series;   /* owned copies of the strings */
+    size_t nseries;
     size_t batch;
     uint64_t flows_out, alerts_out, store_errors;
 };
@@ -29,7 +32,8 @@ hy_err hy__sink_create(const hy_pipeline_cfg *cfg, hy__sink **out)
     s->flows = calloc(s->batch, sizeof *s->flows);
     s->flow_ptrs = calloc(s->batch, sizeof *s->flow_ptrs);
     s->alerts = calloc(s->batch, sizeof *s->alerts);
-    if (!s->flows || !s->flow_ptrs || !s->alerts) {
+    s->series = calloc(s->batch, sizeof *s->series);
+    if (!s->flows || !s->flow_ptrs || !s->alerts || !s->series) {
         hy__sink_destroy(s);
         return HY_ERR_NOMEM;
     }
@@ -69,6 +73,49 @@ static hy_err store_flush_alerts(hy__sink *s)
         hy_alert_destroy(s->alerts[i]);
     s->nalerts = 0;
     return rc;
+}
+
+static void series_free(hy_series_point *p)
+{
+    free((char *)p->series);
+    free((char *)p->key);
+    free((char *)p->json);
+}
+
+static hy_err store_flush_series(hy__sink *s)
+{
+    hy_err rc = HY_OK;
+    if (s->nseries && s->cfg->store) {
+        rc = hy_store_put_series(s->cfg->store, s->series, s->nseries);
+        if (rc != HY_OK) {
+            s->store_errors++;
+            hy_logf(s->cfg->log, HY_LOG_ERROR, "store: %zu series points not written: %s",
+                    s->nseries, hy_err_detail());
+        }
+    }
+    for (size_t i = 0; i < s->nseries; i++)
+        series_free(&s->series[i]);
+    s->nseries = 0;
+    return rc;
+}
+
+hy_err hy__sink_series(hy__sink *s, const hy_series_point *p)
+{
+    hy_series_point *d;
+    if (!s->cfg->store)
+        return HY_OK;
+    d = &s->series[s->nseries];
+    d->time_ns = p->time_ns;
+    d->series = strdup(p->series);
+    d->key = strdup(p->key);
+    d->json = strdup(p->json);
+    if (!d->series || !d->key || !d->json) {
+        series_free(d);
+        return HY_ERR_NOMEM;
+    }
+    if (++s->nseries == s->batch)
+        store_flush_series(s);
+    return HY_OK;
 }
 
 static hy_err eve_write(hy__sink *s)
@@ -126,6 +173,9 @@ hy_err hy__sink_flush(hy__sink *s)
 {
     hy_err r1 = store_flush_alerts(s);
     hy_err r2 = store_flush_flows(s);
+    hy_err r3 = store_flush_series(s);
+    if (r2 == HY_OK)
+        r2 = r3;
     if (s->cfg->eve && fflush(s->cfg->eve) != 0)
         return hy_err_set(HY_ERR_IO, "EVE output: flush failed");
     return r1 != HY_OK ? r1 : r2;
@@ -148,5 +198,6 @@ void hy__sink_destroy(hy__sink *s)
     free(s->flows);
     free(s->flow_ptrs);
     free(s->alerts);
+    free(s->series);
     free(s);
 }

@@ -16,6 +16,8 @@ hy_err hy__sink_flow(hy__sink *s, const hy_flow *f, const char *eve, size_t eve_
 /* One alert, in final order; the sink takes ownership. */
 hy_err hy__sink_alert(hy__sink *s, hy_alert *a);
 /* Writes pending store rows (one transaction each kind) and flushes EVE. */
+/* Stores a copy of a series point (batched; nothing without a store). */
+hy_err hy__sink_series(hy__sink *s, const hy_series_point *p);
 hy_err hy__sink_flush(hy__sink *s);
 void hy__sink_counts(const hy__sink *s, uint64_t *flows, uint64_t *alerts,
                      uint64_t *store_errors);

@@ -69,6 +69,14 @@ static const char *const migrations[] = {
     " decode_errors INTEGER, truncated INTEGER,"
     " first_ns INTEGER, last_ns INTEGER,"
     " PRIMARY KEY (run_id, source));",
+
+    /* v2: engines' time series (darknet per-port counts per bin); a point
+     * written again (the same capture analysed twice) replaces the old. */
+    "CREATE TABLE series ("
+    " series TEXT NOT NULL, key TEXT NOT NULL, time_ns INTEGER NOT NULL,"
+    " value TEXT NOT NULL,"
+    " PRIMARY KEY (series, key, time_ns)) WITHOUT ROWID;"
+    "CREATE INDEX series_time ON series(series, time_ns);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

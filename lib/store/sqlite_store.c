@@ -50,7 +50,10 @@
       "INSERT INTO runs (id, started, info) VALUES (?1, ?2, ?3)"                    \
       " ON CONFLICT (id) DO UPDATE SET ended = NULL,"                               \
       " info = coalesce(excluded.info, info)")                                      \
-    X(RUN_END, "UPDATE runs SET ended = ?2 WHERE id = ?1")
+    X(RUN_END, "UPDATE runs SET ended = ?2 WHERE id = ?1")                        \
+    X(SERIES,                                                                        \
+      "INSERT OR REPLACE INTO series (series, key, time_ns, value)"                 \
+      " VALUES (?1, ?2, ?3, ?4)")
 
 enum {
 #define SQ_ENUM(name, sql) SQ_##name,
@@ -192,6 +195,33 @@ static hy_err sq_put_alerts_l(hy_store *hs, hy_alert *const *a, size_t n)
             err = row_fail(s, "put_alerts", a[i]->id, rc);
     }
     return tx_end(s, err, "put_alerts");
+}
+
+static hy_err sq_put_series_l(hy_store *hs, const hy_series_point *p, size_t n)
+{
+    sq_store *s = sq(hs);
+    sqlite3_stmt *st = s->st[SQ_SERIES];
+    hy_err err;
+    if (!n)
+        return HY_OK;
+    if (!p)
+        return hy_err_set(HY_ERR_ARG, "put_series: NULL array");
+    if ((err = tx_begin(s, "put_series")))
+        return err;
+    for (size_t i = 0; i < n && !err; i++) {
+        int rc = SQLITE_OK;
+        if (!p[i].series || !p[i].key || !p[i].json) {
+            err = hy_err_set(HY_ERR_ARG, "put_series: point %zu lacks a field", i);
+            break;
+        }
+        if ((rc = bind_text(st, 1, p[i].series, 0)) == SQLITE_OK &&
+            (rc = bind_text(st, 2, p[i].key, 0)) == SQLITE_OK &&
+            (rc = bind_u64(st, 3, p[i].time_ns)) == SQLITE_OK)
+            rc = bind_text(st, 4, p[i].json, 0);
+        if ((rc = step_done(st, rc)) != SQLITE_OK)
+            err = row_fail(s, "put_series", p[i].key, rc);
+    }
+    return tx_end(s, err, "put_series");
 }
 
 static const char *tcp_state_name(hy_tcp_state t)
@@ -354,6 +384,7 @@ static const struct { const char *name, *sql; } count_sql[] = {
     {"capture_stats", "SELECT count(*) FROM capture_stats"},
     {"runs", "SELECT count(*) FROM runs"},
     {"feedback", "SELECT count(*) FROM feedback"},
+    {"series", "SELECT count(*) FROM series"},
 };
 
 static hy_err sq_count_l(hy_store *hs, const char *table, uint64_t *n)
@@ -564,6 +595,7 @@ SQ_LOCKED(sq_begin_run, (hy_store *hs, const char *run_id, const char *info),
 SQ_LOCKED(sq_end_run, (hy_store *hs, uint64_t ended_ns), (hs, ended_ns))
 SQ_LOCKED(sq_put_alerts, (hy_store *hs, hy_alert *const *a, size_t n), (hs, a, n))
 SQ_LOCKED(sq_put_flows, (hy_store *hs, const hy_flow *const *f, size_t n), (hs, f, n))
+SQ_LOCKED(sq_put_series, (hy_store *hs, const hy_series_point *p, size_t n), (hs, p, n))
 SQ_LOCKED(sq_put_capture_stats, (hy_store *hs, const char *run_id, const hy_capture_stats *c),
           (hs, run_id, c))
 SQ_LOCKED(sq_query_alerts,
@@ -594,6 +626,7 @@ static const hy_store_ops sq_ops = {
     .put_alerts = sq_put_alerts,
     .put_flows = sq_put_flows,
     .put_capture_stats = sq_put_capture_stats,
+    .put_series = sq_put_series,
     .query_alerts = sq_query_alerts,
     .count = sq_count,
     .close = sq_close,

@@ -31,6 +31,11 @@ hy_err hy_store_put_flows(hy_store *s, const hy_flow *const *f, size_t n)
     HY__STORE_CALL(s, put_flows, f, n);
 }
 
+hy_err hy_store_put_series(hy_store *s, const hy_series_point *p, size_t n)
+{
+    HY__STORE_CALL(s, put_series, p, n);
+}
+
 hy_err hy_store_put_capture_stats(hy_store *s, const char *run_id, const hy_capture_stats *st)
 {
     HY__STORE_CALL(s, put_capture_stats, run_id, st);

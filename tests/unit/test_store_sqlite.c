@@ -123,9 +123,9 @@ static void test_schema_fresh_and_reopen(void **st)
     (void)st;
     new_path(path, sizeof path);
     s = open_ok(path);
-    assert_int_equal(hy_store_schema_latest(), 1);
-    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 1);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 1);
+    assert_int_equal(hy_store_schema_latest(), 2);
+    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 2);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 2);
     assert_true(sql_int(path, "SELECT min(applied_at) FROM schema_version") > 1600000000000000000);
     assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
                                    " name IN ('runs','alerts','feedback','flows','capture_stats')"),
@@ -147,7 +147,7 @@ static void test_schema_fresh_and_reopen(void **st)
 
     s = open_ok(path); /* reopen: data kept, no second migration */
     assert_int_equal(count(s, "alerts"), 3);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 1);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 2);
     assert_int_equal(hy_store_query_alerts(s, NULL, collect, &g), HY_OK);
     assert_int_equal(g.n, 3);
     for (int i = 0; i < 3; i++)
@@ -167,7 +167,7 @@ static void test_empty_file_is_migrated(void **st)
     (void)st;
     hy_test_write_file(new_path(path, sizeof path), "", 0);
     s = open_ok(path);
-    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 1);
+    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 2);
     assert_int_equal(count(s, "alerts"), 0);
     assert_int_equal(count(s, "feedback"), 0);
     hy_store_close(s);
@@ -183,9 +183,41 @@ static void test_newer_version_refused(void **st)
     sql_exec(path, "INSERT INTO schema_version VALUES (99, 0)");
     assert_int_equal(hy_store_open_sqlite(path, &s), HY_ERR_STORE);
     assert_null(s);
-    snprintf(want, sizeof want, "%s: schema version 99 is newer than this hayate supports (1)",
+    snprintf(want, sizeof want, "%s: schema version 99 is newer than this hayate supports (2)",
              path);
     assert_non_null(strstr(hy_err_detail(), want));
+}
+
+/* A version-1 store (before the series table) is migrated on open, and
+ * series points are inserted, replaced by (series, key, time) and counted. */
+static void test_series_and_migration_from_v1(void **st)
+{
+    char path[512];
+    hy_store *s;
+    (void)st;
+    new_path(path, sizeof path);
+    hy_store_close(open_ok(path));
+    sql_exec(path, "DROP TABLE series; DELETE FROM schema_version WHERE version = 2");
+    s = open_ok(path);
+    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 2);
+    hy_series_point p[3] = {
+        {.series = "darknet", .key = "tcp/23", .time_ns = 60, .json = "{\"sources\":5}"},
+        {.series = "darknet", .key = "tcp/23", .time_ns = 120, .json = "{\"sources\":7}"},
+        {.series = "darknet", .key = "udp/53", .time_ns = 60, .json = "{\"sources\":1}"},
+    };
+    assert_int_equal(hy_store_put_series(s, p, 3), HY_OK);
+    p[0].json = "{\"sources\":6}"; /* the same point again replaces it */
+    assert_int_equal(hy_store_put_series(s, p, 1), HY_OK);
+    assert_int_equal(count(s, "series"), 3);
+    hy_store_close(s);
+    assert_int_equal(sql_int(path, "SELECT json_extract(value, '$.sources') FROM series"
+                                   " WHERE key = 'tcp/23' AND time_ns = 60"), 6);
+    s = open_ok(path);
+    p[1].key = NULL; /* a bad point: nothing of the batch lands */
+    p[0].time_ns = 999;
+    assert_int_equal(hy_store_put_series(s, p, 2), HY_ERR_ARG);
+    assert_int_equal(count(s, "series"), 3);
+    hy_store_close(s);
 }
 
 static void test_garbage_refused(void **st)
@@ -673,6 +705,7 @@ int main(void)
         cmocka_unit_test(test_capture_stats),
         cmocka_unit_test(test_count_rejects_names),
         cmocka_unit_test(test_concurrent_writers),
+        cmocka_unit_test(test_series_and_migration_from_v1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -147,6 +147,11 @@ hy_err dn_detect_bin(dn_detect *d, uint64_t index, dn_port_agg *const *ports, si
 
 /* ---- the engine's state (darknet.c) and the global side (report.c) ---- */
 
+/* Series points stored per bin: ports with at least this many sources, the
+ * busiest first, at most this many, plus one "all" point. */
+#define DN_SERIES_MIN_SOURCES 3
+#define DN_SERIES_MAX_PORTS   200
+
 typedef struct dn_report_cfg {
     uint64_t scanner_packets;  /* per bin: a heavy single scanner */
     uint32_t idle_bins;        /* an incident closes after this many quiet bins */

@@ -301,10 +301,74 @@ static hy_err scanners(dn_report *r, const dn_bin *b, const hy_emit *emit)
     return rc;
 }
 
+static int by_sources_desc(const void *x, const void *y)
+{
+    const dn_port_agg *a = *(dn_port_agg *const *)x, *b = *(dn_port_agg *const *)y;
+    uint64_t ua = hy_uset_count(&a->srcs), ub = hy_uset_count(&b->srcs);
+    uint32_t ka = (uint32_t)a->cls << 24 | (uint32_t)a->proto << 16 | a->port;
+    uint32_t kb = (uint32_t)b->cls << 24 | (uint32_t)b->proto << 16 | b->port;
+    if (ua != ub)
+        return ua > ub ? -1 : 1;
+    return (ka > kb) - (ka < kb);
+}
+
+static hy_err put_point(const hy_emit *emit, uint64_t t, const char *key, const char *json)
+{
+    hy_series_point p = {.series = "darknet", .key = key, .time_ns = t, .json = json};
+    return hy_emit_series(emit, &p);
+}
+
+/* The bin's series points: totals per class, then the busiest ports. */
+static hy_err series(dn_report *r, const dn_bin *b, dn_port_agg *const *ports, size_t n,
+                     const hy_emit *emit)
+{
+    char key[48], json[320];
+    uint64_t t = b->index * r->bin_ns;
+    dn_port_agg **v;
+    size_t m = 0;
+    hy_err rc;
+
+    if (!emit->series)
+        return HY_OK;
+    snprintf(json, sizeof json,
+             "{\"scan\":%llu,\"backscatter\":%llu,\"other\":%llu,\"sources\":%u,"
+             "\"sources_dropped_packets\":%llu}",
+             (unsigned long long)b->packets[DN_SCAN],
+             (unsigned long long)b->packets[DN_BACKSCATTER],
+             (unsigned long long)b->packets[DN_OTHER], (unsigned)hy_map_count(b->srcs),
+             (unsigned long long)b->srcs_dropped);
+    if ((rc = put_point(emit, t, "all", json)) != HY_OK)
+        return rc;
+    if (!(v = malloc((n + 1) * sizeof *v)))
+        return HY_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (hy_uset_count(&ports[i]->srcs) >= DN_SERIES_MIN_SOURCES)
+            v[m++] = ports[i];
+    qsort(v, m, sizeof *v, by_sources_desc);
+    for (size_t i = 0; i < m && i < DN_SERIES_MAX_PORTS && rc == HY_OK; i++) {
+        const dn_port_agg *a = v[i];
+        snprintf(key, sizeof key, "%s%s%s/%u", a->cls == DN_SCAN ? "" : dn_class_name(a->cls),
+                 a->cls == DN_SCAN ? "" : "/", proto_name(a->proto), a->port);
+        int k = snprintf(json, sizeof json,
+                         "{\"packets\":%llu,\"sources\":%llu,\"destinations\":%llu",
+                         (unsigned long long)a->packets,
+                         (unsigned long long)hy_uset_count(&a->srcs),
+                         (unsigned long long)hy_uset_count(&a->dsts));
+        for (size_t f = 0; f < dn_nfps && k > 0 && (size_t)k < sizeof json; f++)
+            k += snprintf(json + k, sizeof json - (size_t)k, ",\"%s\":%llu", dn_fps[f].name,
+                          (unsigned long long)a->fp_packets[f]);
+        if (k > 0 && (size_t)k + 2 < sizeof json)
+            memcpy(json + k, "}", 2);
+        rc = put_point(emit, t, key, json);
+    }
+    free(v);
+    return rc;
+}
+
 hy_err dn_report_bin(dn_report *r, const dn_bin *b, dn_port_agg *const *ports, size_t nports,
                      const dn_finding *found, size_t nfound, const hy_emit *emit)
 {
-    hy_err rc = HY_OK;
+    hy_err rc = series(r, b, ports, nports, emit);
     for (size_t i = 0; i < nfound && rc == HY_OK; i++)
         rc = on_finding(r, b, ports, nports, &found[i], emit);
     if (rc == HY_OK)

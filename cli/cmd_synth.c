@@ -1,4 +1,5 @@
-/* `hayate synth traffic`: writes seeded, realistic mixed traffic to a pcap. */
+/* `hayate synth traffic`: writes seeded, realistic mixed traffic to a pcap.
+ * `hayate synth darknet`: network-telescope traffic plus its ground truth. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -264,16 +265,408 @@ static int synth_traffic(int argc, char **argv)
     return HY_EXIT_OK;
 }
 
+/* ---- hayate synth darknet */
+
+static const char dn_usage_text[] =
+    "Usage: hayate synth darknet [OPTIONS] -o FILE\n"
+    "       hayate synth darknet --scenario SET [--index I] -o FILE\n"
+    "       hayate synth darknet --list-scenarios\n"
+    "\n"
+    "Writes seeded, deterministic network-telescope traffic as an Ethernet pcap,\n"
+    "plus a ground-truth JSON file: background radiation (daily cycle, Zipf mix of\n"
+    "ports and sources), backscatter bursts, ZMap and Masscan research scanners,\n"
+    "and injected outbreaks of coordinated scanning with a fingerprint.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output FILE       the pcap; \"-\" is stdout (required)\n"
+    "      --truth FILE        ground truth JSON (default: FILE with .pcap replaced\n"
+    "                          by .truth.json; none for stdout unless given)\n"
+    "      --seed N            PRNG seed (default 1)\n"
+    "      --duration SPAN     time span: seconds or 3d, 6h, 90m, 1h30m (default 1h)\n"
+    "      --rate PPS          mean background packets/s (default 200)\n"
+    "      --darknet CIDR      telescope prefix (default 198.18.0.0/15, RFC 2544)\n"
+    "      --start TIME        RFC 3339 time or epoch seconds\n"
+    "                          (default 2024-01-01T00:00:00Z)\n"
+    "      --outbreak SPEC     inject an outbreak (repeatable):\n"
+    "                          proto/port,start,duration,hosts,ramp,fingerprint[,ppm]\n"
+    "                          times relative to the start with units; fingerprint\n"
+    "                          none, mirai, zmap or masscan; ppm: probes per minute\n"
+    "                          per host (default 4). Example:\n"
+    "                          --outbreak tcp/2323,20m,30m,300,5m,mirai\n"
+    "      --scenario SET      start from preset set SET (standard, demo); the\n"
+    "                          other options then override it\n"
+    "      --index I           scenario I of the set (default 0)\n"
+    "      --list-scenarios    list the presets and exit\n"
+    "      --endemic-mirai PCT share of background from long-present Mirai bots\n"
+    "                          (default 0)\n"
+    "      --scanners-per-day X  research scanners placed at random (default 4)\n"
+    "      --bursts-per-day X    backscatter bursts placed at random (default 3)\n"
+    "      --amplitude X       daily swing of the background, 0..0.9 (default 0.3)\n"
+    "  -v, --verbose           print a summary on stderr (default: on a terminal)\n"
+    "  -h, --help              show this help\n"
+    "\n"
+    "Exit status: 0 success, 1 failure (e.g. cannot write), 2 usage error.\n"
+    "Example: hayate synth darknet --scenario demo -o demo/darknet.pcap\n";
+
+enum {
+    D_TRUTH = 300,
+    D_SEED,
+    D_DURATION,
+    D_RATE,
+    D_DARKNET,
+    D_START,
+    D_OUTBREAK,
+    D_SCENARIO,
+    D_INDEX,
+    D_LIST,
+    D_ENDEMIC,
+    D_SCANNERS,
+    D_BURSTS,
+    D_AMPLITUDE
+};
+
+static const struct option dn_opts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"truth", required_argument, NULL, D_TRUTH},
+    {"seed", required_argument, NULL, D_SEED},
+    {"duration", required_argument, NULL, D_DURATION},
+    {"rate", required_argument, NULL, D_RATE},
+    {"darknet", required_argument, NULL, D_DARKNET},
+    {"start", required_argument, NULL, D_START},
+    {"outbreak", required_argument, NULL, D_OUTBREAK},
+    {"scenario", required_argument, NULL, D_SCENARIO},
+    {"index", required_argument, NULL, D_INDEX},
+    {"list-scenarios", no_argument, NULL, D_LIST},
+    {"endemic-mirai", required_argument, NULL, D_ENDEMIC},
+    {"scanners-per-day", required_argument, NULL, D_SCANNERS},
+    {"bursts-per-day", required_argument, NULL, D_BURSTS},
+    {"amplitude", required_argument, NULL, D_AMPLITUDE},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int dn_usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "hayate synth darknet: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'hayate synth darknet --help'.\n");
+    return HY_EXIT_USAGE;
+}
+
+static bool parse_real(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* RFC 3339 with a numeric offset ("...T09:00:00+09:00"), or what
+ * hy_cli_parse_time takes (Z, date only, epoch seconds). */
+static bool parse_start(const char *s, uint64_t *ns)
+{
+    char buf[64];
+    const char *t = strchr(s, 'T');
+    size_t n = strlen(s);
+    int sign = 0;
+    unsigned hh, mm;
+
+    if (n >= sizeof buf)
+        return false;
+    if (t && n >= 6 && (s[n - 6] == '+' || s[n - 6] == '-') && s[n - 3] == ':' && s + n - 6 > t &&
+        sscanf(s + n - 5, "%2u:%2u", &hh, &mm) == 2 && hh < 24 && mm < 60) {
+        sign = s[n - 6] == '+' ? 1 : -1;
+        memcpy(buf, s, n - 6);
+        buf[n - 6] = '\0';
+    } else {
+        memcpy(buf, s, n + 1);
+    }
+    if (!hy_cli_parse_time(buf, ns))
+        return false;
+    if (sign) {
+        uint64_t off = ((uint64_t)hh * 3600 + mm * 60) * 1000000000ull;
+        if (sign > 0 && *ns < off)
+            return false;
+        *ns = sign > 0 ? *ns - off : *ns + off;
+    }
+    return true;
+}
+
+/* "3d" style spans for listings: 72h, 43h51m, 90s. */
+static void span_str(uint64_t ns, char out[24])
+{
+    unsigned long long s = ns / 1000000000ull, h = s / 3600, m = s % 3600 / 60, r = s % 60;
+    int n = 0;
+    out[0] = '\0';
+    if (h)
+        n += snprintf(out + n, (size_t)(24 - n), "%lluh", h);
+    if (m)
+        n += snprintf(out + n, (size_t)(24 - n), "%llum", m);
+    if (r || s == 0)
+        snprintf(out + n, (size_t)(24 - n), "%llus", r);
+}
+
+static int dn_list(void)
+{
+    hy_synth_darknet_cfg c;
+    const char *set;
+    char a[24], b[24], r[24];
+
+    for (unsigned s = 0; (set = hy_synth_darknet_scenario_set(s)) != NULL; s++) {
+        for (unsigned i = 0; i < hy_synth_darknet_scenario_count(set); i++) {
+            if (hy_synth_darknet_scenario(set, i, &c) != HY_OK)
+                return HY_EXIT_FAIL;
+            span_str(c.duration_ns, a);
+            printf("%-22s %s, %g pps, seed %llu\n", c.name, a, c.rate_pps,
+                   (unsigned long long)c.seed);
+            if (c.n_outbreaks == 0)
+                printf("    no outbreak\n");
+            for (unsigned k = 0; k < c.n_outbreaks; k++) {
+                const hy_synth_darknet_outbreak *o = &c.outbreak[k];
+                span_str(o->start_ns, a);
+                span_str(o->duration_ns, b);
+                span_str(o->ramp_ns, r);
+                printf("    outbreak %s/%u at %s for %s, %u hosts, ramp %s, %s, %g/min\n",
+                       o->proto == 6 ? "tcp" : "udp", o->port, a, b, o->hosts, r,
+                       hy_synth_fp_name(o->fp), o->rate_ppm);
+            }
+            for (unsigned k = 0; k < c.n_scanners; k++) {
+                span_str(c.scanner[k].start_ns, a);
+                span_str(c.scanner[k].duration_ns, b);
+                printf("    %s scanner on %s/%u at %s for %s\n",
+                       hy_synth_fp_name(c.scanner[k].tool), c.scanner[k].proto == 6 ? "tcp" : "udp",
+                       c.scanner[k].port, a, b);
+            }
+            for (unsigned k = 0; k < c.n_bursts; k++) {
+                span_str(c.burst[k].start_ns, a);
+                span_str(c.burst[k].duration_ns, b);
+                printf("    backscatter burst on port %u at %s for %s\n", c.burst[k].port, a, b);
+            }
+        }
+    }
+    return HY_EXIT_OK;
+}
+
+/* Options gathered before the configuration is built (a scenario first). */
+typedef struct dn_args {
+    const char *out, *truth, *scenario;
+    unsigned index;
+    bool verbose, list;
+    const char *outbreaks[HY_SYNTH_DN_MAX_OUTBREAKS];
+    unsigned n_outbreaks;
+    int codes[32];
+    const char *vals[32];
+    unsigned n;
+} dn_args;
+
+static int dn_gather(int argc, char **argv, dn_args *a)
+{
+    int c;
+    uint64_t v;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:vh", dn_opts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            fputs(dn_usage_text, stdout);
+            return HY_EXIT_OK;
+        case '?':
+        case ':':
+            return dn_usage_error("bad or incomplete option '%s'", argv[optind - 1]);
+        case 'o':
+            a->out = optarg;
+            break;
+        case 'v':
+            a->verbose = true;
+            break;
+        case D_TRUTH:
+            a->truth = optarg;
+            break;
+        case D_SCENARIO:
+            a->scenario = optarg;
+            break;
+        case D_LIST:
+            a->list = true;
+            break;
+        case D_INDEX:
+            if (!parse_u64(optarg, 1000, &v))
+                return dn_usage_error("--index: not a scenario index: '%s'", optarg);
+            a->index = (unsigned)v;
+            break;
+        case D_OUTBREAK:
+            if (a->n_outbreaks == HY_SYNTH_DN_MAX_OUTBREAKS)
+                return dn_usage_error("%s", "too many --outbreak options");
+            a->outbreaks[a->n_outbreaks++] = optarg;
+            break;
+        default:
+            if (a->n == 32)
+                return dn_usage_error("%s", "too many options");
+            a->codes[a->n] = c;
+            a->vals[a->n++] = optarg;
+        }
+    }
+    if (optind < argc)
+        return dn_usage_error("unexpected argument '%s'", argv[optind]);
+    return -1;
+}
+
+static int dn_apply(int c, const char *s, hy_synth_darknet_cfg *cfg)
+{
+    switch (c) {
+    case D_SEED:
+        if (!parse_u64(s, UINT64_MAX, &cfg->seed))
+            return dn_usage_error("--seed: not an unsigned number: '%s'", s);
+        break;
+    case D_DURATION:
+        if (hy_synth_parse_span(s, &cfg->duration_ns) != HY_OK || cfg->duration_ns < 1000000000ull)
+            return dn_usage_error("--duration: need a span of 1 s to 400 d (3d, 6h, 90m, "
+                                  "3600): '%s'",
+                                  s);
+        break;
+    case D_RATE:
+        if (!parse_real(s, 0, HY_SYNTH_DN_MAX_RATE, &cfg->rate_pps))
+            return dn_usage_error("--rate: need packets/s from 0 to 1000000: '%s'", s);
+        break;
+    case D_DARKNET:
+        if (hy_synth_darknet_parse_prefix(s, &cfg->prefix, &cfg->prefix_len) != HY_OK)
+            return dn_usage_error("--darknet: %s", hy_err_detail());
+        break;
+    case D_START:
+        if (!parse_start(s, &cfg->start_ns))
+            return dn_usage_error("--start: not an RFC 3339 time or epoch seconds: '%s'", s);
+        break;
+    case D_ENDEMIC:
+        if (!parse_real(s, 0, 100, &cfg->endemic_mirai_pct))
+            return dn_usage_error("--endemic-mirai: need a percentage 0..100: '%s'", s);
+        break;
+    case D_SCANNERS:
+        if (!parse_real(s, 0, 1000, &cfg->scanners_per_day))
+            return dn_usage_error("--scanners-per-day: need 0..1000: '%s'", s);
+        break;
+    case D_BURSTS:
+        if (!parse_real(s, 0, 1000, &cfg->bursts_per_day))
+            return dn_usage_error("--bursts-per-day: need 0..1000: '%s'", s);
+        break;
+    case D_AMPLITUDE:
+        if (!parse_real(s, 0, 0.9, &cfg->daily_amplitude))
+            return dn_usage_error("--amplitude: need 0..0.9: '%s'", s);
+        break;
+    default:
+        return dn_usage_error("%s", "unknown option");
+    }
+    return -1;
+}
+
+/* X.pcap -> X.truth.json; other names get .truth.json appended. */
+static char *dn_truth_path(const char *out)
+{
+    size_t n = strlen(out);
+    char *p = malloc(n + 16);
+    if (!p)
+        return NULL;
+    memcpy(p, out, n + 1);
+    if (n > 5 && strcmp(out + n - 5, ".pcap") == 0)
+        p[n - 5] = '\0';
+    strcat(p, ".truth.json");
+    return p;
+}
+
+static int dn_build(const dn_args *a, hy_synth_darknet_cfg *cfg)
+{
+    int rc;
+    if (a->scenario) {
+        if (hy_synth_darknet_scenario(a->scenario, a->index, cfg) != HY_OK)
+            return dn_usage_error("--scenario: %s", hy_err_detail());
+    } else {
+        hy_synth_darknet_cfg_default(cfg);
+        if (a->index)
+            return dn_usage_error("%s", "--index needs --scenario");
+    }
+    for (unsigned i = 0; i < a->n; i++)
+        if ((rc = dn_apply(a->codes[i], a->vals[i], cfg)) >= 0)
+            return rc;
+    for (unsigned i = 0; i < a->n_outbreaks; i++) {
+        if (cfg->n_outbreaks == HY_SYNTH_DN_MAX_OUTBREAKS)
+            return dn_usage_error("%s", "too many outbreaks");
+        if (hy_synth_darknet_parse_outbreak(a->outbreaks[i], &cfg->outbreak[cfg->n_outbreaks]) !=
+            HY_OK)
+            return dn_usage_error("--outbreak: %s", hy_err_detail());
+        cfg->n_outbreaks++;
+    }
+    return -1;
+}
+
+static int synth_darknet(int argc, char **argv)
+{
+    dn_args a = {0};
+    hy_synth_darknet_cfg cfg;
+    hy_synth_darknet_stats st;
+    hy_cli_progress prog;
+    char *truth = NULL;
+    int rc;
+
+    if ((rc = dn_gather(argc, argv, &a)) >= 0)
+        return rc;
+    if (a.list)
+        return dn_list();
+    if ((rc = dn_build(&a, &cfg)) >= 0)
+        return rc;
+    if (!a.out)
+        return dn_usage_error("%s", "no output file: give -o FILE (or -o - for stdout)");
+    if (strcmp(a.out, "-") == 0 && isatty(STDOUT_FILENO))
+        return dn_usage_error("%s", "refusing to write a pcap to a terminal");
+    if (!a.truth && strcmp(a.out, "-") != 0 && !(truth = dn_truth_path(a.out))) {
+        fprintf(stderr, "hayate: out of memory\n");
+        return HY_EXIT_FAIL;
+    }
+    hy_cli_progress_init(&prog, "synth");
+    cfg.progress = progress;
+    cfg.progress_ud = &prog;
+    double t0 = mono_now();
+    hy_err e = hy_synth_darknet(&cfg, a.out, a.truth ? a.truth : truth, &st);
+    double wall = mono_now() - t0;
+    hy_cli_progress_end(&prog);
+    if (e != HY_OK) {
+        const char *d = hy_err_detail();
+        fprintf(stderr, "hayate: %s\n", d && *d ? d : hy_err_str(e));
+        free(truth);
+        return e == HY_ERR_ARG || e == HY_ERR_UNSUPPORTED ? HY_EXIT_USAGE : HY_EXIT_FAIL;
+    }
+    if (a.verbose || isatty(STDERR_FILENO))
+        fprintf(stderr,
+                "hayate synth darknet: %llu packets (background %llu, outbreak %llu, scanner "
+                "%llu, backscatter %llu), %u events, %.2f s wall (%.0f pkt/s) -> %s%s%s\n",
+                (unsigned long long)st.packets, (unsigned long long)st.background,
+                (unsigned long long)st.outbreak, (unsigned long long)st.scanner,
+                (unsigned long long)st.backscatter, st.events, wall,
+                wall > 0 ? (double)st.packets / wall : 0.0, a.out,
+                a.truth || truth ? ", truth " : "",
+                a.truth ? a.truth
+                : truth ? truth
+                        : "");
+    free(truth);
+    return HY_EXIT_OK;
+}
+
 int hy_cmd_synth(int argc, char **argv)
 {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         fputs(usage_text, stdout);
+        fputs("\n", stdout);
+        fputs(dn_usage_text, stdout);
         return HY_EXIT_OK;
     }
+    if (argc >= 2 && strcmp(argv[1], "darknet") == 0)
+        return synth_darknet(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "traffic") != 0) {
         fprintf(stderr, "hayate synth: %s%s\n%s",
                 argc < 2 ? "missing subcommand" : "unknown subcommand: ", argc < 2 ? "" : argv[1],
-                "Usage: hayate synth traffic [OPTIONS] -o FILE\n");
+                "Usage: hayate synth traffic [OPTIONS] -o FILE\n"
+                "       hayate synth darknet [OPTIONS] -o FILE\n");
         return HY_EXIT_USAGE;
     }
     return synth_traffic(argc - 1, argv + 1);

@@ -278,4 +278,128 @@ size_t hy__synth_tls_client_hello(const hy__synth *g, const hy__flow *f, uint64_
 size_t hy__synth_tls_server_hello(const hy__synth *g, const hy__flow *f, uint64_t seed,
                                   uint8_t *out);
 
+/* ---- synth_darknet*.c: network-telescope traffic (hayate synth darknet) */
+
+enum { HY__DN_OUTBREAK = 0, HY__DN_SCANNER, HY__DN_BURST };
+enum { HY__DN_STYLE_LINUX = 0, HY__DN_STYLE_WINDOWS, HY__DN_STYLE_BARE, HY__DN_STYLE_MSS };
+
+#define HY__DN_RETX_LEVELS 5
+
+/* A SYN-ACK retransmission waiting in a FIFO of its level. */
+typedef struct hy__dn_retx {
+    uint64_t t;
+    uint32_t dst, seq, ack;
+    uint16_t dport;
+    uint8_t victim, level;
+} hy__dn_retx;
+
+typedef struct hy__dn_ring {
+    hy__dn_retx *v;
+    uint32_t cap, head, n;
+} hy__dn_ring;
+
+/* One event of the truth file, with its emission state. */
+typedef struct hy__dn_event {
+    uint8_t kind, proto, fp, reply, inner_proto, retries;
+    bool auto_placed;
+    uint16_t port, sport;
+    uint64_t start, end, ramp; /* absolute ns; packets lie in [start, end) */
+    uint32_t hosts;            /* outbreak hosts, burst victims, 1 for a scanner */
+    double rate;               /* outbreak: per-host ppm; others: pps */
+    uint32_t src0, nsrc;       /* source addresses in hy__dn.addrs */
+    uint32_t em0;              /* first emitter */
+    uint64_t key;              /* per-event hash key */
+    hy__rng rng;
+    uint64_t slot_ns;     /* outbreak: length of an on/off slot */
+    unsigned duty_pct;    /* outbreak: share of slots on */
+    uint8_t payload[256]; /* outbreak over UDP: the probe every host sends */
+    uint16_t paylen;
+    uint64_t next_i, size; /* scanner: sweep position, addresses to sweep */
+    double gap_ns;         /* scanner: between probes */
+    uint64_t next_new;     /* burst: next new reply */
+    hy__dn_ring q[HY__DN_RETX_LEVELS];
+    uint64_t packets, first_ns, last_ns;
+} hy__dn_event;
+
+typedef struct hy__dn_ent {
+    uint64_t t;
+    uint32_t em;
+} hy__dn_ent;
+
+typedef struct hy__dn {
+    hy_synth_darknet_cfg cfg;
+    hy__synth *w; /* frame writer (its cfg, buffer and stats) */
+    hy__flow f;   /* scratch header fields for the writer */
+    hy_synth_darknet_stats st;
+    uint64_t start, end, expected;
+    uint32_t net, host_bits;
+    uint64_t bg_key;
+    hy__rng bg_rng;
+    double bg_max; /* thinning bound of the background rate, per ns */
+    uint32_t bg_pop, endemic_pop;
+    hy__dn_event *ev;
+    uint32_t nev;
+    uint32_t *addrs; /* event sources, in join order per event */
+    uint64_t *first; /* first packet time of each event source */
+    uint32_t naddrs;
+    uint32_t *aset; /* open-addressing set of event sources (0: empty) */
+    uint32_t aset_mask;
+    uint32_t *em_ev, *em_host; /* emitter -> event (UINT32_MAX: background), host */
+    uint32_t nem;
+    hy__dn_ent *heap;
+    uint32_t heap_n;
+} hy__dn;
+
+/* IPv4 + L4 header fields of one darknet packet (addresses host order). */
+typedef struct hy__dn_hdr {
+    uint64_t t;
+    uint32_t src, dst;
+    uint16_t ipid;
+    uint8_t ttl;
+    bool df;
+} hy__dn_hdr;
+
+/* synth_darknet_pkt.c: frames */
+void hy__dn_emit_tcp(hy__dn *g, const hy__dn_hdr *h, uint16_t sport, uint16_t dport, uint32_t seq,
+                     uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt, uint32_t olen);
+void hy__dn_emit_udp(hy__dn *g, const hy__dn_hdr *h, uint16_t sport, uint16_t dport,
+                     const uint8_t *pay, uint32_t len);
+void hy__dn_emit_icmp(hy__dn *g, const hy__dn_hdr *h, uint8_t type, uint8_t code, uint32_t rest,
+                      const uint8_t *pay, uint32_t len);
+/* SYN options of a style; returns their length (<= 20). */
+uint32_t hy__dn_syn_opts(uint8_t style, uint32_t tsval, uint8_t *out);
+/* Typical probe payload for a UDP port (DNS, NTP, SNMP, SSDP, SIP, ...);
+ * returns its length (<= 256), 0 when the port has none. */
+uint32_t hy__dn_udp_payload(uint16_t port, hy__rng *r, uint8_t *out);
+/* Picks seq (TCP) and IP ID so that exactly the fingerprint fp holds. */
+void hy__dn_fp_apply(uint8_t fp, uint32_t dst, uint16_t dport, bool tcp, uint32_t *seq,
+                     uint16_t *ipid, hy__rng *r);
+/* Background, outbreak, scanner and backscatter packets. */
+void hy__dn_bg_packet(hy__dn *g, uint64_t t);
+void hy__dn_outbreak_packet(hy__dn *g, hy__dn_event *e, uint32_t host, uint64_t t);
+void hy__dn_scanner_packet(hy__dn *g, hy__dn_event *e, uint64_t t, uint32_t dst);
+/* A new backscatter reply at t (queues SYN-ACK retransmissions), or a
+ * queued retransmission x when x is set. */
+void hy__dn_burst_packet(hy__dn *g, hy__dn_event *e, uint64_t t, const hy__dn_retx *x);
+
+/* synth_darknet.c: shared helpers */
+/* Random address of the telescope. */
+uint32_t hy__dn_dark_addr(hy__dn *g, hy__rng *r);
+/* A keyed bijection on [0, 2^bits) (bits 0..32). */
+uint32_t hy__dn_perm(uint32_t x, unsigned bits, uint64_t key);
+/* Continuous power law rank in [0, n) with exponent a (a != 1). */
+uint32_t hy__dn_zipf(hy__rng *r, uint32_t n, double a);
+/* The same rank from a given uniform u in [0, 1). */
+uint32_t hy__dn_zipf_u(double u, uint32_t n, double a);
+/* Background source `rank` of population pop (0 general, 1 endemic Mirai) at t. */
+uint32_t hy__dn_bg_source(hy__dn *g, uint32_t rank, unsigned pop, uint64_t t);
+
+/* synth_darknet_scen.c: HY_OK, or HY_ERR_ARG with a detail naming the field. */
+hy_err hy__dn_check_cfg(const hy_synth_darknet_cfg *c);
+
+/* synth_darknet_truth.c */
+hy_err hy__dn_truth_write(const hy__dn *g, const char *path);
+/* RFC 3339 UTC ("2024-01-01T00:00:00Z", with .ffffff when not whole). */
+void hy__dn_rfc3339(uint64_t ns, char out[40]);
+
 #endif

@@ -24,8 +24,10 @@ build: deps $(BUILD)/CMakeCache.txt
 run: build
 	@mkdir -p $(DEMO) && rm -f $(DEMO)/eve.json $(DEMO)/hayate.db*
 	$(HAYATE) synth traffic --seed 7 --flows 2000 --packets 60000 -o $(DEMO)/traffic.pcap
+	$(HAYATE) synth darknet --scenario demo --start 2024-01-01T01:00:00Z -o $(DEMO)/darknet.pcap
 	$(HAYATE) run -c config/demo.conf
 	$(HAYATE) alerts --db $(DEMO)/hayate.db --summary
+	$(HAYATE) alerts --db $(DEMO)/hayate.db --format table
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -5,5 +5,6 @@
 #define HAYATE_CLI_COMMANDS_H
 
 int hy_cmd_synth(int argc, char **argv);
+int hy_cmd_eval(int argc, char **argv);
 
 #endif

@@ -22,7 +22,8 @@ static const hy_cmd cmds[] = {
     {"run", hy_cmd_run, "run the platform from a config file until input ends or a signal"},
     {"analyze", hy_cmd_analyze, "analyze captures and print the findings"},
     {"alerts", hy_cmd_alerts, "list and filter alerts in the store"},
-    {"synth", hy_cmd_synth, "generate deterministic synthetic inputs (traffic)"},
+    {"synth", hy_cmd_synth, "generate deterministic synthetic inputs (traffic, darknet)"},
+    {"eval", hy_cmd_eval, "score an engine on a named scenario set (darknet)"},
     {"version", cmd_version, "print the version"},
 };
 

@@ -482,8 +482,13 @@ static void test_shipped_files(void **state)
     assert_int_equal(hy_config_load(d, path), HY_OK);
     size_t n;
     const char *const *files = hy_config_list(d, "input.files", &n);
-    assert_int_equal(n, 1);
+    assert_int_equal(n, 2);
     assert_string_equal(files[0], "demo/traffic.pcap");
+    assert_string_equal(files[1], "demo/darknet.pcap");
+    const char *const *pfx = hy_config_list(d, "darknet.prefixes", &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(pfx[0], "198.18.0.0/15");
+    assert_int_equal(hy_config_int(d, "darknet.recent_bins"), 10);
     assert_string_equal(hy_config_str(d, "store.path"), "demo/hayate.db");
     assert_string_equal(hy_config_str(d, "output.eve"), "demo/eve.json");
     assert_true(hy_config_bool(d, "output.eve_flows"));

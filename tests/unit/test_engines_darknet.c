@@ -9,6 +9,7 @@
 
 #include "engines/darknet/darknet_int.h"
 #include "hayate/config.h"
+#include "hayate/darknet_eval.h"
 #include "testutil.h"
 
 extern const hy_engine hy_engine_darknet;
@@ -354,6 +355,50 @@ static void test_scenario_alerts_exactly_the_outbreak(void **state)
     }
 }
 
+/* ---- scoring against ground truth ---- */
+
+static void test_eval_scoring(void **state)
+{
+    (void)state;
+    const uint64_t S = 1000000000ull, H = 3600 * S;
+    hy_alert *a;
+    hy_dn_hit hit;
+    assert_int_equal(hy_alert_create(5 * H, "darknet", "darknet.outbreak", 2, 0.5, "t", "udp/5683",
+                                     1, &a), HY_OK);
+    assert_int_equal(hy_alert_set_evidence(a, "{\"detectors\":[\"change\",\"nmf\"],"
+                                              "\"x\":\"new_port\"}"), HY_OK);
+    assert_true(hy_dn_hit_from_alert(a, &hit));
+    assert_int_equal(hit.proto, 17);
+    assert_int_equal(hit.port, 5683);
+    assert_int_equal(hit.detectors, (1u << 0) | (1u << 3)); /* not new_port: outside the array */
+    hy_alert_destroy(a);
+
+    hy_dn_truth t[] = {{6, 23, 10 * H, 20 * H, 100}, {6, 445, 30 * H, 40 * H, 20}};
+    hy_dn_hit h[] = {
+        {6, 23, 10 * H + 300 * S, 1u << 0},  /* change, 5 min in */
+        {6, 23, 10 * H + 600 * S, 1u << 1},  /* new_port, 10 min in */
+        {6, 445, 31 * H, 1u << 0},           /* on an outbreak too small to score */
+        {17, 53, 2 * H, 1u << 0},            /* false */
+        {17, 53, 2 * H + 10 * 60 * S, 1u << 0}, /* same false incident */
+        {17, 53, 5 * H, 1u << 0},            /* a second false incident */
+    };
+    hy_dn_score s[HY_DN_DETECTORS + 1] = {0};
+    assert_int_equal(hy_dn_score_add(s, t, 2, h, 6, 48 * H, 50, H), HY_OK);
+    assert_int_equal(s[0].outbreaks, 1);
+    assert_int_equal(s[0].found, 1);
+    assert_true(hy_dn_score_median_delay(&s[0]) == 300);
+    assert_int_equal(s[0].false_alerts, 2);
+    assert_int_equal(s[1].found, 1);
+    assert_true(hy_dn_score_max_delay(&s[1]) == 600);
+    assert_int_equal(s[1].false_alerts, 0);
+    assert_int_equal(s[2].found, 0);
+    assert_int_equal(s[HY_DN_DETECTORS].found, 1); /* combined: the earliest, 5 min */
+    assert_true(hy_dn_score_median_delay(&s[HY_DN_DETECTORS]) == 300);
+    assert_true(s[0].days == 2.0);
+    for (int d = 0; d <= HY_DN_DETECTORS; d++)
+        hy_dn_score_free(&s[d]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -363,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_bin_merge_split_independent),
         cmocka_unit_test(test_change_detector),
         cmocka_unit_test(test_scenario_alerts_exactly_the_outbreak),
+        cmocka_unit_test(test_eval_scoring),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -150,6 +150,7 @@ hy_err dn_bin_add(dn_bin *b, const dn_limits *lim, const hy_pkt *p, dn_class cls
     if (rc != HY_OK)
         return rc;
     s->packets++;
+    s->scan_packets += cls == DN_SCAN;
     s->first_ns = p->ts_ns < s->first_ns ? p->ts_ns : s->first_ns;
     s->last_ns = p->ts_ns > s->last_ns ? p->ts_ns : s->last_ns;
     s->fp_bits |= fp;
@@ -204,6 +205,7 @@ static int merge_src(const void *key, size_t klen, void *value, void *ud)
         return 0;
     }
     d->packets += s->packets;
+    d->scan_packets += s->scan_packets;
     d->first_ns = s->first_ns < d->first_ns ? s->first_ns : d->first_ns;
     d->last_ns = s->last_ns > d->last_ns ? s->last_ns : d->last_ns;
     d->fp_bits |= s->fp_bits;

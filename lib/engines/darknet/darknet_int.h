@@ -79,6 +79,7 @@ typedef struct dn_port_agg {
 typedef struct dn_src_agg {
     dn_addr addr;
     uint64_t packets, first_ns, last_ns;
+    uint64_t scan_packets;   /* of packets, those classed scan */
     uint8_t fp_bits;
     uint32_t nports;
     uint64_t port_h[DN_KMV];  /* ascending */

@@ -269,7 +269,8 @@ static hy_err scanner_alert(dn_report *r, const dn_bin *b, const dn_src_agg *s,
     return hy_emit_alert(emit, al);
 }
 
-/* Heavy single scanners, at most one alert per source per idle_bins bins. */
+/* Heavy single scanners (scan packets only: a DoS victim's backscatter is
+ * not a scan), at most one alert per source per idle_bins bins. */
 static hy_err scanners(dn_report *r, const dn_bin *b, const hy_emit *emit)
 {
     dn_src_agg **srcs = NULL;
@@ -277,7 +278,7 @@ static hy_err scanners(dn_report *r, const dn_bin *b, const hy_emit *emit)
     hy_err rc = dn_bin_sources(b, &srcs, &n);
     for (size_t i = 0; i < n && rc == HY_OK; i++) {
         uint64_t *last;
-        if (srcs[i]->packets < r->cfg.scanner_packets)
+        if (srcs[i]->scan_packets < r->cfg.scanner_packets) /* backscatter is no scan */
             continue;
         last = hy_map_get(r->scanners, &srcs[i]->addr, sizeof srcs[i]->addr);
         if (last && b->index - *last < r->cfg.idle_bins)

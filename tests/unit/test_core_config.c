@@ -70,6 +70,17 @@ static void test_key_table(void **state)
         "darknet.new_port_sources",
         "darknet.scanner_packets",
         "darknet.incident_idle_bins",
+        "darknet.glasso_hosts",
+        "darknet.glasso_window_bins",
+        "darknet.glasso_seed",
+        "darknet.glasso_rho_min_pct",
+        "darknet.glasso_rho_max_pct",
+        "darknet.glasso_rho_step_pct",
+        "darknet.glasso_history",
+        "darknet.glasso_min_history",
+        "darknet.glasso_port_hosts",
+        "darknet.glasso_port_share_pct",
+        "darknet.glasso_growth",
     };
     size_t n = 0;
     while (hy_config_keys[n].name) {

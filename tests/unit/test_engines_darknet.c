@@ -286,6 +286,10 @@ static void run_scenario(int shards, sink *out)
     assert_int_equal(hy_config_create(&cfg), HY_OK);
     assert_int_equal(hy_config_set(cfg, "darknet.prefixes", "198.18.0.0/15"), HY_OK);
     assert_int_equal(hy_config_set(cfg, "darknet.recent_bins", "30"), HY_OK);
+    /* the graphical lasso runs too (small windows keep the test fast); with
+     * three hours it stays below its history minimum and never fires, but its
+     * windows are built from merged shards like everything else */
+    assert_int_equal(hy_config_set(cfg, "darknet.glasso_hosts", "40"), HY_OK);
     for (int i = 0; i < shards; i++) {
         hy_engine_env env = {.cfg = cfg, .shard = i, .shards = shards};
         assert_int_equal(hy_engine_darknet.create(&env, &sh[i]), HY_OK);
@@ -355,6 +359,71 @@ static void test_scenario_alerts_exactly_the_outbreak(void **state)
     }
 }
 
+/* ---- the graphical lasso detector on planted windows ---- */
+
+/* Adds `n` packets of src to port at second `sec` of the run. */
+static void put(dn_bin *b, const dn_limits *lim, uint32_t src, uint16_t port, uint64_t sec, int n)
+{
+    for (int i = 0; i < n; i++) {
+        hy_pkt p = syn4(src, 0xc6120000u | (src * 7919u + (uint32_t)i) % 65536, port, 1, 7);
+        p.ts_ns = sec * 1000000000ull + (uint64_t)i;
+        assert_int_equal(dn_bin_add(b, lim, &p, DN_SCAN, 0), HY_OK);
+    }
+}
+
+/* 200 windows of background (hosts scanning busy ports at random times),
+ * then a group of 30 hosts scanning tcp/5555 in step (on in the same
+ * 50-second rows, off in the others). The glasso detector stays quiet on the background and
+ * finds the window of the group, on its port, at level 1. */
+static void test_glasso_detector(void **state)
+{
+    (void)state;
+    dn_glasso_cfg gc = {.window_bins = 10, .max_hosts = 60, .seed = 1, .rho_min = 0.4,
+                        .rho_max = 0.9, .rho_step = 0.1, .history = 432, .min_history = 144,
+                        .max_sources = 100000, .min_port_hosts = 20, .min_port_share = 0.10,
+                        .growth = 6};
+    dn_limits lim = {.exact_cap = 64, .max_sources = 100000, .max_ports = 100000,
+                     .bin_ns = 60000000000ull};
+    const uint16_t busy[] = {23, 22, 80, 445};
+    dn_glasso *g;
+    unsigned seed = 9;
+    int first_win = -1, false_findings = 0;
+
+    assert_int_equal(dn_glasso_create(&gc, &g), HY_OK);
+    for (uint64_t bin = 0; bin < 200 * 10; bin++) {
+        dn_bin *b;
+        dn_finding *f = NULL;
+        size_t nf = 0;
+        assert_int_equal(dn_bin_create(bin, &lim, &b), HY_OK);
+        for (int k = 0; k < 12; k++) /* background */
+            put(b, &lim, 0x05000000u + (uint32_t)(rand_r(&seed) % 400), busy[rand_r(&seed) % 4],
+                bin * 60 + (uint64_t)(rand_r(&seed) % 60), 1 + rand_r(&seed) % 2);
+        if (bin >= 190 * 10) /* the group: on in every other 50-second row */
+            for (uint32_t h = 0; h < 30; h++)
+                for (uint64_t slot = 0; slot < 6; slot++)
+                    if ((bin * 6 + slot) % 60 / 5 % 2 == 0)
+                        put(b, &lim, 0x5b000000u + h, 5555, bin * 60 + slot * 10 + h % 5,
+                            1 + (int)((h + slot) % 2));
+        assert_int_equal(dn_glasso_bin(g, b, &f, &nf), HY_OK);
+        for (size_t i = 0; i < nf; i++) {
+            if (f[i].port == 5555 && f[i].glasso && f[i].level <= 2 && bin >= 1900) {
+                if (first_win < 0) {
+                    first_win = (int)(bin / 10);
+                    assert_int_equal(f[i].level, 1);
+                    assert_true(f[i].port_hosts >= 20);
+                }
+            } else {
+                false_findings++;
+            }
+        }
+        free(f);
+        dn_bin_destroy(b);
+    }
+    dn_glasso_destroy(g);
+    assert_int_equal(false_findings, 0);
+    assert_int_equal(first_win, 190); /* the group's first window */
+}
+
 /* ---- scoring against ground truth ---- */
 
 static void test_eval_scoring(void **state)
@@ -409,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_change_detector),
         cmocka_unit_test(test_scenario_alerts_exactly_the_outbreak),
         cmocka_unit_test(test_eval_scoring),
+        cmocka_unit_test(test_glasso_detector),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

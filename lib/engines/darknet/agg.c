@@ -151,6 +151,11 @@ hy_err dn_bin_add(dn_bin *b, const dn_limits *lim, const hy_pkt *p, dn_class cls
         return rc;
     s->packets++;
     s->scan_packets += cls == DN_SCAN;
+    if (cls == DN_SCAN && lim->bin_ns) {
+        uint64_t k = p->ts_ns % lim->bin_ns * DN_SUB / lim->bin_ns;
+        if (s->sub[k] < UINT16_MAX)
+            s->sub[k]++;
+    }
     s->first_ns = p->ts_ns < s->first_ns ? p->ts_ns : s->first_ns;
     s->last_ns = p->ts_ns > s->last_ns ? p->ts_ns : s->last_ns;
     s->fp_bits |= fp;
@@ -206,6 +211,9 @@ static int merge_src(const void *key, size_t klen, void *value, void *ud)
     }
     d->packets += s->packets;
     d->scan_packets += s->scan_packets;
+    for (int k = 0; k < DN_SUB; k++)
+        d->sub[k] = (uint16_t)(d->sub[k] + s->sub[k] > UINT16_MAX ? UINT16_MAX
+                                                                    : d->sub[k] + s->sub[k]);
     d->first_ns = s->first_ns < d->first_ns ? s->first_ns : d->first_ns;
     d->last_ns = s->last_ns > d->last_ns ? s->last_ns : d->last_ns;
     d->fp_bits |= s->fp_bits;

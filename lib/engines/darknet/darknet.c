@@ -22,6 +22,7 @@ typedef struct dn_state {
     dn_bin *pending;      /* merged bins not yet reported, ascending */
     uint64_t next;        /* index of the next bin to report */
     dn_detect *det;
+    dn_glasso *gl;        /* NULL when off */
     dn_report *rep;
 } dn_state;
 
@@ -44,6 +45,7 @@ static void dn_destroy(void *state)
     bins_free(s->closed);
     bins_free(s->pending);
     dn_detect_destroy(s->det);
+    dn_glasso_destroy(s->gl);
     dn_report_destroy(s->rep);
     free(s);
 }
@@ -68,7 +70,23 @@ static hy_err create_global(dn_state *s, const hy_config *c)
         .scanner_packets = (uint64_t)hy_config_int(c, "darknet.scanner_packets"),
         .idle_bins = cfg_u32(c, "darknet.incident_idle_bins"),
     };
+    dn_glasso_cfg gc = {
+        .window_bins = cfg_u32(c, "darknet.glasso_window_bins"),
+        .max_hosts = cfg_u32(c, "darknet.glasso_hosts"),
+        .seed = (uint64_t)hy_config_int(c, "darknet.glasso_seed"),
+        .rho_min = hy_config_int(c, "darknet.glasso_rho_min_pct") / 100.0,
+        .rho_max = hy_config_int(c, "darknet.glasso_rho_max_pct") / 100.0,
+        .rho_step = hy_config_int(c, "darknet.glasso_rho_step_pct") / 100.0,
+        .history = cfg_u32(c, "darknet.glasso_history"),
+        .min_history = cfg_u32(c, "darknet.glasso_min_history"),
+        .max_sources = cfg_u32(c, "darknet.max_sources"),
+        .min_port_hosts = cfg_u32(c, "darknet.glasso_port_hosts"),
+        .min_port_share = hy_config_int(c, "darknet.glasso_port_share_pct") / 100.0,
+        .growth = (double)hy_config_int(c, "darknet.glasso_growth"),
+    };
     hy_err e = dn_detect_create(&dc, &s->det);
+    if (e == HY_OK && gc.max_hosts && (e = dn_glasso_create(&gc, &s->gl)) != HY_OK)
+        return e;
     return e != HY_OK ? e : dn_report_create(&rc, s->bin_ns, &s->rep);
 }
 
@@ -86,7 +104,7 @@ static hy_err dn_create(const hy_engine_env *env, void **state)
     s->bin_ns = (uint64_t)hy_config_int(c, "darknet.bin_s") * NS_PER_S;
     s->lim = (dn_limits){.exact_cap = cfg_u32(c, "darknet.exact_sources"),
                          .max_sources = cfg_u32(c, "darknet.max_sources"),
-                         .max_ports = cfg_u32(c, "darknet.max_ports")};
+                         .max_ports = cfg_u32(c, "darknet.max_ports"), .bin_ns = s->bin_ns};
     s->closed_tail = &s->closed;
     rc = s->global ? create_global(s, c) : dn_prefixes_parse(items, n, &s->pfx);
     if (rc != HY_OK) {
@@ -181,6 +199,8 @@ static hy_err report_bin(dn_state *s, const dn_bin *b, const hy_emit *emit)
     hy_err rc = dn_bin_ports(b, &ports, &nports);
     if (rc == HY_OK)
         rc = dn_detect_bin(s->det, b->index, ports, nports, &found, &nfound);
+    if (rc == HY_OK && s->gl)
+        rc = dn_glasso_bin(s->gl, b, &found, &nfound);
     if (rc == HY_OK)
         rc = dn_report_bin(s->rep, b, ports, nports, found, nfound, emit);
     free(ports);

@@ -58,6 +58,7 @@ uint8_t dn_fingerprint(const hy_pkt *p);
 /* ---- aggregates per time bin (agg.c) ---- */
 
 #define DN_SAMPLE 8  /* sources kept per port: the smallest hashes */
+#define DN_SUB    6  /* per-source counts per sixth of a bin (10 s of a minute) */
 #define DN_KMV    16 /* ports kept per source: the smallest hashes */
 
 typedef struct dn_addr {
@@ -80,6 +81,7 @@ typedef struct dn_src_agg {
     dn_addr addr;
     uint64_t packets, first_ns, last_ns;
     uint64_t scan_packets;   /* of packets, those classed scan */
+    uint16_t sub[DN_SUB];    /* scan packets per sixth of the bin (saturating) */
     uint8_t fp_bits;
     uint32_t nports;
     uint64_t port_h[DN_KMV];  /* ascending */
@@ -99,6 +101,7 @@ typedef struct dn_limits {
     uint32_t exact_cap;      /* distinct counts exact up to this */
     uint32_t max_sources;    /* per bin (per shard) */
     uint32_t max_ports;      /* per bin (per shard) */
+    uint64_t bin_ns;         /* the bin's length */
 } dn_limits;
 
 hy_err dn_bin_create(uint64_t index, const dn_limits *lim, dn_bin **out);
@@ -136,6 +139,11 @@ typedef struct dn_finding {
     uint64_t sources;        /* unique sources this bin */
     double baseline, z;
     bool change, new_port;   /* which detectors fired */
+    bool glasso;             /* the graphical lasso's window was an outlier */
+    uint8_t level;           /* glasso: the port's attribution level (1-3) */
+    uint32_t win_hosts;      /* glasso: hosts in the window, and on this port */
+    uint32_t port_hosts;
+    double density;          /* glasso: mean density over the rho values */
 } dn_finding;
 
 hy_err dn_detect_create(const dn_detect_cfg *cfg, dn_detect **out);
@@ -145,6 +153,30 @@ void dn_detect_destroy(dn_detect *d);
  * bins count as zero. */
 hy_err dn_detect_bin(dn_detect *d, uint64_t index, dn_port_agg *const *ports, size_t n,
                      dn_finding **found, size_t *nfound);
+
+/* ---- the graphical lasso detector (glasso.c) ---- */
+
+typedef struct dn_glasso_cfg {
+    uint32_t window_bins;    /* bins per window (10 one-minute bins) */
+    uint32_t max_hosts;      /* hosts per window, sampled by hash with a seed */
+    uint64_t seed;
+    double rho_min, rho_max, rho_step;
+    uint32_t history;        /* windows of densities kept (three days) */
+    uint32_t min_history;    /* windows needed before anything fires */
+    uint32_t max_sources;    /* sources tracked per window */
+    uint32_t min_port_hosts; /* level 1: this many hosts on the port ... */
+    double min_port_share;   /* ... and this share of the window's hosts */
+    double growth;           /* and this multiple of the port's usual share */
+} dn_glasso_cfg;
+
+typedef struct dn_glasso dn_glasso;
+
+hy_err dn_glasso_create(const dn_glasso_cfg *cfg, dn_glasso **out);
+void dn_glasso_destroy(dn_glasso *g);
+/* Adds a closed bin's sources to the current window; when the bin ends a
+ * window, runs the graphical lasso over it and appends a finding per port
+ * attributed to an outlying window. */
+hy_err dn_glasso_bin(dn_glasso *g, const dn_bin *b, dn_finding **found, size_t *nfound);
 
 /* ---- the engine's state (darknet.c) and the global side (report.c) ---- */
 
@@ -166,6 +198,6 @@ void dn_report_destroy(dn_report *r);
  * alerts: one incident per port (opened, then updated when its sources
  * double), and low-severity alerts for heavy single scanners. */
 hy_err dn_report_bin(dn_report *r, const dn_bin *b, dn_port_agg *const *ports, size_t nports,
-                     const dn_finding *found, size_t nfound, const hy_emit *emit);
+                     dn_finding *found, size_t nfound, const hy_emit *emit);
 
 #endif

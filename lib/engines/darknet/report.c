@@ -14,6 +14,7 @@ typedef struct dn_incident {
     uint64_t last_fire;   /* bin index */
     uint64_t alerted;     /* sources in the last alert */
     uint32_t updates;
+    uint8_t dets;         /* detectors that have fired on it (bits) */
 } dn_incident;
 
 struct dn_report {
@@ -135,7 +136,19 @@ static hy_err outbreak_alert(dn_report *r, const dn_bin *b, const dn_port_agg *a
         hy_json_str(&j, "change");
     if (f->new_port)
         hy_json_str(&j, "new_port");
+    if (f->glasso)
+        hy_json_str(&j, "glasso");
     hy_json_arr_close(&j);
+    if (f->glasso) {
+        hy_json_key(&j, "glasso");
+        hy_json_obj_open(&j);
+        hy_json_kuint(&j, "level", f->level);
+        hy_json_kuint(&j, "window_hosts", f->win_hosts);
+        hy_json_kuint(&j, "port_hosts", f->port_hosts);
+        hy_json_kfixed(&j, "share", f->win_hosts ? (double)f->port_hosts / f->win_hosts : 0, 3);
+        hy_json_kfixed(&j, "density", f->density, 4);
+        hy_json_obj_close(&j);
+    }
     hy_json_kuint(&j, "sources", f->sources);
     hy_json_kbool(&j, "sources_exact", hy_uset_exact(&a->srcs));
     hy_json_kfixed(&j, "baseline", f->baseline, 1);
@@ -174,14 +187,16 @@ out:
     return rc;
 }
 
-/* Opens or updates the incident of a port that fired; alerts when it opens
- * and each time its sources have doubled since the last alert. */
+/* Opens or updates the incident of a port that fired; alerts when it opens,
+ * each time its sources have doubled since the last alert, and when a
+ * detector that had not fired on it joins. */
 static hy_err on_finding(dn_report *r, const dn_bin *b, dn_port_agg *const *ports, size_t n,
                          const dn_finding *f, const hy_emit *emit)
 {
     uint8_t key[3] = {f->proto, (uint8_t)(f->port >> 8), (uint8_t)f->port};
     dn_incident *inc = hy_map_get(r->incidents, key, 3);
     const dn_port_agg *a = find_port(ports, n, f->proto, f->port);
+    uint8_t dets = (uint8_t)(f->change | f->new_port << 1 | f->glasso << 2);
     hy_err rc;
 
     if (!a)
@@ -194,14 +209,16 @@ static hy_err on_finding(dn_report *r, const dn_bin *b, dn_port_agg *const *port
             free(inc);
             return rc;
         }
-    } else if (f->sources < 2 * inc->alerted) {
-        inc->last_fire = b->index;
+    } else if (f->sources < 2 * inc->alerted && !(dets & ~inc->dets)) {
+        inc->last_fire = b->index; /* nothing new: no alert */
         return HY_OK;
     } else {
-        inc->updates++;
+        inc->updates++; /* sources doubled, or another detector agrees */
     }
     inc->last_fire = b->index;
-    inc->alerted = f->sources;
+    inc->dets |= dets;
+    if (f->sources > inc->alerted)
+        inc->alerted = f->sources;
     return outbreak_alert(r, b, a, f, inc, emit);
 }
 
@@ -366,10 +383,41 @@ static hy_err series(dn_report *r, const dn_bin *b, dn_port_agg *const *ports, s
     return rc;
 }
 
+/* Folds the findings of one port (several detectors) into the first. */
+static size_t merge_findings(dn_finding *f, size_t n)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < m && (f[k].proto != f[i].proto || f[k].port != f[i].port))
+            k++;
+        if (k == m) {
+            f[m++] = f[i];
+            continue;
+        }
+        if (f[i].glasso) {
+            f[k].glasso = true;
+            f[k].level = f[i].level;
+            f[k].win_hosts = f[i].win_hosts;
+            f[k].port_hosts = f[i].port_hosts;
+            f[k].density = f[i].density;
+        }
+        f[k].change |= f[i].change;
+        f[k].new_port |= f[i].new_port;
+        if (!f[i].glasso && f[i].sources > f[k].sources) { /* per-bin figures win */
+            f[k].sources = f[i].sources;
+            f[k].baseline = f[i].baseline;
+            f[k].z = f[i].z;
+        }
+    }
+    return m;
+}
+
 hy_err dn_report_bin(dn_report *r, const dn_bin *b, dn_port_agg *const *ports, size_t nports,
-                     const dn_finding *found, size_t nfound, const hy_emit *emit)
+                     dn_finding *found, size_t nfound, const hy_emit *emit)
 {
     hy_err rc = series(r, b, ports, nports, emit);
+    nfound = merge_findings(found, nfound);
     for (size_t i = 0; i < nfound && rc == HY_OK; i++)
         rc = on_finding(r, b, ports, nports, &found[i], emit);
     if (rc == HY_OK)

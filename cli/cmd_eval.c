@@ -99,7 +99,7 @@ static hy_err run_scenario(const hy_synth_darknet_cfg *sc, hy_config *cfg, int t
     if ((rc = hy_config_set(cfg, "darknet.prefixes", prefix)) != HY_OK)
         return rc;
     hy_flow_cfg_default(&pc.flow);
-    pc.flow.max_flows = 1 << 16; /* flows are not scored: keep the table small */
+    pc.no_flows = true; /* flows are not scored */
     if (pipe(fd) != 0)
         return hy_err_set(HY_ERR_IO, "eval: pipe failed");
     snprintf(g.path, sizeof g.path, "/dev/fd/%d", fd[1]);

@@ -300,6 +300,7 @@ static void fill_pipeline_cfg(run_ctx *c, hy_pipeline_cfg *pc)
     pc->flow.tcp_closed_ns =
         (uint64_t)hy_config_int(c->cfg, "flow.tcp_closed_timeout") * 1000000000ull;
     pc->flow.community_seed = (uint16_t)hy_config_int(c->cfg, "flow.community_id_seed");
+    pc->no_flows = !hy_config_bool(c->cfg, "flow.enabled");
     pc->eve = c->eve;
     pc->eve_flows = hy_config_bool(c->cfg, "output.eve_flows");
     pc->store = c->store;

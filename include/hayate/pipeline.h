@@ -27,6 +27,7 @@ typedef struct hy_pipeline_cfg {
     int threads;                 /* decode/flow workers, 1..HY_MAX_THREADS */
     uint64_t tick_ns;            /* event-time tick interval */
     hy_flow_cfg flow;            /* max_flows is the total over all workers */
+    bool no_flows;               /* skip the flow table (a telescope needs none) */
     FILE *eve;                   /* EVE JSON lines sink, or NULL */
     bool eve_flows;              /* write flow records to eve */
     hy_store *store;             /* or NULL */

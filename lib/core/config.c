@@ -35,6 +35,8 @@ const hy_config_key hy_config_keys[] = {
     {"flow.tcp_closed_timeout", HY_CFG_INT, "5", 0, 3600,
      "seconds a closed TCP flow lingers before export"},
     {"flow.community_id_seed", HY_CFG_INT, "0", 0, 65535, "Community ID hash seed"},
+    {"flow.enabled", HY_CFG_BOOL, "true", 0, 0,
+     "keep the flow table (false: no flow records, e.g. on a telescope)"},
     {"output.eve", HY_CFG_STR, "", 0, 0, "EVE JSON lines file, - for stdout, empty for none"},
     {"output.eve_flows", HY_CFG_BOOL, "false", 0, 0, "also write flow records to the EVE output"},
     {"store.path", HY_CFG_STR, "hayate.db", 0, 0, "SQLite store, empty to disable"},

@@ -25,6 +25,7 @@ struct hy__worker {
     hy_thread *thr;
     hy_err err;
     bool render_eve;         /* flows go to EVE: render them here */
+    bool flows;              /* keep the flow table */
     hy__shard_engine *sh;
     size_t n_sh;
     hy_alert **tick_alerts;
@@ -160,7 +161,8 @@ static hy_err process_packet(hy__worker *w, const hy__pkt_ref *r, const uint8_t 
     pkt.linktype = r->linktype;
     hy_decode(&pkt, &w->dstats);
     w->cur_seq = r->seq;
-    hy_flow_table_update(w->ft, &pkt);
+    if (w->flows)
+        hy_flow_table_update(w->ft, &pkt);
     for (size_t i = 0; i < w->n_sh; i++) {
         hy_event ev = {.kind = HY_EV_PACKET, .ts_ns = r->ts_ns, .seq = r->seq, .u.pkt = &pkt};
         hy_err rc = w->sh[i].e->on_event(w->sh[i].state, &ev, &w->emit);
@@ -278,6 +280,7 @@ hy_err hy__worker_create(hy_pipeline *p, int shard, hy__worker **out)
     w->shard = shard;
     w->emit = (hy_emit){.fn = on_alert, .ud = w};
     w->render_eve = cfg->eve && cfg->eve_flows;
+    w->flows = !cfg->no_flows;
     /* The cap is over all workers; each shard gets its part. */
     fc.max_flows = fc.max_flows / (size_t)cfg->threads + 1;
     if ((rc = hy_flow_table_create(&fc, on_flow, w, &w->ft)) != HY_OK)

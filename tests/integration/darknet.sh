@@ -15,6 +15,8 @@ for t in 1 2 3; do
 done
 check "same alerts for 1 and 2 threads" cmp -s "$T/a1.eve" "$T/a2.eve"
 check "same alerts for 1 and 3 threads" cmp -s "$T/a1.eve" "$T/a3.eve"
+"$HY" analyze "${opts[@]}" --flows --set flow.enabled=false -t 2 "$T/dn.pcap" >"$T/nf.eve" 2>/dev/null
+check "without the flow table: the same alerts, no flow records" cmp -s "$T/a1.eve" "$T/nf.eve"
 
 kinds=$(python3 - "$T/a1.eve" <<'PY'
 import json, sys

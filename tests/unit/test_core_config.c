@@ -50,6 +50,7 @@ static void test_key_table(void **state)
         "flow.active_timeout",
         "flow.tcp_closed_timeout",
         "flow.community_id_seed",
+        "flow.enabled",
         "output.eve",
         "output.eve_flows",
         "store.path",

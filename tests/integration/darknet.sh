@@ -8,6 +8,7 @@
 check "synth darknet writes a capture and its truth" test -s "$T/dn.pcap" -a -s "$T/dn.truth.json"
 
 opts=(--darknet 198.18.0.0/15 --set darknet.recent_bins=10 --set darknet.scanner_packets=1200
+      --set darknet.glasso_hosts=200
       --format eve)
 for t in 1 2 3; do
     "$HY" analyze "${opts[@]}" -t "$t" "$T/dn.pcap" >"$T/a$t.eve" 2>"$T/a$t.err"

@@ -4,6 +4,7 @@
  * are exactly the diagonal blocks of the solution, so each is solved on its
  * own by glasso_bcd.c and an isolated node has W_ii = S_ii (+ rho),
  * Theta_ii = 1 / W_ii. */
+#include "hayate/ml.h"
 #include "hayate/glasso.h"
 #include "ml/glasso_int.h"
 
@@ -14,13 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static pthread_once_t gl_blas_once = PTHREAD_ONCE_INIT;
-
-static void gl_blas_single_thread(void)
-{
-    openblas_set_num_threads(1);
-}
 
 void hy_glasso_cfg_default(hy_glasso_cfg *cfg)
 {
@@ -42,7 +36,7 @@ hy_err hy_cov(const double *X, size_t n, size_t p, double *S)
     if (n == 0 || p == 0 || p > HY_GLASSO_MAX_P || n > (size_t)INT32_MAX ||
         n > SIZE_MAX / sizeof(double) / p)
         return hy_err_set(HY_ERR_ARG, "cov: bad size %zu x %zu", n, p);
-    pthread_once(&gl_blas_once, gl_blas_single_thread); /* deterministic */
+    hy_ml_init(); /* deterministic */
     double *mean = calloc(p, sizeof *mean), *C = malloc(n * p * sizeof *C);
     hy_err e = HY_OK;
     if (!mean || !C) {
@@ -190,7 +184,7 @@ static hy_err gl_run(const double *S, size_t p, double rho, const hy_glasso_cfg 
     hy_err e = gl_check(S, p, rho, cfg);
     if (e != HY_OK)
         return e;
-    pthread_once(&gl_blas_once, gl_blas_single_thread);
+    hy_ml_init();
 
     size_t *root = calloc(p, sizeof *root), *order = malloc(p * sizeof *order);
     size_t *start = malloc((p + 1) * sizeof *start);

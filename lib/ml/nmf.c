@@ -16,6 +16,7 @@
  *   ||V - W H||^2 = ||V||^2 - 2 <W, V H'> + <W'W, H H'>,
  * and from an explicit residual once it falls to where that difference
  * would cancel. */
+#include "hayate/ml.h"
 #include "hayate/nmf.h"
 
 #include <cblas.h>
@@ -39,13 +40,6 @@
 #define NMF_MAX_SWEEPS  10
 
 #define NMF_PI 3.14159265358979323846
-
-static pthread_once_t nmf_blas_once = PTHREAD_ONCE_INIT;
-
-static void nmf_blas_single_thread(void)
-{
-    openblas_set_num_threads(1);
-}
 
 void hy_nmf_cfg_default(hy_nmf_cfg *cfg)
 {
@@ -380,7 +374,7 @@ hy_err hy_nmf(const double *V, size_t m, size_t n, const hy_nmf_cfg *cfg, double
         nmf_zero(m, n, k, W, H, rel_err, iters);
         return HY_OK;
     }
-    pthread_once(&nmf_blas_once, nmf_blas_single_thread);
+    hy_ml_init();
     nmf_ws w;
     e = nmf_ws_alloc(&w, m, n, k);
     if (e != HY_OK)

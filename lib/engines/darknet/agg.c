@@ -257,12 +257,6 @@ static int port_cmp(const void *x, const void *y)
     return (ka > kb) - (ka < kb);
 }
 
-static int src_cmp(const void *x, const void *y)
-{
-    const dn_src_agg *a = *(dn_src_agg *const *)x, *b = *(dn_src_agg *const *)y;
-    return memcmp(&a->addr, &b->addr, sizeof a->addr);
-}
-
 static hy_err sorted(hy_map *m, int (*cmp)(const void *, const void *), void ***out, size_t *n)
 {
     collect_ctx c = {.v = malloc((hy_map_count(m) + 1) * sizeof(void *))};
@@ -278,11 +272,6 @@ static hy_err sorted(hy_map *m, int (*cmp)(const void *, const void *), void ***
 hy_err dn_bin_ports(const dn_bin *b, dn_port_agg ***out, size_t *n)
 {
     return sorted(b->ports, port_cmp, (void ***)out, n);
-}
-
-hy_err dn_bin_sources(const dn_bin *b, dn_src_agg ***out, size_t *n)
-{
-    return sorted(b->srcs, src_cmp, (void ***)out, n);
 }
 
 uint64_t dn_src_ports(const dn_src_agg *s)

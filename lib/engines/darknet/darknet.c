@@ -2,6 +2,8 @@
  * side and the bin hand-over to the global instance. See darknet_int.h. */
 #include "darknet_int.h"
 
+#include "hayate/ml.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +102,7 @@ static hy_err dn_create(const hy_engine_env *env, void **state)
 
     if (!s)
         return HY_ERR_NOMEM;
+    hy_ml_init(); /* BLAS single-threaded before anything runs */
     s->global = env->shard < 0;
     s->bin_ns = (uint64_t)hy_config_int(c, "darknet.bin_s") * NS_PER_S;
     s->lim = (dn_limits){.exact_cap = cfg_u32(c, "darknet.exact_sources"),

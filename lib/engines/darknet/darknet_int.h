@@ -112,8 +112,6 @@ hy_err dn_bin_add(dn_bin *b, const dn_limits *lim, const hy_pkt *p, dn_class cls
 hy_err dn_bin_merge(dn_bin *dst, const dn_bin *src, const dn_limits *lim);
 /* The port aggregates sorted by (cls, proto, port); *n entries; free() it. */
 hy_err dn_bin_ports(const dn_bin *b, dn_port_agg ***out, size_t *n);
-/* The source aggregates sorted by address; free() the array. */
-hy_err dn_bin_sources(const dn_bin *b, dn_src_agg ***out, size_t *n);
 /* Distinct (proto, port) pairs a source hit: exact below DN_KMV, else the
  * bottom-k estimate. */
 uint64_t dn_src_ports(const dn_src_agg *s);

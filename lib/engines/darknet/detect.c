@@ -166,7 +166,9 @@ hy_err dn_detect_bin(dn_detect *d, uint64_t index, dn_port_agg *const *ports, si
                 h = NULL; /* no room for history: judged as a new port only */
             }
         }
-        if (h)
+        /* a port below both thresholds cannot fire: skip the medians */
+        if (h && u >= (d->cfg.min_sources < d->cfg.new_port_k ? d->cfg.min_sources
+                                                               : d->cfg.new_port_k))
             score(d, h, index, u, &f);
         else
             f = (dn_finding){.proto = a->proto, .port = a->port, .sources = u,

@@ -288,15 +288,55 @@ static hy_err scanner_alert(dn_report *r, const dn_bin *b, const dn_src_agg *s,
 
 /* Heavy single scanners (scan packets only: a DoS victim's backscatter is
  * not a scan), at most one alert per source per idle_bins bins. */
+typedef struct heavy_ctx {
+    uint64_t min;
+    dn_src_agg **v;
+    size_t n, cap;
+    bool nomem;
+} heavy_ctx;
+
+static int pick_heavy(const void *key, size_t klen, void *value, void *ud)
+{
+    heavy_ctx *c = ud;
+    dn_src_agg *s = value;
+    (void)key;
+    (void)klen;
+    if (s->scan_packets < c->min) /* backscatter is no scan */
+        return 0;
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? 2 * c->cap : 16;
+        dn_src_agg **nv = realloc(c->v, nc * sizeof *nv);
+        if (!nv) {
+            c->nomem = true;
+            return 1;
+        }
+        c->v = nv;
+        c->cap = nc;
+    }
+    c->v[c->n++] = s;
+    return 0;
+}
+
+static int by_addr(const void *x, const void *y)
+{
+    const dn_src_agg *a = *(dn_src_agg *const *)x, *b = *(dn_src_agg *const *)y;
+    return memcmp(&a->addr, &b->addr, sizeof a->addr);
+}
+
 static hy_err scanners(dn_report *r, const dn_bin *b, const hy_emit *emit)
 {
-    dn_src_agg **srcs = NULL;
-    size_t n = 0;
-    hy_err rc = dn_bin_sources(b, &srcs, &n);
+    heavy_ctx c = {.min = r->cfg.scanner_packets};
+    hy_err rc = HY_OK;
+    hy_map_each(b->srcs, pick_heavy, &c);
+    if (c.nomem) {
+        free(c.v);
+        return HY_ERR_NOMEM;
+    }
+    qsort(c.v, c.n, sizeof *c.v, by_addr); /* the few heavy ones, in address order */
+    dn_src_agg **srcs = c.v;
+    size_t n = c.n;
     for (size_t i = 0; i < n && rc == HY_OK; i++) {
         uint64_t *last;
-        if (srcs[i]->scan_packets < r->cfg.scanner_packets) /* backscatter is no scan */
-            continue;
         last = hy_map_get(r->scanners, &srcs[i]->addr, sizeof srcs[i]->addr);
         if (last && b->index - *last < r->cfg.idle_bins)
             continue;

@@ -332,7 +332,8 @@ static hy_err scanners(dn_report *r, const dn_bin *b, const hy_emit *emit)
         free(c.v);
         return HY_ERR_NOMEM;
     }
-    qsort(c.v, c.n, sizeof *c.v, by_addr); /* the few heavy ones, in address order */
+    if (c.n > 1) /* the few heavy ones, in address order */
+        qsort(c.v, c.n, sizeof *c.v, by_addr);
     dn_src_agg **srcs = c.v;
     size_t n = c.n;
     for (size_t i = 0; i < n && rc == HY_OK; i++) {

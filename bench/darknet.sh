@@ -43,7 +43,7 @@ cmds=("tcpdump -r $f -w /dev/null"
 g="$dir/darknet-6h.pcap"
 [ -s "$g" ] || "$HY" synth darknet --seed 1 --duration 6h --rate 50 -o "$g" >/dev/null
 {
-    echo "## Darknet benchmark $(date -u +%Y-%m-%d) — $(nproc) cores; $(basename "$f"), $pkts packets, $(du -h "$f" | cut -f1)"
+    echo "## Darknet benchmark $(date -u +%Y-%m-%d) — $(nproc) cores; $(basename "$f"), $pkts packets, $(du -hL "$f" | cut -f1)"
     echo
     echo "| run | median s | packets/s | ratio to tcpdump | peak RSS MB |"
     echo "|---|---:|---:|---:|---:|"

@@ -33,8 +33,10 @@ full="$dir/flows-full.pcap"; hdr="$dir/flows-snap$SNAPLEN.pcap"
 gen "$full"; gen "$hdr" --snaplen "$SNAPLEN"
 
 # One timed run: prints seconds. softflowd runs with -d (stay in the
-# foreground, quiet): with -D (debug) it printed a line per flow and, after
-# the end of a file, sometimes blocked in accept() on its control socket. A
+# foreground, quiet) and -c none (no control socket): Debian's softflowd
+# 1.1.0 in -r mode, for some control-socket
+# paths (e.g. /tmp/hy-sf.ctl, every time), blocks in accept() (strace) before
+# it reads a packet. A
 # run that still hits the 120 s limit is retried, up to 3 attempts, and the
 # retries are counted.
 timed() {
@@ -80,7 +82,7 @@ run_set() { # run_set FILE LABEL
         "tcpdump -r $f -w /dev/null 2>/dev/null"
         "tshark -r $f -q -z conv,ip >/dev/null 2>&1"
         "argus -r $f -w /dev/null"
-        "rm -f /tmp/hy-bench-sf.ctl && softflowd -r $f -6 -n 127.0.0.1:9 -v 9 -d -c /tmp/hy-bench-sf.ctl -p /tmp/hy-bench-sf.pid >/dev/null 2>&1"
+        "softflowd -r $f -6 -n 127.0.0.1:9 -v 9 -d -c none >/dev/null 2>&1"
         "rm -rf $nf && mkdir -p $nf && nfpcapd -r $f -w $nf >/dev/null 2>&1"
     )
     echo

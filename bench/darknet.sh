@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Darknet benchmark: the per-packet path and the graphical lasso on a
-# generated three-day telescope capture, against tcpdump's read floor on the
-# same file in the same run. Prints a Markdown table (also bench/out/darknet.md).
+# Darknet benchmark: the per-packet path, Dark-NMF and the graphical lasso
+# on a generated three-day telescope capture, against tcpdump's read floor on
+# the same file in the same run; one graphical-lasso window at 1,000 hosts;
+# peak memory with 10 million distinct sources in a day
+# (bench/darknet_sources.py). Prints Markdown (also bench/out/darknet.md).
 #
 #   bench/darknet.sh [SCENARIO_INDEX]     default 1 (standard/1)
 #   BENCH_DIR=...  where the capture goes (default bench/out; ~1.5 GB)
@@ -32,10 +34,13 @@ median() { # median wall seconds of RUNS runs after a warm-up
 peak_mb() { /usr/bin/time -f %M bash -c "$1" 2>&1 >/dev/null | tail -1 | awk '{print int($1/1024)}'; }
 
 base="$HY analyze --darknet all --set flow.enabled=false --format eve -t 1"
+off="--set darknet.glasso_hosts=0 --set darknet.nmf_hosts=0"
 names=("tcpdump -r F -w /dev/null (read floor)"
-       "hayate: decode + darknet per-packet path + change detection (glasso off)"
+       "hayate: decode + per-packet path + change, persist, new-port (glasso, NMF off)"
+       "hayate: the same + Dark-NMF, 1,000 hosts per window"
        "hayate: the same + graphical lasso, 200 hosts per window")
 cmds=("tcpdump -r $f -w /dev/null"
+      "$base $off $f"
       "$base --set darknet.glasso_hosts=0 $f"
       "$base --set darknet.glasso_hosts=200 $f")
 # One graphical-lasso window at 1,000 hosts: six hours (36 windows) with and
@@ -54,8 +59,14 @@ g="$dir/darknet-6h.pcap"
         mb=$(peak_mb "${cmds[$i]}")
         python3 -c "s=$s;print(f'| ${names[$i]} | {s:.2f} | {$pkts/s/1e6:.2f} M | {s/$t0:.2f}x | $mb |')"
     done
-    off=$(median "$base --set darknet.glasso_hosts=0 $g")
-    on=$(median "$base --set darknet.glasso_hosts=1000 $g")
+    t_off=$(median "$base $off $g")
+    on=$(median "$base --set darknet.nmf_hosts=0 --set darknet.glasso_hosts=1000 $g")
     echo
-    python3 -c "print(f'Graphical lasso at 1,000 hosts (6 h, 36 windows): {$on:.2f} s with, {$off:.2f} s without: {($on-$off)/36:.3f} s per window (6 rho values).')"
+    python3 -c "print(f'Graphical lasso at 1,000 hosts (6 h, 36 windows): {$on:.2f} s with, {$t_off:.2f} s without: {($on-$t_off)/36:.3f} s per window (6 rho values).')"
+    m="$dir/darknet-sources-10m.pcap"
+    [ -s "$m" ] || python3 "$root/bench/darknet_sources.py" 10000000 "$m"
+    a=$(date +%s.%N)
+    mb=$(peak_mb "$base --set darknet.glasso_hosts=200 $m")
+    b=$(date +%s.%N)
+    python3 -c "print(f'10 million distinct sources in a day (20 M packets, every detector, glasso at 200 hosts): peak RSS $mb MB, {$b-$a:.1f} s (one run).')"
 } | tee "$dir/darknet.md"

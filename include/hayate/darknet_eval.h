@@ -11,7 +11,7 @@
 #include "alert.h"
 #include "error.h"
 
-#define HY_DN_DETECTORS 4 /* change, new_port, glasso, nmf; then "combined" */
+#define HY_DN_DETECTORS 5 /* change, new_port, glasso, nmf, persist; then "combined" */
 extern const char *const hy_dn_detector_names[HY_DN_DETECTORS + 1];
 
 typedef struct hy_dn_truth {

@@ -82,6 +82,18 @@ static void test_key_table(void **state)
         "darknet.glasso_port_hosts",
         "darknet.glasso_port_share_pct",
         "darknet.glasso_growth",
+        "darknet.long_baseline_bins",
+        "darknet.persist_window",
+        "darknet.persist_bins",
+        "darknet.persist_new_bins",
+        "darknet.persist_pairs",
+        "darknet.nmf_hosts",
+        "darknet.nmf_window_bins",
+        "darknet.nmf_step_bins",
+        "darknet.nmf_max_rank",
+        "darknet.nmf_port_hosts",
+        "darknet.nmf_growth",
+        "darknet.nmf_min_history",
     };
     size_t n = 0;
     while (hy_config_keys[n].name) {

@@ -52,3 +52,15 @@ void hy_test_write_file(const char *path, const void *data, size_t len)
         fail_msg("short write to %s", path);
     fclose(f);
 }
+
+hy_pkt hy_test_syn4(uint32_t src, uint32_t dst, uint16_t dport, uint32_t seq, uint16_t ipid)
+{
+    static const uint8_t l4[20];
+    hy_pkt p = {.ip_version = 4, .proto = 6, .l4 = l4, .tcp_flags = HY_TCP_SYN,
+                .dport = dport, .sport = 40000, .tcp_seq = seq, .ip_id = ipid};
+    for (int i = 0; i < 4; i++) {
+        p.src[i] = (uint8_t)(src >> (24 - 8 * i));
+        p.dst[i] = (uint8_t)(dst >> (24 - 8 * i));
+    }
+    return p;
+}

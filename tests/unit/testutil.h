@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "hayate/decode.h"
+
 /* Makes a fresh temporary directory (removed at exit) and returns its path. */
 const char *hy_test_tmpdir(void);
 
@@ -19,5 +21,9 @@ const char *hy_test_shared_data(void);
 
 /* Writes len bytes to path; fails the test on error. */
 void hy_test_write_file(const char *path, const void *data, size_t len);
+
+/* A decoded IPv4 TCP SYN (addresses host order) with sequence number and
+ * IP ID, as the decoder would fill it. */
+hy_pkt hy_test_syn4(uint32_t src, uint32_t dst, uint16_t dport, uint32_t seq, uint16_t ipid);
 
 #endif

@@ -48,9 +48,7 @@ static uint64_t addr_hash(const dn_addr *a)
     return hy_hash64(a, sizeof *a, ADDR_SEED);
 }
 
-/* Inserts (h, item) into an ascending bottom-k list of size k; a hash that is
- * already there is not added twice. */
-static void bottom_k(uint64_t *hs, void *items, size_t isz, uint32_t *n, uint32_t k, uint64_t h,
+void dn_bottom_k(uint64_t *hs, void *items, size_t isz, uint32_t *n, uint32_t k, uint64_t h,
                      const void *item)
 {
     uint32_t i = 0;
@@ -110,6 +108,7 @@ static hy_err get_src(dn_bin *b, const dn_addr *addr, dn_src_agg **out)
             return HY_ERR_NOMEM;
         s->addr = *addr;
         s->first_ns = UINT64_MAX;
+        s->dst_min = UINT64_MAX;
         if ((rc = hy_map_put(b->srcs, addr, sizeof *addr, s)) != HY_OK) {
             free(s);
             return rc;
@@ -129,7 +128,7 @@ hy_err dn_bin_add(dn_bin *b, const dn_limits *lim, const hy_pkt *p, dn_class cls
 
     memcpy(src.a, p->src, 16);
     memcpy(dst.a, p->dst, 16);
-    uint64_t sh = addr_hash(&src);
+    uint64_t sh = addr_hash(&src), dh = addr_hash(&dst);
     b->packets[cls]++;
     port_key(p, cls, key);
     if ((rc = get_port(b, lim, key, &a)) == HY_OK) {
@@ -137,9 +136,9 @@ hy_err dn_bin_add(dn_bin *b, const dn_limits *lim, const hy_pkt *p, dn_class cls
         for (size_t i = 0; i < dn_nfps; i++)
             a->fp_packets[i] += (fp >> i) & 1;
         if ((rc = hy_uset_add(&a->srcs, sh)) != HY_OK ||
-            (rc = hy_uset_add(&a->dsts, addr_hash(&dst))) != HY_OK)
+            (rc = hy_uset_add(&a->dsts, dh)) != HY_OK)
             return rc;
-        bottom_k(a->sample_h, a->sample, sizeof *a->sample, &a->nsample, DN_SAMPLE, sh, &src);
+        dn_bottom_k(a->sample_h, a->sample, sizeof *a->sample, &a->nsample, DN_SAMPLE, sh, &src);
     } else if (rc != HY_ERR_TOOBIG) {
         return rc;
     }
@@ -159,8 +158,12 @@ hy_err dn_bin_add(dn_bin *b, const dn_limits *lim, const hy_pkt *p, dn_class cls
     s->first_ns = p->ts_ns < s->first_ns ? p->ts_ns : s->first_ns;
     s->last_ns = p->ts_ns > s->last_ns ? p->ts_ns : s->last_ns;
     s->fp_bits |= fp;
+    if (cls != DN_SCAN)
+        return HY_OK; /* a source's ports and targets are those it scans */
+    s->dst_min = dh < s->dst_min ? dh : s->dst_min;
+    s->dst_max = dh > s->dst_max ? dh : s->dst_max;
     uint32_t pv = (uint32_t)key[1] << 16 | (uint32_t)(key[2] << 8 | key[3]);
-    bottom_k(s->port_h, s->port_v, sizeof *s->port_v, &s->nports, DN_KMV,
+    dn_bottom_k(s->port_h, s->port_v, sizeof *s->port_v, &s->nports, DN_KMV,
              hy_hash64(&pv, sizeof pv, PORT_SEED), &pv);
     return HY_OK;
 }
@@ -190,7 +193,7 @@ static int merge_port(const void *key, size_t klen, void *value, void *ud)
         (m->rc = hy_uset_merge(&d->dsts, &s->dsts)) != HY_OK)
         return 1;
     for (uint32_t i = 0; i < s->nsample; i++)
-        bottom_k(d->sample_h, d->sample, sizeof *d->sample, &d->nsample, DN_SAMPLE,
+        dn_bottom_k(d->sample_h, d->sample, sizeof *d->sample, &d->nsample, DN_SAMPLE,
                  s->sample_h[i], &s->sample[i]);
     return 0;
 }
@@ -217,8 +220,10 @@ static int merge_src(const void *key, size_t klen, void *value, void *ud)
     d->first_ns = s->first_ns < d->first_ns ? s->first_ns : d->first_ns;
     d->last_ns = s->last_ns > d->last_ns ? s->last_ns : d->last_ns;
     d->fp_bits |= s->fp_bits;
+    d->dst_min = s->dst_min < d->dst_min ? s->dst_min : d->dst_min;
+    d->dst_max = s->dst_max > d->dst_max ? s->dst_max : d->dst_max;
     for (uint32_t i = 0; i < s->nports; i++)
-        bottom_k(d->port_h, d->port_v, sizeof *d->port_v, &d->nports, DN_KMV, s->port_h[i],
+        dn_bottom_k(d->port_h, d->port_v, sizeof *d->port_v, &d->nports, DN_KMV, s->port_h[i],
                  &s->port_v[i]);
     return 0;
 }
@@ -281,4 +286,31 @@ uint64_t dn_src_ports(const dn_src_agg *s)
     /* k-minimum-values estimate: (k - 1) / (k-th smallest hash / 2^64) */
     double hk = (double)s->port_h[DN_KMV - 1] / 18446744073709551616.0;
     return hk > 0 ? (uint64_t)((DN_KMV - 1) / hk + 0.5) : DN_KMV;
+}
+
+static int by_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+hy_err dn_count_ports(uint32_t *pv, size_t n, dn_count **out, size_t *nout)
+{
+    dn_count *v;
+    *out = NULL;
+    *nout = 0;
+    if (!n)
+        return HY_OK;
+    qsort(pv, n, sizeof *pv, by_u32);
+    if (!(v = malloc(n * sizeof *v)))
+        return HY_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (*nout && ((uint32_t)v[*nout - 1].proto << 16 | v[*nout - 1].port) == pv[i]) {
+            v[*nout - 1].n++;
+            continue;
+        }
+        v[(*nout)++] = (dn_count){.proto = (uint8_t)(pv[i] >> 16), .port = (uint16_t)pv[i], .n = 1};
+    }
+    *out = v;
+    return HY_OK;
 }

@@ -24,7 +24,9 @@ typedef struct dn_state {
     dn_bin *pending;      /* merged bins not yet reported, ascending */
     uint64_t next;        /* index of the next bin to report */
     dn_detect *det;
+    dn_persist *per;
     dn_glasso *gl;        /* NULL when off */
+    dn_nmf *nmf;          /* NULL when off */
     dn_report *rep;
 } dn_state;
 
@@ -47,7 +49,9 @@ static void dn_destroy(void *state)
     bins_free(s->closed);
     bins_free(s->pending);
     dn_detect_destroy(s->det);
+    dn_persist_destroy(s->per);
     dn_glasso_destroy(s->gl);
+    dn_nmf_destroy(s->nmf);
     dn_report_destroy(s->rep);
     free(s);
 }
@@ -57,7 +61,7 @@ static uint32_t cfg_u32(const hy_config *c, const char *k)
     return (uint32_t)hy_config_int(c, k);
 }
 
-static hy_err create_global(dn_state *s, const hy_config *c)
+static hy_err create_change(dn_state *s, const hy_config *c)
 {
     dn_detect_cfg dc = {
         .history_bins = cfg_u32(c, "darknet.history_bins"),
@@ -67,11 +71,20 @@ static hy_err create_global(dn_state *s, const hy_config *c)
         .min_ratio = (double)hy_config_int(c, "darknet.min_ratio"),
         .new_port_k = cfg_u32(c, "darknet.new_port_sources"),
         .max_ports = cfg_u32(c, "darknet.max_history_ports"),
+        .long_min_bins = cfg_u32(c, "darknet.long_baseline_bins"),
     };
-    dn_report_cfg rc = {
-        .scanner_packets = (uint64_t)hy_config_int(c, "darknet.scanner_packets"),
-        .idle_bins = cfg_u32(c, "darknet.incident_idle_bins"),
+    dn_persist_cfg pc = {
+        .window = cfg_u32(c, "darknet.persist_window"),
+        .min_bins = cfg_u32(c, "darknet.persist_bins"),
+        .new_bins = cfg_u32(c, "darknet.persist_new_bins"),
+        .max_pairs = cfg_u32(c, "darknet.persist_pairs"),
     };
+    hy_err e = dn_detect_create(&dc, &s->det);
+    return e != HY_OK ? e : dn_persist_create(&pc, &s->per);
+}
+
+static hy_err create_glasso(dn_state *s, const hy_config *c)
+{
     dn_glasso_cfg gc = {
         .window_bins = cfg_u32(c, "darknet.glasso_window_bins"),
         .max_hosts = cfg_u32(c, "darknet.glasso_hosts"),
@@ -86,10 +99,35 @@ static hy_err create_global(dn_state *s, const hy_config *c)
         .min_port_share = hy_config_int(c, "darknet.glasso_port_share_pct") / 100.0,
         .growth = (double)hy_config_int(c, "darknet.glasso_growth"),
     };
-    hy_err e = dn_detect_create(&dc, &s->det);
-    if (e == HY_OK && gc.max_hosts && (e = dn_glasso_create(&gc, &s->gl)) != HY_OK)
+    return gc.max_hosts ? dn_glasso_create(&gc, &s->gl) : HY_OK;
+}
+
+static hy_err create_nmf(dn_state *s, const hy_config *c)
+{
+    dn_nmf_cfg nc = {
+        .window_bins = cfg_u32(c, "darknet.nmf_window_bins"),
+        .step_bins = cfg_u32(c, "darknet.nmf_step_bins"),
+        .max_hosts = cfg_u32(c, "darknet.nmf_hosts"),
+        .max_rank = cfg_u32(c, "darknet.nmf_max_rank"),
+        .min_port_hosts = cfg_u32(c, "darknet.nmf_port_hosts"),
+        .growth = (double)hy_config_int(c, "darknet.nmf_growth"),
+        .min_history = cfg_u32(c, "darknet.nmf_min_history"),
+        .max_sources = cfg_u32(c, "darknet.max_sources"),
+    };
+    return nc.max_hosts ? dn_nmf_create(&nc, &s->nmf) : HY_OK;
+}
+
+static hy_err create_global(dn_state *s, const hy_config *c)
+{
+    dn_report_cfg rc = {
+        .scanner_packets = (uint64_t)hy_config_int(c, "darknet.scanner_packets"),
+        .idle_bins = cfg_u32(c, "darknet.incident_idle_bins"),
+    };
+    hy_err e;
+    if ((e = create_change(s, c)) != HY_OK || (e = create_glasso(s, c)) != HY_OK ||
+        (e = create_nmf(s, c)) != HY_OK)
         return e;
-    return e != HY_OK ? e : dn_report_create(&rc, s->bin_ns, &s->rep);
+    return dn_report_create(&rc, s->bin_ns, &s->rep);
 }
 
 static hy_err dn_create(const hy_engine_env *env, void **state)
@@ -198,12 +236,18 @@ static hy_err report_bin(dn_state *s, const dn_bin *b, const hy_emit *emit)
 {
     dn_port_agg **ports = NULL;
     dn_finding *found = NULL;
-    size_t nports = 0, nfound = 0;
+    dn_count *pc = NULL;
+    size_t nports = 0, nfound = 0, npc = 0;
     hy_err rc = dn_bin_ports(b, &ports, &nports);
     if (rc == HY_OK)
         rc = dn_detect_bin(s->det, b->index, ports, nports, &found, &nfound);
+    if (rc == HY_OK && (rc = dn_persist_bin(s->per, b, &pc, &npc)) == HY_OK)
+        rc = dn_detect_persist(s->det, b->index, pc, npc, &found, &nfound);
+    free(pc);
     if (rc == HY_OK && s->gl)
         rc = dn_glasso_bin(s->gl, b, &found, &nfound);
+    if (rc == HY_OK && s->nmf)
+        rc = dn_nmf_bin(s->nmf, b, &found, &nfound);
     if (rc == HY_OK)
         rc = dn_report_bin(s->rep, b, ports, nports, found, nfound, emit);
     free(ports);

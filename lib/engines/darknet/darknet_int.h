@@ -83,6 +83,8 @@ typedef struct dn_src_agg {
     uint64_t scan_packets;   /* of packets, those classed scan */
     uint16_t sub[DN_SUB];    /* scan packets per sixth of the bin (saturating) */
     uint8_t fp_bits;
+    uint64_t dst_min, dst_max; /* smallest and largest hash of its scan targets:
+                                * equal when it aimed at one darknet address */
     uint32_t nports;
     uint64_t port_h[DN_KMV];  /* ascending */
     uint32_t port_v[DN_KMV];  /* proto << 16 | port */
@@ -112,6 +114,20 @@ hy_err dn_bin_add(dn_bin *b, const dn_limits *lim, const hy_pkt *p, dn_class cls
 hy_err dn_bin_merge(dn_bin *dst, const dn_bin *src, const dn_limits *lim);
 /* The port aggregates sorted by (cls, proto, port); *n entries; free() it. */
 hy_err dn_bin_ports(const dn_bin *b, dn_port_agg ***out, size_t *n);
+/* A count for one (proto, port). */
+typedef struct dn_count {
+    uint8_t proto;
+    uint16_t port;
+    uint32_t n;
+} dn_count;
+
+/* Sorts pv (proto << 16 | port values) and counts each distinct one into
+ * *out (malloc'd, sorted by (proto, port), *nout entries; NULL when n 0). */
+hy_err dn_count_ports(uint32_t *pv, size_t n, dn_count **out, size_t *nout);
+/* Inserts (h, item) into the ascending bottom-k list hs/items (*n entries,
+ * at most k, items of isz bytes); a hash already there is not added twice. */
+void dn_bottom_k(uint64_t *hs, void *items, size_t isz, uint32_t *n, uint32_t k, uint64_t h,
+                 const void *item);
 /* Distinct (proto, port) pairs a source hit: exact below DN_KMV, else the
  * bottom-k estimate. */
 uint64_t dn_src_ports(const dn_src_agg *s);
@@ -125,8 +141,13 @@ typedef struct dn_detect_cfg {
     uint32_t min_sources;    /* a port must reach this many sources */
     double min_ratio;        /* and this multiple of its baseline */
     uint32_t new_port_k;     /* sources for a port with no history */
-    uint32_t max_ports;      /* ports with history */
+    uint32_t max_ports;      /* ports with history (per series) */
+    uint32_t long_min_bins;  /* input before the long baseline is used; 0: off */
 } dn_detect_cfg;
+
+/* The per-port series the change detector watches. */
+enum { DN_SERIES_SOURCES, DN_SERIES_PERSIST, DN__SERIES };
+
 
 typedef struct dn_detect dn_detect;
 
@@ -137,11 +158,22 @@ typedef struct dn_finding {
     uint64_t sources;        /* unique sources this bin */
     double baseline, z;
     bool change, new_port;   /* which detectors fired */
+    bool persist;            /* the persistent-source series changed */
     bool glasso;             /* the graphical lasso's window was an outlier */
-    uint8_t level;           /* glasso: the port's attribution level (1-3) */
-    uint32_t win_hosts;      /* glasso: hosts in the window, and on this port */
-    uint32_t port_hosts;
-    double density;          /* glasso: mean density over the rho values */
+    bool nmf;                /* a new synchronised group (Dark-NMF) */
+    uint32_t persistent;     /* persist: persistent sources this bin */
+    struct {
+        uint8_t level;       /* the port's attribution level (1-3) */
+        uint32_t win_hosts;  /* hosts in the window, and on this port */
+        uint32_t port_hosts;
+        double density;      /* mean density over the rho values */
+    } gl;                    /* when glasso */
+    struct {
+        uint32_t rank;       /* the factorisation's rank */
+        uint32_t win_hosts;  /* hosts in the window */
+        uint32_t group;      /* hosts in the group, and of them on the port */
+        uint32_t hosts;
+    } nm;                    /* when nmf */
 } dn_finding;
 
 hy_err dn_detect_create(const dn_detect_cfg *cfg, dn_detect **out);
@@ -151,6 +183,31 @@ void dn_detect_destroy(dn_detect *d);
  * bins count as zero. */
 hy_err dn_detect_bin(dn_detect *d, uint64_t index, dn_port_agg *const *ports, size_t n,
                      dn_finding **found, size_t *nfound);
+/* The same for the persistent-source counts of the same bin (call after
+ * dn_detect_bin); appends the ports whose series fires "persist". */
+hy_err dn_detect_persist(dn_detect *d, uint64_t index, const dn_count *counts, size_t n,
+                         dn_finding **found, size_t *nfound);
+
+/* ---- persistent sources (persist.c) ---- */
+
+typedef struct dn_persist_cfg {
+    uint32_t window;         /* bins looked back (<= 32), this one included */
+    uint32_t min_bins;       /* a source is persistent on a port seen in this many */
+    uint32_t new_bins;       /* ... when first seen on it this recently (0: any) */
+    uint32_t max_pairs;      /* (source, port) pairs tracked */
+} dn_persist_cfg;
+
+typedef struct dn_persist dn_persist;
+
+hy_err dn_persist_create(const dn_persist_cfg *cfg, dn_persist **out);
+void dn_persist_destroy(dn_persist *p);
+/* Feeds one closed, merged bin (bins in order) and returns, sorted by
+ * (proto, port), the number of its scanning sources that are persistent on
+ * each port: seen scanning it in at least min_bins of the last window bins,
+ * and first seen on it less than new_bins bins ago.
+ * Sources that hit DN_KMV or more ports in the bin (sweeps) are left out.
+ * *out is malloc'd (free() it), *n entries. */
+hy_err dn_persist_bin(dn_persist *p, const dn_bin *b, dn_count **out, size_t *n);
 
 /* ---- the graphical lasso detector (glasso.c) ---- */
 
@@ -175,6 +232,28 @@ void dn_glasso_destroy(dn_glasso *g);
  * window, runs the graphical lasso over it and appends a finding per port
  * attributed to an outlying window. */
 hy_err dn_glasso_bin(dn_glasso *g, const dn_bin *b, dn_finding **found, size_t *nfound);
+
+/* ---- the Dark-NMF detector (detect_nmf.c) ---- */
+
+typedef struct dn_nmf_cfg {
+    uint32_t window_bins;    /* bins per window (30 one-minute bins) */
+    uint32_t step_bins;      /* bins between windows (10) */
+    uint32_t max_hosts;      /* hosts per window: the most active */
+    uint32_t max_rank;       /* ranks 1..max_rank fitted; MDL picks one */
+    uint32_t min_port_hosts; /* a group's hosts on a port to fire */
+    double growth;           /* and this multiple of the port's usual */
+    uint32_t min_history;    /* windows before it fires */
+    uint32_t max_sources;    /* hosts tracked */
+} dn_nmf_cfg;
+
+typedef struct dn_nmf dn_nmf;
+
+hy_err dn_nmf_create(const dn_nmf_cfg *cfg, dn_nmf **out);
+void dn_nmf_destroy(dn_nmf *m);
+/* Adds a closed bin's scanning sources; every step_bins bins, factorises
+ * the last window and appends a finding per port on which a synchronised
+ * group of hosts is new. */
+hy_err dn_nmf_bin(dn_nmf *m, const dn_bin *b, dn_finding **found, size_t *nfound);
 
 /* ---- the engine's state (darknet.c) and the global side (report.c) ---- */
 

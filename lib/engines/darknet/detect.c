@@ -1,17 +1,26 @@
 /* Per-port change detection on unique-source counts.
  *
- * Each scanned (protocol, port) keeps the unique-source count of each of its
- * last history_bins bins. A bin's count u is compared with a robust baseline:
- * the median of the previous recent_bins bins, raised to the median of the
- * same stretch one history ago (yesterday, at one-minute bins) when that much
- * history exists, so daily peaks are not news. The scale is the larger of
- * 1.4826 x MAD, sqrt(baseline) (Poisson noise) and 1. The port fires "change"
- * when z = (u - baseline) / scale >= z, u >= min_sources and u >= min_ratio x
- * baseline (bins before a port was first seen count as zero). A port whose
- * sources all came in the last recent_bins bins (none in the history before)
- * that reaches new_port_k sources fires "new_port" (the fastest signal).
- * Nothing fires in the first recent_bins bins of the input (warm-up: every
- * port is new then). */
+ * Each scanned (protocol, port) keeps the count of each of its last
+ * history_bins bins for two series: all unique sources, and persistent
+ * sources (persist.c: sources seen on the port in most of the last few
+ * bins; the background's one-off sources drop out, so a busy port's new
+ * bots stand out). A bin's count u is compared with two robust baselines:
+ *  - recent: the median of the previous recent_bins bins, raised to the
+ *    median of the same stretch one history ago (yesterday, at one-minute
+ *    bins) when that much history exists, so daily peaks are not news; the
+ *    scale is the larger of 1.4826 x MAD, sqrt(baseline) (Poisson noise)
+ *    and 1;
+ *  - long: once long_min_bins of input have been seen, the median and MAD
+ *    of the whole history before the recent stretch (sampled at most
+ *    LONG_SAMPLES bins), raised to the same-time-yesterday median. A slow
+ *    ramp that the recent median follows up stays far above it.
+ * The port fires "change" (all sources) or "persist" (persistent sources)
+ * when, for either baseline, z = (u - baseline) / scale >= z, u >=
+ * min_sources and u >= min_ratio x baseline (bins before a port was first
+ * seen count as zero). A port whose sources all came in the last
+ * recent_bins bins (none in the history before) that reaches new_port_k
+ * sources fires "new_port" (the fastest signal). Nothing fires in the first
+ * recent_bins bins of the input (warm-up: every port is new then). */
 #include "darknet_int.h"
 
 #include <math.h>
@@ -19,6 +28,8 @@
 #include <string.h>
 
 #include "hayate/stats.h"
+
+#define LONG_SAMPLES 240 /* bins the long baseline reads at most */
 
 typedef struct dn_hist {
     uint64_t last;     /* last bin index written */
@@ -30,16 +41,16 @@ typedef struct dn_hist {
 
 struct dn_detect {
     dn_detect_cfg cfg;
-    hy_map *ports;     /* (proto, port) -> dn_hist */
+    hy_map *hist[DN__SERIES]; /* (proto, port) -> dn_hist, per series */
     uint64_t first;    /* first bin index seen */
     bool started;
-    double *scratch;   /* recent_bins values */
+    double *scratch;   /* max(2 x recent_bins, LONG_SAMPLES) values */
 };
 
 hy_err dn_detect_create(const dn_detect_cfg *cfg, dn_detect **out)
 {
     dn_detect *d = calloc(1, sizeof *d);
-    hy_err rc;
+    size_t ns = cfg->recent_bins * 2 > LONG_SAMPLES ? cfg->recent_bins * 2 : LONG_SAMPLES;
     if (!d)
         return HY_ERR_NOMEM;
     d->cfg = *cfg;
@@ -47,21 +58,24 @@ hy_err dn_detect_create(const dn_detect_cfg *cfg, dn_detect **out)
         free(d);
         return hy_err_set(HY_ERR_CONFIG, "darknet: recent bins must be 1..history/2");
     }
-    if (!(d->scratch = malloc(cfg->recent_bins * 2 * sizeof *d->scratch)) ||
-        (rc = hy_map_create(cfg->max_ports, free, &d->ports)) != HY_OK) {
-        free(d->scratch);
-        free(d);
-        return HY_ERR_NOMEM;
-    }
+    if (!(d->scratch = malloc(ns * sizeof *d->scratch)))
+        goto nomem;
+    for (int k = 0; k < DN__SERIES; k++)
+        if (hy_map_create(cfg->max_ports, free, &d->hist[k]) != HY_OK)
+            goto nomem;
     *out = d;
     return HY_OK;
+nomem:
+    dn_detect_destroy(d);
+    return HY_ERR_NOMEM;
 }
 
 void dn_detect_destroy(dn_detect *d)
 {
     if (!d)
         return;
-    hy_map_destroy(d->ports);
+    for (int k = 0; k < DN__SERIES; k++)
+        hy_map_destroy(d->hist[k]);
     free(d->scratch);
     free(d);
 }
@@ -95,94 +109,155 @@ static uint32_t hist_at(const dn_detect *d, const dn_hist *h, uint64_t i)
     return h->ring[i % hb];
 }
 
-/* Median and MAD of bins [from, from + n) of h. */
+/* Median and MAD (when mad is not NULL) of n bins of h from `from`, every
+ * `stride`-th. */
 static double window_median(dn_detect *d, const dn_hist *h, uint64_t from, uint32_t n,
-                            double *mad)
+                            uint32_t stride, double *mad)
 {
     double *x = d->scratch, med;
     for (uint32_t i = 0; i < n; i++)
-        x[i] = hist_at(d, h, from + i);
+        x[i] = hist_at(d, h, from + (uint64_t)i * stride);
     med = hy_median(x, n);
     if (mad) {
         for (uint32_t i = 0; i < n; i++)
-            x[i] = hist_at(d, h, from + i);
+            x[i] = hist_at(d, h, from + (uint64_t)i * stride);
         *mad = hy_mad(x, n, med);
     }
     return med;
 }
 
-/* Scores one port's count against its history (before writing it). */
-static void score(dn_detect *d, dn_hist *h, uint64_t index, uint32_t u, dn_finding *f)
+/* z of u against a baseline and its MAD; fills the finding's figures when
+ * the test passes and its z is the larger. */
+static bool test(const dn_detect_cfg *c, uint32_t u, double base, double mad, dn_finding *f)
 {
-    const dn_detect_cfg *c = &d->cfg;
-    uint32_t rb = c->recent_bins;
-    bool warm = index - d->first >= rb;
-    double mad = 0, base = 0, scale;
-
-    /* history seen before this bin, zero-filled up to it */
-    uint64_t seen = h->age ? h->age + (index - 1 - h->last) : 0;
-    if (h->age) {
-        base = window_median(d, h, index - rb, rb, &mad);
-        if (seen >= c->history_bins && index >= c->history_bins) {
-            double yday = window_median(d, h, index - c->history_bins + 1, rb, NULL);
-            base = yday > base ? yday : base;
-        }
+    double scale = fmax(fmax(1.4826 * mad, sqrt(base)), 1.0), z = (u - base) / scale;
+    bool fire = z >= c->z && u >= c->min_sources && u >= c->min_ratio * base;
+    if (!f->z || z > f->z || fire) {
+        f->baseline = base;
+        f->z = z;
     }
-    scale = fmax(fmax(1.4826 * mad, sqrt(base)), 1.0);
-    f->sources = u;
-    f->baseline = base;
-    f->z = (u - base) / scale;
-    /* bins before a port's first are zeros: a young port has a baseline too */
-    f->change = warm && f->z >= c->z && u >= c->min_sources && u >= c->min_ratio * base;
-    f->new_port = warm && (h->ever == 0 || index - h->born < rb) && u >= c->new_port_k;
+    return fire;
 }
 
-hy_err dn_detect_bin(dn_detect *d, uint64_t index, dn_port_agg *const *ports, size_t n,
-                     dn_finding **found, size_t *nfound)
+/* Scores one port's count against its history (before writing it): the
+ * recent and the long baseline; returns whether either fires. */
+static bool score(dn_detect *d, dn_hist *h, uint64_t index, uint32_t u, dn_finding *f)
+{
+    const dn_detect_cfg *c = &d->cfg;
+    uint32_t rb = c->recent_bins, hb = c->history_bins;
+    uint64_t span = index - d->first; /* bins of input before this one */
+    double mad = 0, base = 0, yday = 0;
+    bool fire;
+
+    if (span < rb)
+        return false; /* warm-up */
+    if (h->age) {
+        base = window_median(d, h, index - rb, rb, 1, &mad);
+        if (span >= hb)
+            yday = window_median(d, h, index - hb + 1, rb, 1, NULL);
+    }
+    f->z = 0;
+    fire = test(c, u, fmax(base, yday), mad, f);
+    if (!fire && h->age && c->long_min_bins && span >= c->long_min_bins) {
+        /* the input before the recent stretch, at most a history's worth */
+        uint64_t n = span - rb < hb - rb ? span - rb : hb - rb;
+        uint32_t stride = (uint32_t)((n + LONG_SAMPLES - 1) / LONG_SAMPLES);
+        uint32_t k = (uint32_t)(n / stride);
+        double lmad, lbase = window_median(d, h, index - rb - (uint64_t)k * stride, k, stride,
+                                           &lmad);
+        fire = test(c, u, fmax(lbase, yday), lmad, f);
+    }
+    return fire;
+}
+
+/* Judges count u of one port of series k at bin index; sets *fire (change
+ * or persist) and f->new_port. */
+static hy_err judge(dn_detect *d, int k, uint64_t index, uint8_t proto, uint16_t port,
+                    uint32_t u, dn_finding *f)
+{
+    uint8_t key[3] = {proto, (uint8_t)(port >> 8), (uint8_t)port};
+    dn_hist *h = hy_map_get(d->hist[k], key, 3);
+    bool warm = index - d->first >= d->cfg.recent_bins, fire = false;
+    hy_err rc;
+
+    if (!h) {
+        if (!(h = calloc(1, sizeof *h + d->cfg.history_bins * sizeof(uint32_t))))
+            return HY_ERR_NOMEM;
+        if ((rc = hy_map_put(d->hist[k], key, 3, h)) != HY_OK) {
+            free(h);
+            if (rc != HY_ERR_TOOBIG)
+                return rc;
+            h = NULL; /* no room for history: judged as a new port only */
+        }
+    }
+    *f = (dn_finding){.proto = proto, .port = port, .sources = u};
+    /* a port below the thresholds cannot fire: skip the medians */
+    if (h && u >= d->cfg.min_sources)
+        fire = score(d, h, index, u, f);
+    if (k == DN_SERIES_SOURCES) {
+        f->change = fire;
+        f->new_port = warm && u >= d->cfg.new_port_k &&
+                      (!h || h->ever == 0 || index - h->born < d->cfg.recent_bins);
+    } else {
+        f->persist = fire;
+        f->persistent = u;
+    }
+    if (h)
+        hist_put(d, h, index, u);
+    return HY_OK;
+}
+
+static hy_err append(dn_finding **found, size_t *nfound, const dn_finding *f)
+{
+    dn_finding *nf = realloc(*found, (*nfound + 1) * sizeof *nf);
+    if (!nf)
+        return HY_ERR_NOMEM;
+    *found = nf;
+    nf[(*nfound)++] = *f;
+    return HY_OK;
+}
+
+static void start(dn_detect *d, uint64_t index)
 {
     if (!d->started) {
         d->started = true;
         d->first = index;
     }
+}
+
+hy_err dn_detect_bin(dn_detect *d, uint64_t index, dn_port_agg *const *ports, size_t n,
+                     dn_finding **found, size_t *nfound)
+{
+    start(d, index);
     for (size_t i = 0; i < n; i++) {
         const dn_port_agg *a = ports[i];
-        uint8_t key[3] = {a->proto, (uint8_t)(a->port >> 8), (uint8_t)a->port};
         uint64_t c = hy_uset_count(&a->srcs);
-        uint32_t u = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
-        dn_finding f = {.proto = a->proto, .port = a->port};
-        dn_hist *h;
+        dn_finding f;
         hy_err rc;
-
         if (a->cls != DN_SCAN)
             continue;
-        if (!(h = hy_map_get(d->ports, key, 3))) {
-            h = calloc(1, sizeof *h + d->cfg.history_bins * sizeof(uint32_t));
-            if (!h)
-                return HY_ERR_NOMEM;
-            if ((rc = hy_map_put(d->ports, key, 3, h)) != HY_OK) {
-                free(h);
-                if (rc != HY_ERR_TOOBIG)
-                    return rc;
-                h = NULL; /* no room for history: judged as a new port only */
-            }
-        }
-        /* a port below both thresholds cannot fire: skip the medians */
-        if (h && u >= (d->cfg.min_sources < d->cfg.new_port_k ? d->cfg.min_sources
-                                                               : d->cfg.new_port_k))
-            score(d, h, index, u, &f);
-        else
-            f = (dn_finding){.proto = a->proto, .port = a->port, .sources = u,
-                             .new_port = index - d->first >= d->cfg.recent_bins &&
-                                         u >= d->cfg.new_port_k};
-        if (h)
-            hist_put(d, h, index, u);
-        if (!f.change && !f.new_port)
-            continue;
-        dn_finding *nf = realloc(*found, (*nfound + 1) * sizeof *nf);
-        if (!nf)
-            return HY_ERR_NOMEM;
-        *found = nf;
-        nf[(*nfound)++] = f;
+        rc = judge(d, DN_SERIES_SOURCES, index, a->proto, a->port,
+                   c > UINT32_MAX ? UINT32_MAX : (uint32_t)c, &f);
+        if (rc == HY_OK && (f.change || f.new_port))
+            rc = append(found, nfound, &f);
+        if (rc != HY_OK)
+            return rc;
+    }
+    return HY_OK;
+}
+
+hy_err dn_detect_persist(dn_detect *d, uint64_t index, const dn_count *counts, size_t n,
+                         dn_finding **found, size_t *nfound)
+{
+    start(d, index);
+    for (size_t i = 0; i < n; i++) {
+        dn_finding f;
+        hy_err rc = judge(d, DN_SERIES_PERSIST, index, counts[i].proto, counts[i].port,
+                          counts[i].n, &f);
+        if (rc == HY_OK && f.persist)
+            rc = append(found, nfound, &f);
+        if (rc != HY_OK)
+            return rc;
     }
     return HY_OK;
 }

@@ -32,6 +32,7 @@ typedef struct win_src {
     dn_addr addr;
     uint64_t h;
     uint64_t packets;
+    uint64_t dst_min, dst_max; /* equal: one darknet target (level 4) */
     uint32_t nports;
     uint64_t port_h[DN_KMV];
     uint32_t port_v[DN_KMV];
@@ -86,22 +87,6 @@ void dn_glasso_destroy(dn_glasso *g)
     free(g);
 }
 
-static void add_port(win_src *w, uint64_t h, uint32_t v)
-{
-    uint32_t i = 0;
-    while (i < w->nports && w->port_h[i] < h)
-        i++;
-    if ((i < w->nports && w->port_h[i] == h) || i >= DN_KMV)
-        return;
-    uint32_t last = w->nports < DN_KMV ? w->nports : DN_KMV - 1;
-    memmove(&w->port_h[i + 1], &w->port_h[i], (last - i) * sizeof *w->port_h);
-    memmove(&w->port_v[i + 1], &w->port_v[i], (last - i) * sizeof *w->port_v);
-    w->port_h[i] = h;
-    w->port_v[i] = v;
-    if (w->nports < DN_KMV)
-        w->nports++;
-}
-
 typedef struct add_ctx {
     dn_glasso *g;
     uint32_t slot; /* the bin's place in the window */
@@ -123,6 +108,7 @@ static int add_src(const void *key, size_t klen, void *value, void *ud)
         }
         w->addr = s->addr;
         w->h = hy_hash64(&s->addr, sizeof s->addr, c->g->cfg.seed);
+        w->dst_min = UINT64_MAX;
         if ((c->rc = hy_map_put(c->g->srcs, key, klen, w)) != HY_OK) {
             free(w);
             if (c->rc != HY_ERR_TOOBIG)
@@ -132,12 +118,15 @@ static int add_src(const void *key, size_t klen, void *value, void *ud)
         }
     }
     w->packets += s->scan_packets;
+    w->dst_min = s->dst_min < w->dst_min ? s->dst_min : w->dst_min;
+    w->dst_max = s->dst_max > w->dst_max ? s->dst_max : w->dst_max;
     for (int k = 0; k < DN_SUB; k++) {
         uint32_t v = w->cnt[c->slot * DN_SUB + k] + s->sub[k];
         w->cnt[c->slot * DN_SUB + k] = (uint16_t)(v > UINT16_MAX ? UINT16_MAX : v);
     }
     for (uint32_t i = 0; i < s->nports; i++)
-        add_port(w, s->port_h[i], s->port_v[i]);
+        dn_bottom_k(w->port_h, w->port_v, sizeof *w->port_v, &w->nports, DN_KMV, s->port_h[i],
+                    &s->port_v[i]);
     return 0;
 }
 
@@ -239,37 +228,65 @@ static hy_err judge(dn_glasso *g, const double *dens, bool *alert)
     return HY_OK;
 }
 
-typedef struct port_count {
-    uint32_t v; /* proto << 16 | port */
-    uint32_t hosts;
-} port_count;
-
-static int by_port(const void *x, const void *y)
+/* Hosts per port among the window's sampled hosts, sorted by port. */
+static hy_err port_counts(win_src **v, size_t p, dn_count **out, size_t *n)
 {
-    uint32_t a = ((const port_count *)x)->v, b = ((const port_count *)y)->v;
+    size_t m = 0;
+    uint32_t *pv = malloc((p * DN_KMV + 1) * sizeof *pv);
+    hy_err rc;
+    if (!pv)
+        return HY_ERR_NOMEM;
+    for (size_t j = 0; j < p; j++)
+        for (uint32_t k = 0; k < v[j]->nports; k++)
+            pv[m++] = v[j]->port_v[k];
+    rc = dn_count_ports(pv, m, out, n);
+    free(pv);
+    return rc;
+}
+
+static bool scans(const win_src *w, uint32_t pv)
+{
+    for (uint32_t k = 0; k < w->nports; k++)
+        if (w->port_v[k] == pv)
+            return true;
+    return false;
+}
+
+static int by_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
     return (a > b) - (a < b);
 }
 
-/* Hosts per port among the window's sampled hosts, sorted by port. */
-static port_count *port_counts(win_src **v, size_t p, size_t *n)
+/* Level 4: more than 70 % of the port's hosts, and of their packets, aimed
+ * at one darknet address (hosts that hit only that address). */
+static bool one_target(win_src **v, size_t p, uint32_t pv)
 {
-    port_count *pc = malloc((p * DN_KMV + 1) * sizeof *pc), *out;
-    size_t m = 0;
-    if (!pc)
-        return NULL;
-    for (size_t j = 0; j < p; j++)
-        for (uint32_t k = 0; k < v[j]->nports; k++)
-            pc[m++] = (port_count){.v = v[j]->port_v[k], .hosts = 1};
-    qsort(pc, m, sizeof *pc, by_port);
-    out = pc;
-    *n = 0;
-    for (size_t i = 0; i < m; i++) {
-        if (*n && out[*n - 1].v == pc[i].v)
-            out[*n - 1].hosts++;
-        else
-            out[(*n)++] = pc[i];
+    uint64_t *t = malloc((p + 1) * sizeof *t), best = 0, pk_all = 0, pk_best = 0;
+    size_t m = 0, hosts = 0, run = 0, most = 0;
+    if (!t)
+        return false;
+    for (size_t j = 0; j < p; j++) {
+        if (!scans(v[j], pv))
+            continue;
+        hosts++;
+        pk_all += v[j]->packets;
+        if (v[j]->dst_min == v[j]->dst_max)
+            t[m++] = v[j]->dst_min;
     }
-    return out;
+    qsort(t, m, sizeof *t, by_u64);
+    for (size_t i = 0; i < m; i++) {
+        run = i && t[i] == t[i - 1] ? run + 1 : 1;
+        if (run > most) {
+            most = run;
+            best = t[i];
+        }
+    }
+    free(t);
+    for (size_t j = 0; most && j < p; j++)
+        if (v[j]->dst_min == best && v[j]->dst_max == best && scans(v[j], pv))
+            pk_best += v[j]->packets;
+    return most * 10 > hosts * 7 && pk_best * 10 > pk_all * 7;
 }
 
 /* Attributes an alerting window to ports (and moves every port's usual
@@ -278,32 +295,35 @@ static hy_err attribute(dn_glasso *g, win_src **v, size_t p, const double *dens,
                         dn_finding **found, size_t *nfound)
 {
     size_t n;
-    port_count *pc = port_counts(v, p, &n);
+    dn_count *pc;
     double mean = 0;
-    if (!pc)
-        return HY_ERR_NOMEM;
+    hy_err rc = port_counts(v, p, &pc, &n);
+    if (rc != HY_OK)
+        return rc;
     for (size_t i = 0; i < g->nrho; i++)
         mean += dens[i] / (double)g->nrho;
     for (size_t i = 0; i < n; i++) {
-        uint8_t key[3] = {(uint8_t)(pc[i].v >> 16), (uint8_t)(pc[i].v >> 8), (uint8_t)pc[i].v};
-        double share = (double)pc[i].hosts / (double)p;
+        uint8_t key[3] = {pc[i].proto, (uint8_t)(pc[i].port >> 8), (uint8_t)pc[i].port};
+        double share = (double)pc[i].n / (double)p;
         port_share *ps = hy_map_get(g->ports, key, 3);
         double usual = ps ? ps->usual * pow(1 - EWMA_ALPHA, (double)(g->win - ps->last)) : 0;
         uint8_t level = share >= g->cfg.min_port_share
-                            ? (pc[i].hosts >= g->cfg.min_port_hosts ? 1 : 2)
+                            ? (pc[i].n >= g->cfg.min_port_hosts ? 1 : 2)
                             : 3;
         if (alert && level <= 2 && share >= g->cfg.growth * usual) {
+            if (one_target(v, p, (uint32_t)pc[i].proto << 16 | pc[i].port))
+                level = 4;
             dn_finding *nf = realloc(*found, (*nfound + 1) * sizeof *nf);
             if (!nf) {
                 free(pc);
                 return HY_ERR_NOMEM;
             }
             *found = nf;
-            nf[(*nfound)++] = (dn_finding){.proto = key[0], .port = (uint16_t)(pc[i].v & 0xffff),
-                                           .sources = pc[i].hosts, .baseline = usual * (double)p,
-                                           .glasso = true, .level = level,
-                                           .win_hosts = (uint32_t)p,
-                                           .port_hosts = pc[i].hosts, .density = mean};
+            nf[(*nfound)++] = (dn_finding){.proto = key[0], .port = pc[i].port,
+                                           .sources = pc[i].n, .baseline = usual * (double)p,
+                                           .glasso = true,
+                                           .gl = {.level = level, .win_hosts = (uint32_t)p,
+                                                  .port_hosts = pc[i].n, .density = mean}};
         }
         if (share < 0.01)
             continue;

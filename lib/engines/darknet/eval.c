@@ -8,7 +8,7 @@
 #include "hayate/stats.h"
 
 const char *const hy_dn_detector_names[HY_DN_DETECTORS + 1] = {"change", "new_port", "glasso",
-                                                                "nmf", "combined"};
+                                                                "nmf", "persist", "combined"};
 
 bool hy_dn_hit_from_alert(const hy_alert *a, hy_dn_hit *h)
 {

@@ -138,15 +138,30 @@ static hy_err outbreak_alert(dn_report *r, const dn_bin *b, const dn_port_agg *a
         hy_json_str(&j, "new_port");
     if (f->glasso)
         hy_json_str(&j, "glasso");
+    if (f->nmf)
+        hy_json_str(&j, "nmf");
+    if (f->persist)
+        hy_json_str(&j, "persist");
     hy_json_arr_close(&j);
+    if (f->persist)
+        hy_json_kuint(&j, "persistent_sources", f->persistent);
+    if (f->nmf) {
+        hy_json_key(&j, "nmf");
+        hy_json_obj_open(&j);
+        hy_json_kuint(&j, "rank", f->nm.rank);
+        hy_json_kuint(&j, "window_hosts", f->nm.win_hosts);
+        hy_json_kuint(&j, "group_hosts", f->nm.group);
+        hy_json_kuint(&j, "port_hosts", f->nm.hosts);
+        hy_json_obj_close(&j);
+    }
     if (f->glasso) {
         hy_json_key(&j, "glasso");
         hy_json_obj_open(&j);
-        hy_json_kuint(&j, "level", f->level);
-        hy_json_kuint(&j, "window_hosts", f->win_hosts);
-        hy_json_kuint(&j, "port_hosts", f->port_hosts);
-        hy_json_kfixed(&j, "share", f->win_hosts ? (double)f->port_hosts / f->win_hosts : 0, 3);
-        hy_json_kfixed(&j, "density", f->density, 4);
+        hy_json_kuint(&j, "level", f->gl.level);
+        hy_json_kuint(&j, "window_hosts", f->gl.win_hosts);
+        hy_json_kuint(&j, "port_hosts", f->gl.port_hosts);
+        hy_json_kfixed(&j, "share", f->gl.win_hosts ? (double)f->gl.port_hosts / f->gl.win_hosts : 0, 3);
+        hy_json_kfixed(&j, "density", f->gl.density, 4);
         hy_json_obj_close(&j);
     }
     hy_json_kuint(&j, "sources", f->sources);
@@ -196,7 +211,8 @@ static hy_err on_finding(dn_report *r, const dn_bin *b, dn_port_agg *const *port
     uint8_t key[3] = {f->proto, (uint8_t)(f->port >> 8), (uint8_t)f->port};
     dn_incident *inc = hy_map_get(r->incidents, key, 3);
     const dn_port_agg *a = find_port(ports, n, f->proto, f->port);
-    uint8_t dets = (uint8_t)(f->change | f->new_port << 1 | f->glasso << 2);
+    uint8_t dets = (uint8_t)(f->change | f->new_port << 1 | f->glasso << 2 | f->nmf << 3 |
+                             f->persist << 4);
     hy_err rc;
 
     if (!a)
@@ -438,14 +454,19 @@ static size_t merge_findings(dn_finding *f, size_t n)
         }
         if (f[i].glasso) {
             f[k].glasso = true;
-            f[k].level = f[i].level;
-            f[k].win_hosts = f[i].win_hosts;
-            f[k].port_hosts = f[i].port_hosts;
-            f[k].density = f[i].density;
+            f[k].gl = f[i].gl;
+        }
+        if (f[i].nmf) {
+            f[k].nmf = true;
+            f[k].nm = f[i].nm;
+        }
+        if (f[i].persist) {
+            f[k].persist = true;
+            f[k].persistent = f[i].persistent;
         }
         f[k].change |= f[i].change;
         f[k].new_port |= f[i].new_port;
-        if (!f[i].glasso && f[i].sources > f[k].sources) { /* per-bin figures win */
+        if ((f[i].change || f[i].new_port) && f[i].sources > f[k].sources) { /* per-bin figures win */
             f[k].sources = f[i].sources;
             f[k].baseline = f[i].baseline;
             f[k].z = f[i].z;

@@ -59,6 +59,12 @@ g="$dir/darknet-6h.pcap"
         mb=$(peak_mb "${cmds[$i]}")
         python3 -c "s=$s;print(f'| ${names[$i]} | {s:.2f} | {$pkts/s/1e6:.2f} M | {s/$t0:.2f}x | $mb |')"
     done
+    # The per-packet path alone: with 2 workers, their CPU seconds (the
+    # collector merges the shards' bins and runs the detectors apart).
+    cpu=$(bash -c "${base% -t 1} -t 2 $off $f" 2>&1 >/dev/null | grep 'CPU s' | sed 's/^hayate: *//')
+    wk=$(echo "$cpu" | sed -n 's/.*workers \([0-9.]*\).*/\1/p')
+    echo
+    python3 -c "print(f'Per-packet path, 2 workers (glasso, NMF off): {$pkts/$wk/1e6:.2f} M packets/s per CPU-second of the workers ($cpu).')"
     t_off=$(median "$base $off $g")
     on=$(median "$base --set darknet.nmf_hosts=0 --set darknet.glasso_hosts=1000 $g")
     echo

@@ -337,6 +337,10 @@ static void print_summary(const hy_pipeline_stats *st, double secs)
     if (st->hayate_dropped)
         fprintf(stderr, "hayate:   %llu packets dropped by hayate (overload)\n",
                 (unsigned long long)st->hayate_dropped);
+    if (st->cpu_collector > 0)
+        fprintf(stderr,
+                "hayate:   CPU s: capture %.2f, workers %.2f (busiest %.2f), collector %.2f\n",
+                st->cpu_capture, st->cpu_workers, st->cpu_worker_max, st->cpu_collector);
 }
 
 static double now_s(void)

@@ -51,6 +51,11 @@ typedef struct hy_pipeline_stats {
     uint64_t store_errors;
     hy_decode_stats decode;
     hy_flow_stats flow;
+    /* CPU seconds per thread (--threads > 1; all 0 when everything runs on
+     * the calling thread): the caller's (capture), the busiest worker's and
+     * all workers' (decode, flows, per-packet engine work), the collector's
+     * (merge, global engine instances, sinks). */
+    double cpu_capture, cpu_worker_max, cpu_workers, cpu_collector;
 } hy_pipeline_stats;
 
 /* Progress callback, called from the capture thread about every 64k packets. */

@@ -15,6 +15,9 @@ hy_err hy_thread_start(const char *name, hy_thread_fn fn, void *arg, hy_thread *
  * and frees the handle. */
 hy_err hy_thread_join(hy_thread *t, void **ret);
 
+/* CPU seconds (user + system) the calling thread has used so far. */
+double hy_thread_cpu_s(void);
+
 /* Number of online CPUs (at least 1). */
 int hy_cpu_count(void);
 

@@ -16,6 +16,7 @@ struct hy__collector {
     hy_queue **streams;          /* threaded: one per worker */
     hy__out_batch **head;
     hy_thread *thr;
+    double cpu;                  /* threaded: CPU seconds of its thread */
     hy__sink *sink;
     hy__runner **runners;
     size_t nrunners;
@@ -330,6 +331,7 @@ static void *collector_main(void *arg)
         if (final)
             break;
     }
+    c->cpu = hy_thread_cpu_s();
     return NULL;
 }
 
@@ -447,6 +449,11 @@ void hy__collector_counts(const hy__collector *c, uint64_t *flows, uint64_t *ale
                           uint64_t *store_errors)
 {
     hy__sink_counts(c->sink, flows, alerts, store_errors);
+}
+
+double hy__collector_cpu(const hy__collector *c)
+{
+    return c->cpu;
 }
 
 void hy__collector_abort(hy__collector *c)

@@ -96,6 +96,8 @@ hy_err hy__worker_join(hy__worker *w);
 hy_queue *hy__worker_inq(hy__worker *w);
 hy_queue *hy__worker_freeq(hy__worker *w);
 void hy__worker_stats(const hy__worker *w, hy_decode_stats *d, hy_flow_stats *f);
+/* CPU seconds of a threaded worker's thread, known once it was joined. */
+double hy__worker_cpu(const hy__worker *w);
 /* Closes the worker's queues and joins its thread, if started (error paths:
  * call after hy__collector_abort so a blocked push cannot hang the join). */
 void hy__worker_abort(hy__worker *w);
@@ -112,6 +114,8 @@ hy_err hy__collector_join(hy__collector *c);
 /* Closes every queue the collector and its runners wait on, then joins their
  * threads, if started (error paths). */
 void hy__collector_abort(hy__collector *c);
+/* CPU seconds of the collector's thread, known once it was joined. */
+double hy__collector_cpu(const hy__collector *c);
 void hy__collector_counts(const hy__collector *c, uint64_t *flows, uint64_t *alerts,
                           uint64_t *store_errors);
 

@@ -295,8 +295,16 @@ hy_err hy_pipeline_finish(hy_pipeline *p)
             rc = e;
     if ((e = hy__collector_join(p->coll)) != HY_OK && rc == HY_OK)
         rc = e;
-    for (int i = 0; i < p->cfg.threads; i++)
+    for (int i = 0; i < p->cfg.threads; i++) {
         hy__worker_stats(p->workers[i], &p->st.decode, &p->st.flow);
+        double w = hy__worker_cpu(p->workers[i]);
+        p->st.cpu_workers += w;
+        p->st.cpu_worker_max = w > p->st.cpu_worker_max ? w : p->st.cpu_worker_max;
+    }
+    if (p->cfg.threads > 1) {
+        p->st.cpu_capture = hy_thread_cpu_s();
+        p->st.cpu_collector = hy__collector_cpu(p->coll);
+    }
     hy__collector_counts(p->coll, &p->st.flows, &p->st.alerts, &p->st.store_errors);
     return rc;
 }

@@ -23,6 +23,7 @@ struct hy__worker {
     bool ticking;            /* alerts go to tick_alerts to be sorted */
     hy_queue *inq, *freeq;
     hy_thread *thr;
+    double cpu;              /* threaded: CPU seconds of its thread, at its end */
     hy_err err;
     bool render_eve;         /* flows go to EVE: render them here */
     bool flows;              /* keep the flow table */
@@ -243,6 +244,7 @@ static void *worker_main(void *arg)
         b->n = b->used = 0;
         hy_queue_push(w->freeq, b);
     }
+    w->cpu = hy_thread_cpu_s();
     return NULL;
 }
 
@@ -315,6 +317,11 @@ hy_err hy__worker_join(hy__worker *w)
         w->thr = NULL;
     }
     return rc != HY_OK ? rc : w->err;
+}
+
+double hy__worker_cpu(const hy__worker *w)
+{
+    return w->cpu;
 }
 
 hy_queue *hy__worker_inq(hy__worker *w)

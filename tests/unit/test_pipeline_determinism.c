@@ -260,6 +260,7 @@ static void check_threads(uint64_t tick_ns)
     char *one = run(path, 1, tick_ns, &st1);
 
     assert_int_equal(st1.packets, ss.packets);
+    assert_true(st1.cpu_collector == 0 && st1.cpu_workers == 0); /* all inline */
     assert_int_equal(st1.flows, ss.flows); /* no flow split or merged */
     assert_int_equal(count(one, "\"event_type\":\"flow\""), st1.flows);
     assert_true(count(one, "tsyn.ssh_syn") > 0);
@@ -272,6 +273,9 @@ static void check_threads(uint64_t tick_ns)
         char *many = run(path, n, tick_ns, &stn);
         assert_int_equal(stn.flows, st1.flows);
         assert_int_equal(stn.alerts, st1.alerts);
+        /* thread CPU is reported: workers did the packets, the collector ran */
+        assert_true(stn.cpu_workers > 0 && stn.cpu_worker_max <= stn.cpu_workers);
+        assert_true(stn.cpu_collector > 0);
         if (strcmp(one, many) != 0) {
             size_t i = 0;
             while (one[i] && one[i] == many[i])

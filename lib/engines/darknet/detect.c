@@ -12,7 +12,8 @@
  *    and 1;
  *  - long: once long_min_bins of input have been seen, the median and MAD
  *    of the whole history before the recent stretch (sampled at most
- *    LONG_SAMPLES bins), raised to the same-time-yesterday median. A slow
+ *    LONG_SAMPLES bins, recomputed every LONG_EVERY bins), raised to the
+ *    same-time-yesterday median. A slow
  *    ramp that the recent median follows up stays far above it.
  * The port fires "change" (all sources) or "persist" (persistent sources)
  * when, for either baseline, z = (u - baseline) / scale >= z, u >=
@@ -30,12 +31,15 @@
 #include "hayate/stats.h"
 
 #define LONG_SAMPLES 240 /* bins the long baseline reads at most */
+#define LONG_EVERY   10  /* bins between recomputations of the long baseline */
 
 typedef struct dn_hist {
     uint64_t last;     /* last bin index written */
     uint64_t age;      /* bins of history written */
     uint64_t ever;     /* sources summed over the ring */
     uint64_t born;     /* first bin with sources since the ring was all zero */
+    uint64_t long_at;  /* bin + 1 the long baseline was computed at (0: never) */
+    double long_base, long_mad;
     uint32_t ring[];   /* history_bins counts; bin i at i % history_bins */
 } dn_hist;
 
@@ -160,12 +164,16 @@ static bool score(dn_detect *d, dn_hist *h, uint64_t index, uint32_t u, dn_findi
     fire = test(c, u, fmax(base, yday), mad, f);
     if (!fire && h->age && c->long_min_bins && span >= c->long_min_bins) {
         /* the input before the recent stretch, at most a history's worth */
-        uint64_t n = span - rb < hb - rb ? span - rb : hb - rb;
-        uint32_t stride = (uint32_t)((n + LONG_SAMPLES - 1) / LONG_SAMPLES);
-        uint32_t k = (uint32_t)(n / stride);
-        double lmad, lbase = window_median(d, h, index - rb - (uint64_t)k * stride, k, stride,
-                                           &lmad);
-        fire = test(c, u, fmax(lbase, yday), lmad, f);
+        /* it moves slowly: recomputed every LONG_EVERY bins */
+        if (!h->long_at || index + 1 - h->long_at >= LONG_EVERY) {
+            uint64_t n = span - rb < hb - rb ? span - rb : hb - rb;
+            uint32_t stride = (uint32_t)((n + LONG_SAMPLES - 1) / LONG_SAMPLES);
+            uint32_t k = (uint32_t)(n / stride);
+            h->long_base = window_median(d, h, index - rb - (uint64_t)k * stride, k, stride,
+                                         &h->long_mad);
+            h->long_at = index + 1;
+        }
+        fire = test(c, u, fmax(h->long_base, yday), h->long_mad, f);
     }
     return fire;
 }

@@ -7,14 +7,22 @@
  * port's persistent sources in a bin when it was seen in that bin and in at
  * least min_bins of the window, and was first seen less than new_bins bins
  * ago: the port's long-present scanners (endemic bots on telnet) are not
- * news, the bots of an outbreak are. Pairs unseen for a whole window are swept
- * out, so memory follows the sources active in the last window (capped by
- * max_pairs: past it, new pairs are not tracked). The counts depend only on
- * the merged bins, not on how they were split over shards. */
+ * news, the bots of an outbreak are. A pair unseen for a whole window is
+ * stale: it starts over if it comes back, and its slot is reused.
+ *
+ * The pairs live inline in one open-addressing table (linear probing, no
+ * allocation per pair: most pairs are one-off background); stale slots are
+ * reused on insertion and dropped when the table is rebuilt, so memory
+ * follows the pairs active in the last window, capped by max_pairs (past
+ * it, new pairs are not tracked). The counts depend only on the merged
+ * bins, not on how they were split over shards. */
 #include "darknet_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define MIN_SLOTS 1024
+#define PAIR_SEED 0x7065727369737421ull /* "persist!" */
 
 typedef struct pair_key {
     dn_addr addr;
@@ -22,31 +30,30 @@ typedef struct pair_key {
 } pair_key;
 
 typedef struct pair {
-    uint64_t born; /* first bin seen (since last swept out) */
+    pair_key k;
+    uint32_t mask; /* bit i: seen in bin last - i; 0: empty slot */
+    uint64_t born; /* first bin seen since it was last stale */
     uint64_t last; /* last bin seen */
-    uint32_t mask; /* bit i: seen in bin last - i */
 } pair;
 
 struct dn_persist {
     dn_persist_cfg cfg;
-    hy_map *pairs;     /* pair_key -> pair */
-    uint64_t swept;    /* bin of the last sweep */
-    bool started;
+    pair *slots;
+    size_t nslots;     /* a power of two */
+    size_t used;       /* non-empty slots, stale ones included */
 };
 
 hy_err dn_persist_create(const dn_persist_cfg *cfg, dn_persist **out)
 {
     dn_persist *p;
-    hy_err rc;
     if (cfg->window < 1 || cfg->window > 32 || cfg->min_bins < 1 || cfg->min_bins > cfg->window)
         return hy_err_set(HY_ERR_CONFIG, "darknet: persistence needs 1 <= bins <= window <= 32");
-    if (!(p = calloc(1, sizeof *p)))
-        return HY_ERR_NOMEM;
-    p->cfg = *cfg;
-    if ((rc = hy_map_create(cfg->max_pairs, free, &p->pairs)) != HY_OK) {
+    if (!(p = calloc(1, sizeof *p)) || !(p->slots = calloc(MIN_SLOTS, sizeof *p->slots))) {
         free(p);
-        return rc;
+        return HY_ERR_NOMEM;
     }
+    p->cfg = *cfg;
+    p->nslots = MIN_SLOTS;
     *out = p;
     return HY_OK;
 }
@@ -55,8 +62,74 @@ void dn_persist_destroy(dn_persist *p)
 {
     if (!p)
         return;
-    hy_map_destroy(p->pairs);
+    free(p->slots);
     free(p);
+}
+
+static bool stale(const dn_persist *p, const pair *e, uint64_t index)
+{
+    return index - e->last >= p->cfg.window;
+}
+
+static size_t home(const dn_persist *p, const pair_key *k)
+{
+    return (size_t)hy_hash64(k, sizeof *k, PAIR_SEED) & (p->nslots - 1);
+}
+
+/* Rehashes the live pairs into a table with room for `extra` more at
+ * <= 35 % load (not past max_pairs' worth). On allocation failure the old
+ * table stays. */
+static hy_err rebuild(dn_persist *p, uint64_t index, size_t extra)
+{
+    size_t live = 0, n = MIN_SLOTS, on = p->nslots;
+    for (size_t i = 0; i < on; i++)
+        live += p->slots[i].mask && !stale(p, &p->slots[i], index);
+    size_t need = live + extra < p->cfg.max_pairs ? live + extra : p->cfg.max_pairs;
+    while (n * 7 < need * 20) /* <= 35 %: several bins before the next */
+        n *= 2;
+    pair *old = p->slots, *v = calloc(n, sizeof *v);
+    if (!v)
+        return HY_ERR_NOMEM;
+    p->slots = v;
+    p->nslots = n;
+    p->used = live;
+    for (size_t i = 0; i < on; i++) {
+        if (!old[i].mask || stale(p, &old[i], index))
+            continue;
+        size_t j = home(p, &old[i].k);
+        while (v[j].mask)
+            j = (j + 1) & (n - 1);
+        v[j] = old[i];
+    }
+    free(old);
+    return HY_OK;
+}
+
+/* The pair's slot: found (live, or stale and started over), or a new one;
+ * NULL when the table is at max_pairs. */
+static pair *slot_of(dn_persist *p, const pair_key *k, uint64_t index)
+{
+    size_t i = home(p, k), reuse = SIZE_MAX;
+    for (;; i = (i + 1) & (p->nslots - 1)) {
+        pair *e = &p->slots[i];
+        if (!e->mask)
+            break;
+        if (memcmp(&e->k, k, sizeof *k) == 0) {
+            if (stale(p, e, index))
+                *e = (pair){.k = *k, .born = index, .last = index};
+            return e;
+        }
+        if (reuse == SIZE_MAX && stale(p, e, index))
+            reuse = i;
+    }
+    if (reuse == SIZE_MAX) { /* a new slot: the table never fills past 90 % */
+        if (p->used >= p->cfg.max_pairs || (p->used + 1) * 10 > p->nslots * 9)
+            return NULL;
+        reuse = i;
+        p->used++;
+    }
+    p->slots[reuse] = (pair){.k = *k, .born = index, .last = index};
+    return &p->slots[reuse];
 }
 
 typedef struct add_ctx {
@@ -68,29 +141,20 @@ typedef struct add_ctx {
 } add_ctx;
 
 /* Marks one pair seen in this bin; whether it is persistent now. */
-static hy_err see(add_ctx *c, const dn_addr *addr, uint32_t pv, bool *persistent)
+static bool see(add_ctx *c, const dn_addr *addr, uint32_t pv)
 {
     pair_key k = {.addr = *addr, .proto = (uint8_t)(pv >> 16), .port_hi = (uint8_t)(pv >> 8),
                   .port_lo = (uint8_t)pv};
-    pair *e = hy_map_get(c->p->pairs, &k, sizeof k);
-    uint32_t wmask = c->p->cfg.window == 32 ? UINT32_MAX : (1u << c->p->cfg.window) - 1;
-    hy_err rc;
-    *persistent = false;
-    if (!e) {
-        if (!(e = calloc(1, sizeof *e)))
-            return HY_ERR_NOMEM;
-        if ((rc = hy_map_put(c->p->pairs, &k, sizeof k, e)) != HY_OK) {
-            free(e);
-            return rc == HY_ERR_TOOBIG ? HY_OK : rc; /* full: not tracked */
-        }
-        e->born = e->last = c->index;
-    }
+    const dn_persist_cfg *cfg = &c->p->cfg;
+    uint32_t wmask = cfg->window == 32 ? UINT32_MAX : (1u << cfg->window) - 1;
+    pair *e = slot_of(c->p, &k, c->index);
+    if (!e)
+        return false; /* full: not tracked */
     uint64_t gap = c->index - e->last;
     e->mask = (gap >= 32 ? 0 : e->mask << gap) | 1;
     e->last = c->index;
-    *persistent = (uint32_t)__builtin_popcount(e->mask & wmask) >= c->p->cfg.min_bins &&
-                  (!c->p->cfg.new_bins || c->index - e->born < c->p->cfg.new_bins);
-    return HY_OK;
+    return (uint32_t)__builtin_popcount(e->mask & wmask) >= cfg->min_bins &&
+           (!cfg->new_bins || c->index - e->born < cfg->new_bins);
 }
 
 static int add_src(const void *key, size_t klen, void *value, void *ud)
@@ -102,10 +166,7 @@ static int add_src(const void *key, size_t klen, void *value, void *ud)
     if (!s->scan_packets || s->nports >= DN_KMV)
         return 0;
     for (uint32_t i = 0; i < s->nports; i++) {
-        bool persistent;
-        if ((c->rc = see(c, &s->addr, s->port_v[i], &persistent)) != HY_OK)
-            return 1;
-        if (!persistent)
+        if (!see(c, &s->addr, s->port_v[i]))
             continue;
         if (c->n == c->cap) {
             size_t cap = c->cap ? c->cap * 2 : 256;
@@ -122,38 +183,6 @@ static int add_src(const void *key, size_t klen, void *value, void *ud)
     return 0;
 }
 
-typedef struct sweep_ctx {
-    uint64_t before;
-    pair_key *keys;
-    size_t n, cap;
-} sweep_ctx;
-
-static int find_old(const void *key, size_t klen, void *value, void *ud)
-{
-    sweep_ctx *c = ud;
-    const pair *e = value;
-    (void)klen;
-    if (e->last < c->before && c->n < c->cap)
-        memcpy(&c->keys[c->n++], key, sizeof *c->keys);
-    return 0;
-}
-
-/* Drops the pairs not seen in the last window bins (once per window). */
-static hy_err sweep(dn_persist *p, uint64_t index)
-{
-    sweep_ctx c = {.before = index - p->cfg.window + 1, .cap = hy_map_count(p->pairs)};
-    if (index - p->swept < p->cfg.window || index < p->cfg.window)
-        return HY_OK;
-    p->swept = index;
-    if (!(c.keys = malloc((c.cap + 1) * sizeof *c.keys)))
-        return HY_ERR_NOMEM;
-    hy_map_each(p->pairs, find_old, &c);
-    for (size_t i = 0; i < c.n; i++)
-        hy_map_del(p->pairs, &c.keys[i], sizeof c.keys[i]);
-    free(c.keys);
-    return HY_OK;
-}
-
 hy_err dn_persist_bin(dn_persist *p, const dn_bin *b, dn_count **out, size_t *n)
 {
     add_ctx c = {.p = p, .index = b->index};
@@ -161,11 +190,9 @@ hy_err dn_persist_bin(dn_persist *p, const dn_bin *b, dn_count **out, size_t *n)
 
     *out = NULL;
     *n = 0;
-    if (!p->started) {
-        p->started = true;
-        p->swept = b->index;
-    }
-    if ((rc = sweep(p, b->index)) != HY_OK)
+    /* room for this bin's pairs (about two per source) at <= 70 % load */
+    size_t add = hy_map_count(b->srcs) * 2;
+    if ((p->used + add) * 10 > p->nslots * 7 && (rc = rebuild(p, b->index, add)) != HY_OK)
         return rc;
     hy_map_each(b->srcs, add_src, &c);
     if (c.rc == HY_OK)

@@ -32,9 +32,6 @@ void hy_cli_log_stderr(void *ud, hy_log_level level, const char *msg);
 /* Prints "hayate: <what>: <error detail or name>" to stderr. */
 void hy_cli_error(const char *what, int err);
 
-/* Parses an ISO-8601 UTC time ("2024-01-02T03:04:05Z", date only, or with
- * fractional seconds) or integer epoch seconds into ns. */
-bool hy_cli_parse_time(const char *s, uint64_t *ns);
 
 /* Table rows for terminals. */
 void hy_cli_table_flow_header(FILE *f);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hayate/timeparse.h"
 #include "hayate/buf.h"
 #include "hayate/store.h"
 
@@ -103,7 +104,7 @@ int hy_cmd_alerts(int argc, char **argv)
             break;
         case OPT_SINCE:
         case OPT_UNTIL:
-            if (!hy_cli_parse_time(optarg, opt == OPT_SINCE ? &f.from_ns : &f.to_ns)) {
+            if (!hy_time_parse(optarg, opt == OPT_SINCE ? &f.from_ns : &f.to_ns)) {
                 fprintf(stderr, "hayate: bad time '%s' (ISO-8601 UTC or epoch seconds)\n",
                         optarg);
                 return HY_EXIT_USAGE;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hayate/timeparse.h"
 #include "commands.h"
 #include "hayate/error.h"
 #include "hayate/synth.h"
@@ -201,7 +202,7 @@ static int apply_opt(int c, const char *a, hy_synth_cfg *cfg, const char **out, 
             return usage_error("--mix: need TCP/UDP/ICMP percentages summing to 100: '%s'", a);
         break;
     case O_START:
-        if (!hy_cli_parse_time(a, &cfg->start_ns))
+        if (!hy_time_parse(a, &cfg->start_ns))
             return usage_error("--start: not an ISO-8601 UTC time or epoch seconds: '%s'", a);
         break;
     case O_SNAPLEN:
@@ -366,7 +367,7 @@ static bool parse_real(const char *s, double lo, double hi, double *out)
 }
 
 /* RFC 3339 with a numeric offset ("...T09:00:00+09:00"), or what
- * hy_cli_parse_time takes (Z, date only, epoch seconds). */
+ * hy_time_parse takes (Z, date only, epoch seconds). */
 static bool parse_start(const char *s, uint64_t *ns)
 {
     char buf[64];
@@ -385,7 +386,7 @@ static bool parse_start(const char *s, uint64_t *ns)
     } else {
         memcpy(buf, s, n + 1);
     }
-    if (!hy_cli_parse_time(buf, ns))
+    if (!hy_time_parse(buf, ns))
         return false;
     if (sign) {
         uint64_t off = ((uint64_t)hh * 3600 + mm * 60) * 1000000000ull;

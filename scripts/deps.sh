@@ -10,6 +10,7 @@ pkgs=(
   clang libclang-rt-14-dev          # libFuzzer and sanitizer runtimes
   libpcap-dev libsqlite3-dev libjansson-dev libcmocka-dev libssl-dev
   libopenblas-dev liblapacke-dev    # graphical lasso, NMF (lib/ml)
+  libmicrohttpd-dev                 # the HTTP API (lib/serve)
   tcpdump                           # tests cross-check pcaps with it
 )
 bench_pkgs=(tshark argus-server argus-client softflowd nfdump hyperfine time)

@@ -34,6 +34,7 @@ typedef struct hy_alert_filter {
     uint64_t from_ns, to_ns;   /* 0 = open */
     const char *text;          /* substring of title/subject, or NULL */
     const char *after_id;      /* cursor: ids strictly greater; NULL = start */
+    const char *id;            /* exactly this alert, or NULL */
     size_t limit;              /* 0 = no limit */
 } hy_alert_filter;
 

@@ -427,7 +427,7 @@ static size_t prefix_upper(const char *p, size_t n, char *hi)
 /* Values bound to the dynamic query, in placeholder order. */
 typedef struct qbind {
     int n;
-    struct { const char *s; int len; sqlite3_int64 i; } v[10];
+    struct { const char *s; int len; sqlite3_int64 i; } v[12]; /* the most a filter binds: 11 */
 } qbind;
 
 static void qtext(qbind *b, const char *s, size_t len)
@@ -494,6 +494,10 @@ static int build_query(const hy_alert_filter *f, char *sql, size_t cap, qbind *b
     if (f->after_id) {
         W("id > ?");
         qtext(b, f->after_id, strlen(f->after_id));
+    }
+    if (f->id) {
+        W("id = ?");
+        qtext(b, f->id, strlen(f->id));
     }
 #undef W
     snprintf(sql + len, cap - (size_t)len, " ORDER BY id LIMIT ?");

@@ -1,0 +1,247 @@
+/* The HTTP server: address and token rules, the libmicrohttpd daemon, the
+ * per-request checks (method, size, auth) and the routing table. Routes
+ * live in routes_*.c. */
+#include "serve/serve_int.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Splits "ADDR:PORT" or "[V6]:PORT" into a socket address. */
+static hy_err parse_listen(const char *s, struct sockaddr_storage *ss, bool *v6)
+{
+    char host[64];
+    const char *colon, *h = s;
+    size_t hl;
+    char *end;
+    long port;
+
+    if (!s || !*s)
+        return hy_err_set(HY_ERR_CONFIG, "serve: empty listen address");
+    if (*s == '[') {
+        const char *rb = strchr(s, ']');
+        if (!rb || rb[1] != ':')
+            return hy_err_set(HY_ERR_CONFIG, "serve: bad listen address '%s' ([V6]:PORT)", s);
+        h = s + 1;
+        hl = (size_t)(rb - h);
+        colon = rb + 1;
+    } else {
+        if (!(colon = strrchr(s, ':')))
+            return hy_err_set(HY_ERR_CONFIG, "serve: listen address '%s' lacks :PORT", s);
+        hl = (size_t)(colon - s);
+    }
+    port = strtol(colon + 1, &end, 10);
+    if (hl == 0 || hl >= sizeof host || *end || colon[1] == '\0' || port < 0 || port > 65535)
+        return hy_err_set(HY_ERR_CONFIG, "serve: bad listen address '%s'", s);
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)port);
+        *v6 = false;
+    } else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        *v6 = true;
+    } else {
+        return hy_err_set(HY_ERR_CONFIG, "serve: '%s' is not an IP address", host);
+    }
+    return HY_OK;
+}
+
+static bool is_loopback(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+    return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+}
+
+hy_err hy__serve_reply(struct MHD_Connection *c, unsigned status, const char *type,
+                       const char *body, size_t len)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return HY_ERR_NOMEM;
+    MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (status == MHD_HTTP_UNAUTHORIZED)
+        MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+    enum MHD_Result ok = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ok == MHD_YES ? HY_OK : HY_ERR_IO;
+}
+
+hy_err hy__serve_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
+{
+    char msg[256];
+    hy_buf b;
+    hy_json j;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    hy_buf_init(&b, 4096);
+    hy_json_init(&j, &b);
+    hy_json_obj_open(&j);
+    hy_json_kstr(&j, "error", msg);
+    hy_json_obj_close(&j);
+    hy_err rc = hy_json_finish(&j);
+    if (rc == HY_OK)
+        rc = hy__serve_reply(c, status, "application/json", b.data, b.len);
+    hy_buf_free(&b);
+    return rc;
+}
+
+/* Constant-time check of "Bearer TOKEN". */
+static bool authorised(const hy_serve *s, struct MHD_Connection *c)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    size_t tl = strlen(s->token);
+    unsigned char diff = 0;
+    if (!s->token[0])
+        return true;
+    if (!h || strncmp(h, "Bearer ", 7) != 0 || strlen(h + 7) != tl)
+        return false;
+    for (size_t i = 0; i < tl; i++)
+        diff |= (unsigned char)(h[7 + i] ^ s->token[i]);
+    return diff == 0;
+}
+
+typedef struct req_state {
+    size_t body; /* bytes of body received */
+} req_state;
+
+static const hy__route routes[] = {
+    {"GET", "/healthz", false, hy__route_healthz},
+    {"GET", "/api/alerts", false, hy__route_alerts},
+    {"GET", "/api/alerts/", true, hy__route_alert},
+};
+
+static enum MHD_Result dispatch(hy_serve *s, struct MHD_Connection *c, const char *url,
+                                const char *method)
+{
+    bool path_known = false;
+    hy_err rc;
+    if (!authorised(s, c))
+        rc = hy__serve_error(c, MHD_HTTP_UNAUTHORIZED, "missing or wrong bearer token");
+    else {
+        for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+            const hy__route *r = &routes[i];
+            size_t n = strlen(r->path);
+            bool match = r->prefix ? strncmp(url, r->path, n) == 0 && url[n]
+                                   : strcmp(url, r->path) == 0;
+            if (!match)
+                continue;
+            path_known = true;
+            if (strcmp(method, r->method) == 0)
+                return r->fn(s, c, r->prefix ? url + n : NULL) == HY_OK ? MHD_YES : MHD_NO;
+        }
+        rc = path_known ? hy__serve_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+                                          "method %.16s not allowed here", method)
+                        : hy__serve_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+    }
+    return rc == HY_OK ? MHD_YES : MHD_NO;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    hy_serve *s = cls;
+    req_state *st = *con_cls;
+    (void)version;
+    (void)upload_data;
+    if (!st) { /* first call: headers only */
+        if (!(st = calloc(1, sizeof *st)))
+            return MHD_NO;
+        *con_cls = st;
+        return MHD_YES;
+    }
+    if (*upload_data_size) { /* no route takes a body yet: count and drop */
+        st->body += *upload_data_size;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (st->body)
+        return hy__serve_error(c, MHD_HTTP_BAD_REQUEST, "this resource takes no body") == HY_OK
+                   ? MHD_YES
+                   : MHD_NO;
+    return dispatch(s, c, url, method);
+}
+
+static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                    enum MHD_RequestTerminationCode code)
+{
+    (void)cls;
+    (void)c;
+    (void)code;
+    free(*con_cls);
+    *con_cls = NULL;
+}
+
+hy_err hy_serve_start(const hy_serve_cfg *cfg, hy_serve **out)
+{
+    struct sockaddr_storage ss;
+    bool v6 = false;
+    hy_serve *s;
+    hy_err rc;
+
+    if ((rc = parse_listen(cfg->listen, &ss, &v6)) != HY_OK)
+        return rc;
+    if (!is_loopback(&ss) && (!cfg->token || !cfg->token[0]))
+        return hy_err_set(HY_ERR_CONFIG,
+                          "serve: refusing to listen on %s without a token (serve.token)",
+                          cfg->listen);
+    if (!(s = calloc(1, sizeof *s)))
+        return HY_ERR_NOMEM;
+    snprintf(s->token, sizeof s->token, "%s", cfg->token ? cfg->token : "");
+    if (cfg->token && strlen(cfg->token) >= sizeof s->token) {
+        free(s);
+        return hy_err_set(HY_ERR_CONFIG, "serve: token longer than %zu bytes",
+                          sizeof s->token - 1);
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    if ((rc = hy_store_open_sqlite(cfg->db_path, &s->store)) != HY_OK) {
+        hy_serve_stop(s);
+        return rc;
+    }
+    s->d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (v6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
+        on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        cfg->threads ? cfg->threads : 1u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        cfg->max_request < 16384 ? (size_t)16384 : cfg->max_request,
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1024u,
+        MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
+    if (!s->d) {
+        hy_serve_stop(s);
+        return hy_err_set(HY_ERR_IO, "serve: cannot listen on %s", cfg->listen);
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : 0;
+    *out = s;
+    return HY_OK;
+}
+
+uint16_t hy_serve_port(const hy_serve *s)
+{
+    return s->port;
+}
+
+void hy_serve_stop(hy_serve *s)
+{
+    if (!s)
+        return;
+    if (s->d)
+        MHD_stop_daemon(s->d);
+    hy_store_close(s->store);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}

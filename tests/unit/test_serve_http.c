@@ -1,0 +1,258 @@
+/* The HTTP API over real HTTP on loopback: health, alert pages with
+ * filters and cursors, one alert, strict parameters (400 naming them),
+ * unknown paths and methods, bodies where none belongs, oversized requests
+ * (the server keeps serving), and the token rules. */
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "hayate/serve.h"
+#include "hayate/store.h"
+#include "testutil.h"
+
+#define N_ALERTS 5
+
+static char db[512];
+
+/* A store with five alerts: three darknet (severity 2), two screen (4). */
+static void make_store(void)
+{
+    hy_store *s;
+    hy_alert *a[N_ALERTS];
+    snprintf(db, sizeof db, "%s/serve.db", hy_test_tmpdir());
+    assert_int_equal(hy_store_open_sqlite(db, &s), HY_OK);
+    for (int i = 0; i < N_ALERTS; i++) {
+        char subject[32];
+        snprintf(subject, sizeof subject, "tcp/%d", 1000 + i);
+        assert_int_equal(hy_alert_create(1700000000000000000ull + (uint64_t)i * 60000000000ull,
+                                         i < 3 ? "darknet" : "screen",
+                                         i < 3 ? "darknet.outbreak" : "screen.top", i < 3 ? 2 : 4,
+                                         0.5, "a title", subject, (uint64_t)i, &a[i]),
+                         HY_OK);
+    }
+    assert_int_equal(hy_store_put_alerts(s, a, N_ALERTS), HY_OK);
+    for (int i = 0; i < N_ALERTS; i++)
+        hy_alert_destroy(a[i]);
+    hy_store_close(s);
+}
+
+typedef struct reply {
+    int status;
+    char *body;
+} reply;
+
+/* Sends raw request text to the server and reads the whole reply. */
+static reply send_raw(uint16_t port, const char *req, size_t len)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    size_t cap = 1 << 20, n = 0;
+    char *buf = malloc(cap + 1);
+    reply r = {0};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_true(fd >= 0 && buf);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    for (size_t off = 0; off < len;) {
+        ssize_t w = send(fd, req + off, len - off, MSG_NOSIGNAL);
+        if (w <= 0)
+            break; /* the server may close on an oversized request */
+        off += (size_t)w;
+    }
+    for (ssize_t k; n < cap && (k = recv(fd, buf + n, cap - n, 0)) > 0;)
+        n += (size_t)k;
+    buf[n] = '\0';
+    close(fd);
+    sscanf(buf, "HTTP/1.%*d %d", &r.status);
+    char *body = strstr(buf, "\r\n\r\n");
+    r.body = strdup(body ? body + 4 : "");
+    free(buf);
+    return r;
+}
+
+static reply get(uint16_t port, const char *path, const char *auth)
+{
+    char req[1024];
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n%s%s%sConnection: close\r\n\r\n",
+                     path, auth ? "Authorization: " : "", auth ? auth : "", auth ? "\r\n" : "");
+    return send_raw(port, req, (size_t)n);
+}
+
+static json_t *json_of(const reply *r)
+{
+    json_error_t e;
+    json_t *j = json_loads(r->body, 0, &e);
+    if (!j)
+        fail_msg("not JSON (%s): %s", e.text, r->body);
+    return j;
+}
+
+/* GETs a page of alerts; returns how many it holds, and whether "next" is
+ * null. */
+static size_t page_size(uint16_t port, const char *path, bool *last)
+{
+    reply r = get(port, path, NULL);
+    assert_int_equal(r.status, 200);
+    json_t *j = json_of(&r);
+    size_t n = json_array_size(json_object_get(j, "alerts"));
+    *last = json_is_null(json_object_get(j, "next"));
+    json_decref(j);
+    free(r.body);
+    return n;
+}
+
+static hy_serve *start(const char *listen, const char *token)
+{
+    hy_serve_cfg c = {.listen = listen, .token = token, .db_path = db, .threads = 2,
+                      .max_request = 65536};
+    hy_serve *s;
+    assert_int_equal(hy_serve_start(&c, &s), HY_OK);
+    assert_true(hy_serve_port(s) > 0);
+    return s;
+}
+
+static void test_alert_pages(void **state)
+{
+    (void)state;
+    hy_serve *s = start("127.0.0.1:0", NULL);
+    uint16_t p = hy_serve_port(s);
+    reply r = get(p, "/healthz", NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "ok\n");
+    free(r.body);
+
+    bool last = false;
+    assert_int_equal(page_size(p, "/api/alerts", &last), N_ALERTS);
+    assert_true(last);
+
+    /* two pages of 3 and 2 through the cursor */
+    r = get(p, "/api/alerts?limit=3", NULL);
+    json_t *j = json_of(&r);
+    assert_int_equal(json_array_size(json_object_get(j, "alerts")), 3);
+    char path[128], id[64];
+    snprintf(id, sizeof id, "%s",
+             json_string_value(json_object_get(
+                 json_object_get(json_array_get(json_object_get(j, "alerts"), 0), "hayate"),
+                 "id")));
+    snprintf(path, sizeof path, "/api/alerts?limit=3&after=%s",
+             json_string_value(json_object_get(j, "next")));
+    json_decref(j);
+    free(r.body);
+    assert_int_equal(page_size(p, path, &last), 2);
+    assert_true(last);
+
+    /* filters */
+    assert_int_equal(page_size(p, "/api/alerts?engine=screen", &last), 2);
+    assert_int_equal(page_size(p, "/api/alerts?severity=2&q=tcp/1001", &last), 1);
+    assert_int_equal(page_size(p, "/api/alerts?kind=darknet.*", &last), 3);
+
+    /* one alert, and one that is not there */
+    snprintf(path, sizeof path, "/api/alerts/%s", id);
+    r = get(p, path, NULL);
+    assert_int_equal(r.status, 200);
+    j = json_of(&r);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "hayate"), "id")), id);
+    json_decref(j);
+    free(r.body);
+    r = get(p, "/api/alerts/01ARZ3NDEKTSV4RRFFQ69G5FAV", NULL);
+    assert_int_equal(r.status, 404);
+    free(r.body);
+    hy_serve_stop(s);
+}
+
+static void expect(uint16_t p, const char *path, int status, const char *in_body)
+{
+    reply r = get(p, path, NULL);
+    assert_int_equal(r.status, status);
+    if (in_body && !strstr(r.body, in_body))
+        fail_msg("%s: '%s' not in %s", path, in_body, r.body);
+    free(r.body);
+}
+
+static void test_bad_requests(void **state)
+{
+    (void)state;
+    hy_serve *s = start("127.0.0.1:0", NULL);
+    uint16_t p = hy_serve_port(s);
+    expect(p, "/api/alerts?severity=0", 400, "severity");
+    expect(p, "/api/alerts?severity=2x", 400, "severity");
+    expect(p, "/api/alerts?limit=100000", 400, "limit");
+    expect(p, "/api/alerts?from=yesterday", 400, "from/to");
+    expect(p, "/api/alerts?after=../../etc", 400, "after");
+    expect(p, "/api/alerts?colour=red", 400, "colour");
+    expect(p, "/api/alerts/../../etc/passwd", 404, NULL);
+    expect(p, "/nope", 404, "no such");
+
+    const char post[] = "POST /api/alerts HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                        "Connection: close\r\n\r\n";
+    reply r = send_raw(p, post, sizeof post - 1);
+    assert_int_equal(r.status, 405);
+    free(r.body);
+    const char body[] = "GET /api/alerts HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                        "Connection: close\r\n\r\nhello";
+    r = send_raw(p, body, sizeof body - 1);
+    assert_int_equal(r.status, 400);
+    free(r.body);
+
+    /* a 1 MB header: refused, and the server keeps serving */
+    size_t big = 1 << 20;
+    char *huge = malloc(big + 128);
+    int n = snprintf(huge, 128, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    memset(huge + n, 'a', big);
+    memcpy(huge + n + big, "\r\n\r\n", 5);
+    r = send_raw(p, huge, (size_t)n + big + 4);
+    assert_true(r.status == 0 || (r.status >= 400 && r.status < 500));
+    free(r.body);
+    free(huge);
+    expect(p, "/healthz", 200, "ok");
+    hy_serve_stop(s);
+}
+
+static void test_token(void **state)
+{
+    (void)state;
+    hy_serve_cfg c = {.listen = "0.0.0.0:0", .db_path = db, .threads = 1, .max_request = 65536};
+    hy_serve *s;
+    /* anything but loopback needs a token */
+    assert_int_equal(hy_serve_start(&c, &s), HY_ERR_CONFIG);
+    c.listen = "127.0.0.1";
+    assert_int_equal(hy_serve_start(&c, &s), HY_ERR_CONFIG);
+    c.listen = "localhost:80";
+    assert_int_equal(hy_serve_start(&c, &s), HY_ERR_CONFIG);
+    c.listen = "127.0.0.1:99999";
+    assert_int_equal(hy_serve_start(&c, &s), HY_ERR_CONFIG);
+
+    s = start("127.0.0.1:0", "s3cret-token");
+    uint16_t p = hy_serve_port(s);
+    reply r = get(p, "/api/alerts", NULL);
+    assert_int_equal(r.status, 401);
+    free(r.body);
+    r = get(p, "/api/alerts", "Bearer wrong-token!");
+    assert_int_equal(r.status, 401);
+    free(r.body);
+    r = get(p, "/api/alerts", "Bearer s3cret-token");
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    hy_serve_stop(s);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    make_store();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_alert_pages),
+        cmocka_unit_test(test_bad_requests),
+        cmocka_unit_test(test_token),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}

@@ -29,6 +29,15 @@ bool hy_cli_parse_format(const char *s, hy_fmt *out);
 extern const hy_log hy_cli_log_info;
 void hy_cli_log_stderr(void *ud, hy_log_level level, const char *msg);
 
+/* Starts hayate run's HTTP API when serve.enabled and store.path are set
+ * (*out NULL otherwise) and prints where it listens; HY_EXIT_USAGE when it
+ * cannot (bad address, no token for a public one, port taken). */
+struct hy_config;
+struct hy_serve;
+int hy_cli_serve_start(const struct hy_config *cfg, struct hy_serve **out);
+/* Blocks until SIGINT or SIGTERM (serving meanwhile); HY_EXIT_OK. */
+int hy_cli_serve_wait(void);
+
 /* Prints "hayate: <what>: <error detail or name>" to stderr. */
 void hy_cli_error(const char *what, int err);
 

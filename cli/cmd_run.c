@@ -11,6 +11,7 @@
 #include "hayate/capture.h"
 #include "hayate/config.h"
 #include "hayate/pipeline.h"
+#include "hayate/serve.h"
 
 #define MAX_SOURCES 256
 
@@ -29,6 +30,8 @@ typedef struct run_ctx {
     hy_log log;
     const hy_engine *engines[64];
     size_t nengines;
+    bool may_serve;            /* run: the API is on, so no input is fine */
+    hy_serve *api;
 } run_ctx;
 
 static hy_pipeline *volatile g_pipeline; /* for the signal handler only */
@@ -44,6 +47,8 @@ static const char run_usage[] =
     "usage: hayate run [-c FILE] [options]\n"
     "Runs the platform: sources, engines and sinks from the config file; flags\n"
     "override it. Runs until the input ends or SIGINT/SIGTERM, then flushes.\n"
+    "Serves the HTTP API on the store meanwhile (serve.*; docs/serve.md); with\n"
+    "no input it only serves, until SIGINT/SIGTERM.\n"
     "  -c, --config FILE    config file (see docs/CONFIG.md)\n"
     "  -r, --read PATH      capture file, directory of captures, or - (repeatable)\n"
     "  -i, --interface IF   capture live on IF\n"
@@ -53,6 +58,7 @@ static const char run_usage[] =
     "      --flows          also write flow records to the EVE output\n"
     "      --db PATH        SQLite store (empty string: none)\n"
     "      --darknet SPEC   run the darknet engine on CIDR[,CIDR...] or all\n"
+    "      --listen A:P     API address (default 127.0.0.1:8080; port 0: any)\n"
     "  -s, --set KEY=VAL    set any config key\n"
     "  -h, --help\n"
     "Exit: 0 ok, 1 failure while running, 2 bad usage, config or input.\n";
@@ -93,7 +99,7 @@ static int add_input(run_ctx *c, const char *path)
     return HY_EXIT_OK;
 }
 
-enum { OPT_EVE = 256, OPT_FLOWS, OPT_DB, OPT_FORMAT, OPT_DARKNET };
+enum { OPT_EVE = 256, OPT_FLOWS, OPT_DB, OPT_FORMAT, OPT_DARKNET, OPT_LISTEN };
 
 static int parse_args(run_ctx *c, int argc, char **argv)
 {
@@ -104,7 +110,7 @@ static int parse_args(run_ctx *c, int argc, char **argv)
         {"eve", required_argument, 0, OPT_EVE}, {"flows", no_argument, 0, OPT_FLOWS},
         {"db", required_argument, 0, OPT_DB}, {"format", required_argument, 0, OPT_FORMAT},
         {"darknet", required_argument, 0, OPT_DARKNET}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"listen", required_argument, 0, OPT_LISTEN}, {0, 0, 0, 0}};
     const char *usage = c->analyze ? analyze_usage : run_usage;
     int o, r = 0;
     char *eq;
@@ -129,6 +135,14 @@ static int parse_args(run_ctx *c, int argc, char **argv)
             r = set_key(c, "output.eve_flows", "true");
             break;
         case OPT_DB: c->db = optarg; r = set_key(c, "store.path", optarg); break;
+        case OPT_LISTEN:
+            if (c->analyze) {
+                fprintf(stderr, "hayate: analyze does not serve; use hayate run --listen\n");
+                r = HY_EXIT_USAGE;
+            } else {
+                r = set_key(c, "serve.listen", optarg);
+            }
+            break;
         case OPT_DARKNET:
             if ((r = set_key(c, "darknet.prefixes", optarg)) == 0 &&
                 hy_config_append(c->cfg, "engines.enabled", "darknet") != HY_OK)
@@ -208,7 +222,7 @@ static int open_sources(run_ctx *c)
         }
         c->src_name[c->nsrc++] = ifname;
     }
-    if (c->nsrc == 0 && !c->analyze) {
+    if (c->nsrc == 0 && !c->analyze && !c->may_serve) {
         fprintf(stderr, "hayate: run: no input (set input.files or input.interface, or use "
                         "-r/-i)\n");
         return HY_EXIT_USAGE;
@@ -448,9 +462,12 @@ static int run_common(bool analyze, int argc, char **argv)
     c.log = hy_cli_log_info;
     if (hy_log_level_parse(hy_config_str(c.cfg, "run.log_level"), &lvl) == HY_OK)
         c.log.level = lvl;
+    c.may_serve = !analyze && hy_config_bool(c.cfg, "serve.enabled") &&
+                  *hy_config_str(c.cfg, "store.path");
     if ((r = resolve_engines(&c)) == 0 && (r = open_sources(&c)) == 0 &&
-        (r = open_outputs(&c)) == 0)
-        r = execute(&c);
+        (r = open_outputs(&c)) == 0 && (analyze || (r = hy_cli_serve_start(c.cfg, &c.api)) == 0))
+        r = c.nsrc || analyze ? execute(&c) : hy_cli_serve_wait();
+    hy_serve_stop(c.api);
     ctx_free(&c);
     return r;
 }

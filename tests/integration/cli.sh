@@ -49,7 +49,7 @@ check "threads 1 and 3 identical" cmp -s "$T/t1" "$T/t3"
 # run with the store, then query it.
 printf '[input]\nfiles = %s\n[store]\npath = %s\n[output]\neve = %s\neve_flows = true\n' \
     "$T/t.pcap" "$T/h.db" "$T/eve.json" >"$T/ok.conf"
-"$HY" run -c "$T/ok.conf" -t 2 >"$T/o" 2>"$T/e"; rc=$?
+"$HY" run -c "$T/ok.conf" -t 2 --listen 127.0.0.1:0 >"$T/o" 2>"$T/e"; rc=$?
 check "run exits 0" [ $rc -eq 0 ]
 check "run writes EVE flows" [ "$(grep -c '"event_type":"flow"' "$T/eve.json")" -eq 300 ]
 "$HY" alerts --db "$T/h.db" --summary >"$T/s"
@@ -61,6 +61,31 @@ check "alerts on a store without alerts is empty" [ $rc -eq 0 -a ! -s "$T/a" ]
 check "alerts on a missing store exits 2" [ $? -eq 2 ]
 "$HY" alerts --db "$T/h.db" --severity 9 >/dev/null 2>&1
 check "alerts with a bad severity exits 2" [ $? -eq 2 ]
+
+# run with no input serves the store's API until SIGINT.
+http_get() { # http_get PORT PATH: the whole reply
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+    printf 'GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' "$2" >&3
+    cat <&3; exec 3<&-
+}
+"$HY" run --db "$T/h.db" --listen 127.0.0.1:0 >"$T/o" 2>"$T/srv.err" &
+pid=$!
+port=""
+for _ in $(seq 50); do
+    port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$T/srv.err")
+    [ -n "$port" ] && break
+    sleep 0.1
+done
+check "run without input announces its API" [ -n "$port" ]
+http_get "$port" /healthz >"$T/h1" 2>/dev/null
+check "the API answers /healthz" grep -q "^ok" "$T/h1"
+http_get "$port" "/api/alerts?limit=5" >"$T/h2" 2>/dev/null
+check "the API lists the store's alerts" grep -q '"alerts":\[\]' "$T/h2"
+kill -INT $pid; wait $pid; rc=$?
+check "serving stops on SIGINT with exit 0" [ $rc -eq 0 ]
+"$HY" run --db "$T/h.db" --listen 0.0.0.0:0 >"$T/o" 2>"$T/e"; rc=$?
+check "a public address without a token exits 2" [ $rc -eq 2 ]
+check "and says why" grep -q "without a token" "$T/e"
 
 # Live capture on loopback until SIGINT: flushes, reports capture stats.
 "$HY" run -i lo -f "udp port 45999" --db "" --eve "$T/live.eve" --flows >"$T/o" 2>"$T/live.err" &

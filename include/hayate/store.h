@@ -5,6 +5,7 @@
 #ifndef HAYATE_STORE_H
 #define HAYATE_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "alert.h"
@@ -38,6 +39,19 @@ typedef struct hy_alert_filter {
     size_t limit;              /* 0 = no limit */
 } hy_alert_filter;
 
+/* An analyst's verdict on an alert. */
+typedef struct hy_feedback {
+    const char *alert_id;
+    const char *verdict;       /* true_positive, false_positive, benign, malicious */
+    const char *label;         /* e.g. a family name, or NULL */
+    const char *comment;       /* or NULL */
+    const char *analyst;       /* or NULL */
+    uint64_t time_ns;
+} hy_feedback;
+
+/* Whether v is one of the four verdicts. */
+bool hy_verdict_valid(const char *v);
+
 /* Called per alert found, in ascending id order; return non-zero to stop. */
 typedef int (*hy_alert_cb)(void *ud, const hy_alert *a);
 
@@ -51,6 +65,7 @@ typedef struct hy_store_ops {
     hy_err (*put_series)(hy_store *s, const hy_series_point *p, size_t n);
     hy_err (*query_alerts)(hy_store *s, const hy_alert_filter *flt, hy_alert_cb cb, void *ud);
     hy_err (*count)(hy_store *s, const char *table, uint64_t *n);
+    hy_err (*put_feedback)(hy_store *s, const hy_feedback *f);
     void (*close)(hy_store *s);
 } hy_store_ops;
 
@@ -84,6 +99,9 @@ hy_err hy_store_query_alerts(hy_store *s, const hy_alert_filter *flt, hy_alert_c
 /* Rows in a table: "alerts", "flows", "capture_stats", "runs", "feedback";
  * any other name is HY_ERR_ARG. */
 hy_err hy_store_count(hy_store *s, const char *table, uint64_t *n);
+/* Records a verdict (one transaction). HY_ERR_NOTFOUND when the alert is not
+ * in the store; HY_ERR_ARG for a missing id or an unknown verdict. */
+hy_err hy_store_put_feedback(hy_store *s, const hy_feedback *f);
 void hy_store_close(hy_store *s);
 
 #endif

@@ -12,15 +12,15 @@
 #define PAGE_DEFAULT 100
 #define PAGE_MAX     1000
 
-hy_err hy__route_healthz(hy_serve *s, struct MHD_Connection *c, const char *arg)
+hy_err hy__route_healthz(hy_serve *s, struct MHD_Connection *c, const hy__req *r)
 {
     (void)s;
-    (void)arg;
+    (void)r;
     return hy__serve_reply(c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
 }
 
 /* Crockford base32 as in the alert ids (ULIDs), 26 characters. */
-static bool valid_id(const char *id)
+bool hy__serve_valid_id(const char *id)
 {
     static const char ok[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     size_t n = strlen(id);
@@ -93,7 +93,7 @@ static bool read_filter(struct MHD_Connection *c, hy_alert_filter *f, hy_err *rc
                               "from/to must be epoch seconds or ISO-8601 UTC");
         return false;
     }
-    if ((f->after_id = ARG("after")) && !valid_id(f->after_id)) {
+    if ((f->after_id = ARG("after")) && !hy__serve_valid_id(f->after_id)) {
         *rc = hy__serve_error(c, MHD_HTTP_BAD_REQUEST, "after must be an alert id");
         return false;
     }
@@ -176,20 +176,20 @@ static hy_err send_query(hy_serve *s, struct MHD_Connection *c, const hy_alert_f
     return rc;
 }
 
-hy_err hy__route_alerts(hy_serve *s, struct MHD_Connection *c, const char *arg)
+hy_err hy__route_alerts(hy_serve *s, struct MHD_Connection *c, const hy__req *r)
 {
     hy_alert_filter f = {0};
     hy_err rc = HY_OK;
-    (void)arg;
+    (void)r;
     if (!read_filter(c, &f, &rc))
         return rc;
     return send_query(s, c, &f, false);
 }
 
-hy_err hy__route_alert(hy_serve *s, struct MHD_Connection *c, const char *arg)
+hy_err hy__route_alert(hy_serve *s, struct MHD_Connection *c, const hy__req *r)
 {
-    hy_alert_filter f = {.id = arg, .limit = 1};
-    if (!valid_id(arg))
+    hy_alert_filter f = {.id = r->arg, .limit = 1};
+    if (!hy__serve_valid_id(r->arg))
         return hy__serve_error(c, MHD_HTTP_NOT_FOUND, "no alert with this id");
     return send_query(s, c, &f, true);
 }

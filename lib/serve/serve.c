@@ -115,17 +115,20 @@ static bool authorised(const hy_serve *s, struct MHD_Connection *c)
 }
 
 typedef struct req_state {
-    size_t body; /* bytes of body received */
+    hy_buf body;     /* up to max_body bytes */
+    bool too_big;
 } req_state;
 
+/* Tried in order: the first whose method and path match. */
 static const hy__route routes[] = {
     {"GET", "/healthz", false, hy__route_healthz},
     {"GET", "/api/alerts", false, hy__route_alerts},
+    {"POST", "/api/alerts/", true, hy__route_feedback},
     {"GET", "/api/alerts/", true, hy__route_alert},
 };
 
 static enum MHD_Result dispatch(hy_serve *s, struct MHD_Connection *c, const char *url,
-                                const char *method)
+                                const char *method, const hy_buf *body)
 {
     bool path_known = false;
     hy_err rc;
@@ -140,8 +143,10 @@ static enum MHD_Result dispatch(hy_serve *s, struct MHD_Connection *c, const cha
             if (!match)
                 continue;
             path_known = true;
+            hy__req q = {.arg = r->prefix ? url + n : NULL, .body = body->data ? body->data : "",
+                         .len = body->len};
             if (strcmp(method, r->method) == 0)
-                return r->fn(s, c, r->prefix ? url + n : NULL) == HY_OK ? MHD_YES : MHD_NO;
+                return r->fn(s, c, &q) == HY_OK ? MHD_YES : MHD_NO;
         }
         rc = path_known ? hy__serve_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
                                           "method %.16s not allowed here", method)
@@ -159,31 +164,39 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     req_state *st = *con_cls;
     (void)version;
     (void)upload_data;
+    hy_err rc;
     if (!st) { /* first call: headers only */
         if (!(st = calloc(1, sizeof *st)))
             return MHD_NO;
+        hy_buf_init(&st->body, s->max_body);
         *con_cls = st;
         return MHD_YES;
     }
-    if (*upload_data_size) { /* no route takes a body yet: count and drop */
-        st->body += *upload_data_size;
+    if (*upload_data_size) { /* body: kept up to the cap, the rest dropped */
+        if (!st->too_big && hy_buf_add(&st->body, upload_data, *upload_data_size) != HY_OK)
+            st->too_big = true;
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (st->body)
-        return hy__serve_error(c, MHD_HTTP_BAD_REQUEST, "this resource takes no body") == HY_OK
-                   ? MHD_YES
-                   : MHD_NO;
-    return dispatch(s, c, url, method);
+    if (st->too_big)
+        rc = hy__serve_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body over %zu bytes", s->max_body);
+    else if (st->body.len && strcmp(method, "GET") == 0)
+        rc = hy__serve_error(c, MHD_HTTP_BAD_REQUEST, "this resource takes no body");
+    else
+        return dispatch(s, c, url, method, &st->body);
+    return rc == HY_OK ? MHD_YES : MHD_NO;
 }
 
 static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
                     enum MHD_RequestTerminationCode code)
 {
+    req_state *st = *con_cls;
     (void)cls;
     (void)c;
     (void)code;
-    free(*con_cls);
+    if (st)
+        hy_buf_free(&st->body);
+    free(st);
     *con_cls = NULL;
 }
 
@@ -208,6 +221,7 @@ hy_err hy_serve_start(const hy_serve_cfg *cfg, hy_serve **out)
         return hy_err_set(HY_ERR_CONFIG, "serve: token longer than %zu bytes",
                           sizeof s->token - 1);
     }
+    s->max_body = cfg->max_request;
     pthread_mutex_init(&s->mu, NULL);
     if ((rc = hy_store_open_sqlite(cfg->db_path, &s->store)) != HY_OK) {
         hy_serve_stop(s);

@@ -17,15 +17,24 @@ struct hy_serve {
     struct MHD_Daemon *d;
     uint16_t port;
     char token[256];
-    hy_store *store;     /* one read connection, behind mu */
+    hy_store *store;     /* one connection, behind mu */
+    size_t max_body;     /* bytes of request body accepted */
     pthread_mutex_t mu;
 };
+
+/* A request as a route sees it: the rest of the URL after a prefix route's
+ * path, and the body (NUL-terminated; empty for GET). */
+typedef struct hy__req {
+    const char *arg;
+    const char *body;
+    size_t len;
+} hy__req;
 
 /* A route: method and path (prefix: the rest of the URL is the argument). */
 typedef struct hy__route {
     const char *method, *path;
     bool prefix;
-    hy_err (*fn)(hy_serve *s, struct MHD_Connection *c, const char *arg);
+    hy_err (*fn)(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 } hy__route;
 
 /* Queues a response with a copy of body. */
@@ -35,11 +44,24 @@ hy_err hy__serve_reply(struct MHD_Connection *c, unsigned status, const char *ty
 hy_err hy__serve_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Whether id is an alert id (26 characters of the ULID alphabet). */
+bool hy__serve_valid_id(const char *id);
+
 /* GET /healthz: "ok". */
-hy_err hy__route_healthz(hy_serve *s, struct MHD_Connection *c, const char *arg);
+hy_err hy__route_healthz(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 /* GET /api/alerts?engine=&kind=&severity=&from=&to=&q=&after=&limit= */
-hy_err hy__route_alerts(hy_serve *s, struct MHD_Connection *c, const char *arg);
+hy_err hy__route_alerts(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 /* GET /api/alerts/{id} */
-hy_err hy__route_alert(hy_serve *s, struct MHD_Connection *c, const char *arg);
+hy_err hy__route_alert(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+/* Parses a feedback body strictly (an object; verdict required and one of
+ * the four; label, comment, analyst optional strings with length caps; no
+ * other key, no duplicate, no NUL). Returns the parsed JSON, which owns the
+ * strings fb now points to (json_decref it after), or NULL with a message
+ * naming what is wrong. */
+struct json_t;
+struct json_t *hy__feedback_parse(const char *body, size_t len, hy_feedback *fb, char *msg,
+                                  size_t cap);
+/* POST /api/alerts/{id}/feedback {verdict, label?, comment?, analyst?} */
+hy_err hy__route_feedback(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 
 #endif

@@ -53,7 +53,10 @@
     X(RUN_END, "UPDATE runs SET ended = ?2 WHERE id = ?1")                        \
     X(SERIES,                                                                        \
       "INSERT OR REPLACE INTO series (series, key, time_ns, value)"                 \
-      " VALUES (?1, ?2, ?3, ?4)")
+      " VALUES (?1, ?2, ?3, ?4)")                                                   \
+    X(FEEDBACK,                                                                      \
+      "INSERT INTO feedback (alert_id, verdict, label, comment, analyst, time)"     \
+      " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM alerts WHERE id = ?1)")
 
 enum {
 #define SQ_ENUM(name, sql) SQ_##name,
@@ -222,6 +225,38 @@ static hy_err sq_put_series_l(hy_store *hs, const hy_series_point *p, size_t n)
             err = row_fail(s, "put_series", p[i].key, rc);
     }
     return tx_end(s, err, "put_series");
+}
+
+static hy_err sq_put_feedback_l(hy_store *hs, const hy_feedback *f)
+{
+    sq_store *s = sq(hs);
+    sqlite3_stmt *st = s->st[SQ_FEEDBACK];
+    hy_err err;
+    int rc;
+    if (!f || !f->alert_id || !hy_verdict_valid(f->verdict))
+        return hy_err_set(HY_ERR_ARG, "put_feedback: no alert id or an unknown verdict");
+    if ((err = tx_begin(s, "put_feedback")))
+        return err;
+    if ((rc = bind_text(st, 1, f->alert_id, 0)) == SQLITE_OK &&
+        (rc = bind_text(st, 2, f->verdict, 0)) == SQLITE_OK &&
+        (rc = bind_text(st, 3, f->label, 1)) == SQLITE_OK &&
+        (rc = bind_text(st, 4, f->comment, 1)) == SQLITE_OK &&
+        (rc = bind_text(st, 5, f->analyst, 1)) == SQLITE_OK)
+        rc = bind_u64(st, 6, f->time_ns);
+    if ((rc = step_done(st, rc)) != SQLITE_OK)
+        err = row_fail(s, "put_feedback", f->alert_id, rc);
+    else if (sqlite3_changes(s->db) != 1)
+        err = hy_err_set(HY_ERR_NOTFOUND, "put_feedback: no alert %s", f->alert_id);
+    return tx_end(s, err, "put_feedback");
+}
+
+bool hy_verdict_valid(const char *v)
+{
+    static const char *const ok[] = {"true_positive", "false_positive", "benign", "malicious"};
+    for (size_t i = 0; v && i < sizeof ok / sizeof ok[0]; i++)
+        if (strcmp(v, ok[i]) == 0)
+            return true;
+    return false;
 }
 
 static const char *tcp_state_name(hy_tcp_state t)
@@ -606,6 +641,7 @@ SQ_LOCKED(sq_query_alerts,
           (hy_store *hs, const hy_alert_filter *flt, hy_alert_cb cb, void *ud),
           (hs, flt, cb, ud))
 SQ_LOCKED(sq_count, (hy_store *hs, const char *table, uint64_t *n), (hs, table, n))
+SQ_LOCKED(sq_put_feedback, (hy_store *hs, const hy_feedback *f), (hs, f))
 
 static void sq_close(hy_store *hs)
 {
@@ -633,6 +669,7 @@ static const hy_store_ops sq_ops = {
     .put_series = sq_put_series,
     .query_alerts = sq_query_alerts,
     .count = sq_count,
+    .put_feedback = sq_put_feedback,
     .close = sq_close,
 };
 

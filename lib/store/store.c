@@ -51,6 +51,11 @@ hy_err hy_store_count(hy_store *s, const char *table, uint64_t *n)
     HY__STORE_CALL(s, count, table, n);
 }
 
+hy_err hy_store_put_feedback(hy_store *s, const hy_feedback *f)
+{
+    HY__STORE_CALL(s, put_feedback, f);
+}
+
 void hy_store_close(hy_store *s)
 {
     if (s && s->ops && s->ops->close)

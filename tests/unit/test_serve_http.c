@@ -82,6 +82,20 @@ static reply get(uint16_t port, const char *path, const char *auth)
     return send_raw(port, req, (size_t)n);
 }
 
+static reply post(uint16_t port, const char *path, const char *body, size_t len)
+{
+    size_t cap = len + 512;
+    char *req = malloc(cap);
+    int n = snprintf(req, cap,
+                     "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                     path, len);
+    memcpy(req + n, body, len);
+    reply r = send_raw(port, req, (size_t)n + len);
+    free(req);
+    return r;
+}
+
 static json_t *json_of(const reply *r)
 {
     json_error_t e;
@@ -212,6 +226,76 @@ static void test_bad_requests(void **state)
     hy_serve_stop(s);
 }
 
+static uint64_t feedback_rows(void)
+{
+    hy_store *st;
+    uint64_t n = 0;
+    assert_int_equal(hy_store_open_sqlite(db, &st), HY_OK);
+    assert_int_equal(hy_store_count(st, "feedback", &n), HY_OK);
+    hy_store_close(st);
+    return n;
+}
+
+/* Posts body to the first alert's feedback path; checks the status and
+ * that the message holds `want`. */
+static void feedback(uint16_t p, const char *id, const char *body, int status, const char *want)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/alerts/%s/feedback", id);
+    reply r = post(p, path, body, strlen(body));
+    if (r.status != status || (want && !strstr(r.body, want)))
+        fail_msg("%s -> %d %s (wanted %d, '%s')", body, r.status, r.body, status,
+                 want ? want : "");
+    free(r.body);
+}
+
+static void test_feedback(void **state)
+{
+    (void)state;
+    hy_serve *s = start("127.0.0.1:0", NULL);
+    uint16_t p = hy_serve_port(s);
+    reply r = get(p, "/api/alerts?limit=1", NULL);
+    json_t *j = json_of(&r);
+    char id[64];
+    snprintf(id, sizeof id, "%s",
+             json_string_value(json_object_get(
+                 json_object_get(json_array_get(json_object_get(j, "alerts"), 0), "hayate"),
+                 "id")));
+    json_decref(j);
+    free(r.body);
+    uint64_t before = feedback_rows();
+
+    feedback(p, id, "{\"verdict\":\"false_positive\",\"comment\":\"research scanner\","
+                    "\"analyst\":\"kai\"}",
+             201, "\"verdict\":\"false_positive\"");
+    assert_int_equal(feedback_rows(), before + 1);
+    feedback(p, id, "{verdict: 1}", 400, "not JSON");
+    feedback(p, id, "[\"true_positive\"]", 400, "JSON object");
+    feedback(p, id, "{\"verdict\":\"maybe\"}", 400, "verdict must be");
+    feedback(p, id, "{\"label\":\"mirai\"}", 400, "'verdict' is required");
+    feedback(p, id, "{\"verdict\":\"benign\",\"colour\":\"red\"}", 400, "unknown key");
+    feedback(p, id, "{\"verdict\":\"benign\",\"label\":7}", 400, "'label' must be");
+    feedback(p, id, "{\"verdict\":\"benign\",\"verdict\":\"malicious\"}", 400, "not JSON");
+    feedback(p, id, "{\"verdict\":\"benign\",\"label\":\"a\\u0000b\"}", 400, "not JSON");
+    feedback(p, "01ARZ3NDEKTSV4RRFFQ69G5FAV", "{\"verdict\":\"benign\"}", 404, "no alert");
+    feedback(p, "../../x", "{\"verdict\":\"benign\"}", 404, NULL);
+    assert_int_equal(feedback_rows(), before + 1); /* nothing refused was stored */
+
+    /* a body over the cap: 413, and the server keeps serving */
+    size_t big = 100000;
+    char *huge = malloc(big + 1);
+    memset(huge, ' ', big);
+    huge[big] = '\0';
+    char path[128];
+    snprintf(path, sizeof path, "/api/alerts/%s/feedback", id);
+    r = post(p, path, huge, big);
+    assert_int_equal(r.status, 413);
+    free(r.body);
+    free(huge);
+    expect(p, "/healthz", 200, "ok");
+    hy_serve_stop(s);
+}
+
 static void test_token(void **state)
 {
     (void)state;
@@ -252,6 +336,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alert_pages),
         cmocka_unit_test(test_bad_requests),
+        cmocka_unit_test(test_feedback),
         cmocka_unit_test(test_token),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -52,6 +52,15 @@ typedef struct hy_feedback {
 /* Whether v is one of the four verdicts. */
 bool hy_verdict_valid(const char *v);
 
+/* Points of one series and key, from_ns <= time < to_ns (0: open). */
+typedef struct hy_series_filter {
+    const char *series, *key;
+    uint64_t from_ns, to_ns;
+    size_t limit;              /* 0 = no limit */
+} hy_series_filter;
+/* Called per point, in time order; return non-zero to stop. */
+typedef int (*hy_series_cb)(void *ud, uint64_t time_ns, const char *json);
+
 /* Called per alert found, in ascending id order; return non-zero to stop. */
 typedef int (*hy_alert_cb)(void *ud, const hy_alert *a);
 
@@ -66,6 +75,7 @@ typedef struct hy_store_ops {
     hy_err (*query_alerts)(hy_store *s, const hy_alert_filter *flt, hy_alert_cb cb, void *ud);
     hy_err (*count)(hy_store *s, const char *table, uint64_t *n);
     hy_err (*put_feedback)(hy_store *s, const hy_feedback *f);
+    hy_err (*query_series)(hy_store *s, const hy_series_filter *f, hy_series_cb cb, void *ud);
     void (*close)(hy_store *s);
 } hy_store_ops;
 
@@ -102,6 +112,8 @@ hy_err hy_store_count(hy_store *s, const char *table, uint64_t *n);
 /* Records a verdict (one transaction). HY_ERR_NOTFOUND when the alert is not
  * in the store; HY_ERR_ARG for a missing id or an unknown verdict. */
 hy_err hy_store_put_feedback(hy_store *s, const hy_feedback *f);
+/* Calls cb for each stored point matching f, in time order. */
+hy_err hy_store_query_series(hy_store *s, const hy_series_filter *f, hy_series_cb cb, void *ud);
 void hy_store_close(hy_store *s);
 
 #endif

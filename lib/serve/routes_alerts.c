@@ -27,61 +27,28 @@ bool hy__serve_valid_id(const char *id)
     return n == HY_ALERT_ID_LEN && strspn(id, ok) == n;
 }
 
-typedef struct args_ctx {
-    const char *bad; /* first unknown parameter */
-} args_ctx;
-
-static enum MHD_Result check_name(void *cls, enum MHD_ValueKind kind, const char *key,
-                                  const char *value)
-{
-    static const char *const known[] = {"engine", "kind", "severity", "from", "to",
-                                        "q",      "after", "limit"};
-    args_ctx *a = cls;
-    (void)kind;
-    (void)value;
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (strcmp(key, known[i]) == 0)
-            return MHD_YES;
-    a->bad = key;
-    return MHD_NO;
-}
-
-static bool parse_uint(const char *v, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-    char *end;
-    if (!v || !*v || *v == '-' || *v == '+')
-        return false;
-    unsigned long x = strtoul(v, &end, 10);
-    if (*end || x < lo || x > hi)
-        return false;
-    *out = x;
-    return true;
-}
-
 /* Fills f from the query string; on a bad one queues a 400 and returns
  * false. */
 static bool read_filter(struct MHD_Connection *c, hy_alert_filter *f, hy_err *rc)
 {
-    args_ctx a = {0};
     unsigned long x;
     const char *v;
+    static const char *const known[] = {"engine", "kind", "severity", "from", "to",
+                                        "q",      "after", "limit", NULL};
 #define ARG(name) MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name)
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_name, &a);
-    if (a.bad) {
-        *rc = hy__serve_error(c, MHD_HTTP_BAD_REQUEST, "unknown parameter '%.40s'", a.bad);
+    if (!hy__serve_known_params(c, known, rc))
         return false;
-    }
     f->engine = ARG("engine");
     f->kind = ARG("kind");
     f->text = ARG("q");
     f->limit = PAGE_DEFAULT;
     if ((v = ARG("severity"))) {
-        if (!parse_uint(v, 1, 4, &x))
+        if (!hy__serve_parse_uint(v, 1, 4, &x))
             goto bad_severity;
         f->max_severity = (int)x;
     }
     if ((v = ARG("limit"))) {
-        if (!parse_uint(v, 1, PAGE_MAX, &x)) {
+        if (!hy__serve_parse_uint(v, 1, PAGE_MAX, &x)) {
             *rc = hy__serve_error(c, MHD_HTTP_BAD_REQUEST, "limit must be 1..%d", PAGE_MAX);
             return false;
         }

@@ -123,6 +123,7 @@ typedef struct req_state {
 static const hy__route routes[] = {
     {"GET", "/healthz", false, hy__route_healthz},
     {"GET", "/api/alerts", false, hy__route_alerts},
+    {"GET", "/api/darknet/series", false, hy__route_darknet_series},
     {"POST", "/api/alerts/", true, hy__route_feedback},
     {"GET", "/api/alerts/", true, hy__route_alert},
 };

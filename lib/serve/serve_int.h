@@ -44,6 +44,12 @@ hy_err hy__serve_reply(struct MHD_Connection *c, unsigned status, const char *ty
 hy_err hy__serve_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* True when every query parameter is in known (NULL-terminated); else
+ * queues a 400 naming the first other one (its result in *rc). */
+bool hy__serve_known_params(struct MHD_Connection *c, const char *const *known, hy_err *rc);
+/* A decimal integer in [lo, hi], nothing else (no sign, no spaces). */
+bool hy__serve_parse_uint(const char *v, unsigned long lo, unsigned long hi, unsigned long *out);
+
 /* Whether id is an alert id (26 characters of the ULID alphabet). */
 bool hy__serve_valid_id(const char *id);
 
@@ -53,6 +59,8 @@ hy_err hy__route_healthz(hy_serve *s, struct MHD_Connection *c, const hy__req *r
 hy_err hy__route_alerts(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 /* GET /api/alerts/{id} */
 hy_err hy__route_alert(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+/* GET /api/darknet/series?proto=&port=&class=&from=&to=&limit= */
+hy_err hy__route_darknet_series(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 /* Parses a feedback body strictly (an object; verdict required and one of
  * the four; label, comment, analyst optional strings with length caps; no
  * other key, no duplicate, no NUL). Returns the parsed JSON, which owns the

@@ -447,6 +447,43 @@ static hy_err sq_count_l(hy_store *hs, const char *table, uint64_t *n)
     return err;
 }
 
+static hy_err sq_query_series_l(hy_store *hs, const hy_series_filter *f, hy_series_cb cb,
+                                void *ud)
+{
+    sq_store *s = sq(hs);
+    sqlite3_stmt *st = NULL;
+    hy_err err = HY_OK;
+    int rc;
+    if (!f || !f->series || !f->key || !cb)
+        return hy_err_set(HY_ERR_ARG, "query_series: NULL argument");
+    rc = sqlite3_prepare_v2(s->db,
+                            "SELECT time_ns, value FROM series WHERE series = ?1 AND key = ?2"
+                            " AND time_ns >= ?3 AND time_ns < ?4 ORDER BY time_ns LIMIT ?5",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = bind_text(st, 1, f->series, 0)) == SQLITE_OK &&
+        (rc = bind_text(st, 2, f->key, 0)) == SQLITE_OK &&
+        (rc = sqlite3_bind_int64(st, 3, f->from_ns > INT64_MAX ? INT64_MAX
+                                                               : (sqlite3_int64)f->from_ns)) ==
+            SQLITE_OK &&
+        (rc = sqlite3_bind_int64(st, 4, !f->to_ns || f->to_ns > INT64_MAX
+                                            ? INT64_MAX
+                                            : (sqlite3_int64)f->to_ns)) == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 5, f->limit && f->limit < INT64_MAX ? (sqlite3_int64)f->limit
+                                                                         : -1);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 1);
+        if (cb(ud, (uint64_t)sqlite3_column_int64(st, 0), v ? v : "{}")) {
+            rc = SQLITE_DONE;
+            break;
+        }
+        rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_DONE)
+        err = row_fail(s, "query_series", f->key, rc);
+    sqlite3_finalize(st);
+    return err;
+}
+
 /* Upper bound of the strings starting with prefix p[0..n): p with its last
  * byte below 0xff incremented and the rest dropped; 0 when none exists. */
 static size_t prefix_upper(const char *p, size_t n, char *hi)
@@ -642,6 +679,8 @@ SQ_LOCKED(sq_query_alerts,
           (hs, flt, cb, ud))
 SQ_LOCKED(sq_count, (hy_store *hs, const char *table, uint64_t *n), (hs, table, n))
 SQ_LOCKED(sq_put_feedback, (hy_store *hs, const hy_feedback *f), (hs, f))
+SQ_LOCKED(sq_query_series, (hy_store *hs, const hy_series_filter *f, hy_series_cb cb, void *ud),
+          (hs, f, cb, ud))
 
 static void sq_close(hy_store *hs)
 {
@@ -670,6 +709,7 @@ static const hy_store_ops sq_ops = {
     .query_alerts = sq_query_alerts,
     .count = sq_count,
     .put_feedback = sq_put_feedback,
+    .query_series = sq_query_series,
     .close = sq_close,
 };
 

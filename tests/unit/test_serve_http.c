@@ -36,6 +36,13 @@ static void make_store(void)
                          HY_OK);
     }
     assert_int_equal(hy_store_put_alerts(s, a, N_ALERTS), HY_OK);
+    hy_series_point pts[] = {
+        {"darknet", "tcp/23", 1700000060000000000ull, "{\"sources\":7}"},
+        {"darknet", "tcp/23", 1700000000000000000ull, "{\"sources\":5}"},
+        {"darknet", "backscatter/tcp/80", 1700000000000000000ull, "{\"sources\":2}"},
+        {"darknet", "all", 1700000000000000000ull, "{\"sources\":99}"},
+    };
+    assert_int_equal(hy_store_put_series(s, pts, 4), HY_OK);
     for (int i = 0; i < N_ALERTS; i++)
         hy_alert_destroy(a[i]);
     hy_store_close(s);
@@ -187,19 +194,34 @@ static void expect(uint16_t p, const char *path, int status, const char *in_body
     free(r.body);
 }
 
+typedef struct wanted {
+    const char *path;
+    int status;
+    const char *in_body;
+} wanted;
+
+static void expect_all(uint16_t p, const wanted *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        expect(p, w[i].path, w[i].status, w[i].in_body);
+}
+
 static void test_bad_requests(void **state)
 {
     (void)state;
     hy_serve *s = start("127.0.0.1:0", NULL);
     uint16_t p = hy_serve_port(s);
-    expect(p, "/api/alerts?severity=0", 400, "severity");
-    expect(p, "/api/alerts?severity=2x", 400, "severity");
-    expect(p, "/api/alerts?limit=100000", 400, "limit");
-    expect(p, "/api/alerts?from=yesterday", 400, "from/to");
-    expect(p, "/api/alerts?after=../../etc", 400, "after");
-    expect(p, "/api/alerts?colour=red", 400, "colour");
-    expect(p, "/api/alerts/../../etc/passwd", 404, NULL);
-    expect(p, "/nope", 404, "no such");
+    static const wanted bad[] = {
+        {"/api/alerts?severity=0", 400, "severity"},
+        {"/api/alerts?severity=2x", 400, "severity"},
+        {"/api/alerts?limit=100000", 400, "limit"},
+        {"/api/alerts?from=yesterday", 400, "from/to"},
+        {"/api/alerts?after=../../etc", 400, "after"},
+        {"/api/alerts?colour=red", 400, "colour"},
+        {"/api/alerts/../../etc/passwd", 404, NULL},
+        {"/nope", 404, "no such"},
+    };
+    expect_all(p, bad, sizeof bad / sizeof bad[0]);
 
     const char post[] = "POST /api/alerts HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
                         "Connection: close\r\n\r\n";
@@ -296,6 +318,52 @@ static void test_feedback(void **state)
     hy_serve_stop(s);
 }
 
+/* The values of a series reply's points, "5,7". */
+static void series_values(uint16_t p, const char *path, char *out, size_t cap)
+{
+    reply r = get(p, path, NULL);
+    assert_int_equal(r.status, 200);
+    json_t *j = json_of(&r), *pts = json_object_get(j, "points");
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < json_array_size(pts); i++)
+        n += (size_t)snprintf(out + n, cap - n, "%s%lld", i ? "," : "",
+                              json_integer_value(json_object_get(
+                                  json_object_get(json_array_get(pts, i), "value"), "sources")));
+    json_decref(j);
+    free(r.body);
+}
+
+static void test_darknet_series(void **state)
+{
+    (void)state;
+    hy_serve *s = start("127.0.0.1:0", NULL);
+    uint16_t p = hy_serve_port(s);
+    char v[128];
+    series_values(p, "/api/darknet/series?proto=tcp&port=23", v, sizeof v);
+    assert_string_equal(v, "5,7"); /* in time order */
+    series_values(p, "/api/darknet/series?proto=tcp&port=23&from=1700000030", v, sizeof v);
+    assert_string_equal(v, "7");
+    series_values(p, "/api/darknet/series?proto=tcp&port=23&limit=1", v, sizeof v);
+    assert_string_equal(v, "5");
+    series_values(p, "/api/darknet/series?proto=tcp&port=80&class=backscatter", v, sizeof v);
+    assert_string_equal(v, "2");
+    series_values(p, "/api/darknet/series?proto=all", v, sizeof v);
+    assert_string_equal(v, "99");
+    series_values(p, "/api/darknet/series?proto=udp&port=53", v, sizeof v);
+    assert_string_equal(v, "");
+    static const wanted bad[] = {
+        {"/api/darknet/series?proto=sctp&port=1", 400, "proto"},
+        {"/api/darknet/series?proto=tcp&port=70000", 400, "port"},
+        {"/api/darknet/series?proto=tcp", 400, "port"},
+        {"/api/darknet/series?proto=tcp&port=23&class=weird", 400, "class"},
+        {"/api/darknet/series?proto=tcp&port=23&key=x", 400, "key"},
+        {"/api/darknet/series?proto=tcp&port=23&limit=0", 400, "limit"},
+    };
+    expect_all(p, bad, sizeof bad / sizeof bad[0]);
+    hy_serve_stop(s);
+}
+
 static void test_token(void **state)
 {
     (void)state;
@@ -337,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_alert_pages),
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_feedback),
+        cmocka_unit_test(test_darknet_series),
         cmocka_unit_test(test_token),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

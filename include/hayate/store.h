@@ -36,6 +36,8 @@ typedef struct hy_alert_filter {
     const char *text;          /* substring of title/subject, or NULL */
     const char *after_id;      /* cursor: ids strictly greater; NULL = start */
     const char *id;            /* exactly this alert, or NULL */
+    const char *verdict;       /* the alert's latest verdict is this; "none":
+                                * no verdict yet; NULL: any */
     size_t limit;              /* 0 = no limit */
 } hy_alert_filter;
 

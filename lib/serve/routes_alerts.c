@@ -33,8 +33,8 @@ static bool read_filter(struct MHD_Connection *c, hy_alert_filter *f, hy_err *rc
 {
     unsigned long x;
     const char *v;
-    static const char *const known[] = {"engine", "kind", "severity", "from", "to",
-                                        "q",      "after", "limit", NULL};
+    static const char *const known[] = {"engine", "kind",  "severity", "from",    "to",
+                                        "q",      "after", "limit",    "verdict", NULL};
 #define ARG(name) MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name)
     if (!hy__serve_known_params(c, known, rc))
         return false;
@@ -58,6 +58,13 @@ static bool read_filter(struct MHD_Connection *c, hy_alert_filter *f, hy_err *rc
         ((v = ARG("to")) && !hy_time_parse(v, &f->to_ns))) {
         *rc = hy__serve_error(c, MHD_HTTP_BAD_REQUEST,
                               "from/to must be epoch seconds or ISO-8601 UTC");
+        return false;
+    }
+    if ((f->verdict = ARG("verdict")) && strcmp(f->verdict, "none") != 0 &&
+        !hy_verdict_valid(f->verdict)) {
+        *rc = hy__serve_error(c, MHD_HTTP_BAD_REQUEST,
+                              "verdict must be true_positive, false_positive, benign, "
+                              "malicious or none");
         return false;
     }
     if ((f->after_id = ARG("after")) && !hy__serve_valid_id(f->after_id)) {

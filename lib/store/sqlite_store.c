@@ -499,7 +499,7 @@ static size_t prefix_upper(const char *p, size_t n, char *hi)
 /* Values bound to the dynamic query, in placeholder order. */
 typedef struct qbind {
     int n;
-    struct { const char *s; int len; sqlite3_int64 i; } v[12]; /* the most a filter binds: 11 */
+    struct { const char *s; int len; sqlite3_int64 i; } v[13]; /* the most a filter binds: 12 */
 } qbind;
 
 static void qtext(qbind *b, const char *s, size_t len)
@@ -514,7 +514,7 @@ static void qint(qbind *b, sqlite3_int64 i)
     b->v[b->n++].i = i;
 }
 
-/* Builds the WHERE/ORDER/LIMIT of a filter into sql (>= 512 bytes). Returns
+/* Builds the WHERE/ORDER/LIMIT of a filter into sql (>= 1024 bytes). Returns
  * 0 when the filter can match nothing. */
 static int build_query(const hy_alert_filter *f, char *sql, size_t cap, qbind *b, char *hi)
 {
@@ -571,6 +571,13 @@ static int build_query(const hy_alert_filter *f, char *sql, size_t cap, qbind *b
         W("id = ?");
         qtext(b, f->id, strlen(f->id));
     }
+    if (f->verdict && strcmp(f->verdict, "none") == 0) {
+        W("NOT EXISTS (SELECT 1 FROM feedback WHERE alert_id = alerts.id)");
+    } else if (f->verdict) { /* the latest verdict on the alert */
+        W("(SELECT verdict FROM feedback WHERE alert_id = alerts.id"
+          " ORDER BY time DESC, id DESC LIMIT 1) = ?");
+        qtext(b, f->verdict, strlen(f->verdict));
+    }
 #undef W
     snprintf(sql + len, cap - (size_t)len, " ORDER BY id LIMIT ?");
     qint(b, f->limit && f->limit < (size_t)INT64_MAX ? (sqlite3_int64)f->limit : -1);
@@ -621,7 +628,7 @@ static hy_err sq_query_alerts_l(hy_store *hs, const hy_alert_filter *flt, hy_ale
 {
     static const hy_alert_filter all;
     sq_store *s = sq(hs);
-    char sql[768], hi[sizeof ((hy_alert *)0)->kind];
+    char sql[1024], hi[sizeof ((hy_alert *)0)->kind]; /* every clause at once: ~700 */
     qbind b = {0};
     sqlite3_stmt *st = NULL;
     hy_err err = HY_OK;

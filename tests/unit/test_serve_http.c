@@ -302,6 +302,14 @@ static void test_feedback(void **state)
     feedback(p, "01ARZ3NDEKTSV4RRFFQ69G5FAV", "{\"verdict\":\"benign\"}", 404, "no alert");
     feedback(p, "../../x", "{\"verdict\":\"benign\"}", 404, NULL);
     assert_int_equal(feedback_rows(), before + 1); /* nothing refused was stored */
+    bool last;
+    assert_int_equal(page_size(p, "/api/alerts?verdict=false_positive", &last), 1);
+    assert_int_equal(page_size(p, "/api/alerts?verdict=none", &last), N_ALERTS - 1);
+    assert_int_equal(page_size(p, "/api/alerts?verdict=benign", &last), 0);
+    feedback(p, id, "{\"verdict\":\"true_positive\"}", 201, NULL); /* the latest counts */
+    assert_int_equal(page_size(p, "/api/alerts?verdict=false_positive", &last), 0);
+    assert_int_equal(page_size(p, "/api/alerts?verdict=true_positive", &last), 1);
+    expect(p, "/api/alerts?verdict=maybe", 400, "verdict");
 
     /* a body over the cap: 413, and the server keeps serving */
     size_t big = 100000;

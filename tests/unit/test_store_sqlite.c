@@ -400,6 +400,27 @@ static void test_filters(void **st)
                  &(hy_alert_filter){.engine = "darknet", .kind = "darknet.*", .max_severity = 1,
                                     .text = "Mirai", .limit = 3},
                  3);
+    /* every clause at once (no verdicts yet: "none" keeps them all) */
+    check_filter(s, all, 200,
+                 &(hy_alert_filter){.engine = "darknet", .kind = "darknet.*", .max_severity = 4,
+                                    .from_ns = T0, .to_ns = T0 + 300000000000ull,
+                                    .text = "Mirai", .after_id = "0", .verdict = "none",
+                                    .limit = 100},
+                 14);
+    {
+        hy_feedback fb = {.alert_id = all[0]->id, .verdict = "benign", .time_ns = T0};
+        hy_feedback nope = {.alert_id = "01ARZ3NDEKTSV4RRFFQ69G5FAV", .verdict = "benign"};
+        got g = {0};
+        assert_int_equal(hy_store_put_feedback(s, &fb), HY_OK);
+        assert_int_equal(hy_store_put_feedback(s, &nope), HY_ERR_NOTFOUND);
+        fb.verdict = "maybe";
+        assert_int_equal(hy_store_put_feedback(s, &fb), HY_ERR_ARG);
+        hy_alert_filter f = {.verdict = "benign"};
+        assert_int_equal(hy_store_query_alerts(s, &f, collect, &g), HY_OK);
+        assert_int_equal(g.n, 1);
+        assert_string_equal(g.a[0]->id, all[0]->id);
+        got_free(&g);
+    }
     /* A kind with LIKE metacharacters is taken literally. */
     check_filter(s, all, 200, &(hy_alert_filter){.kind = "darknet_%*"}, 0);
     {

@@ -22,13 +22,14 @@ static enum MHD_Result check_name(void *cls, enum MHD_ValueKind kind, const char
     return MHD_NO;
 }
 
-bool hy__serve_known_params(struct MHD_Connection *c, const char *const *known, hy_err *rc)
+bool hy__serve_known_params(hy_serve *s, struct MHD_Connection *c, const char *const *known,
+                            hy_err *rc)
 {
     known_ctx a = {.known = known};
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_name, &a);
     if (!a.bad)
         return true;
-    *rc = hy__serve_error(c, MHD_HTTP_BAD_REQUEST, "unknown parameter '%.40s'", a.bad);
+    *rc = hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "unknown parameter '%.40s'", a.bad);
     return false;
 }
 

@@ -16,7 +16,7 @@ hy_err hy__route_healthz(hy_serve *s, struct MHD_Connection *c, const hy__req *r
 {
     (void)s;
     (void)r;
-    return hy__serve_reply(c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
+    return hy__serve_reply(s, c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
 }
 
 /* Crockford base32 as in the alert ids (ULIDs), 26 characters. */
@@ -29,14 +29,14 @@ bool hy__serve_valid_id(const char *id)
 
 /* Fills f from the query string; on a bad one queues a 400 and returns
  * false. */
-static bool read_filter(struct MHD_Connection *c, hy_alert_filter *f, hy_err *rc)
+static bool read_filter(hy_serve *s, struct MHD_Connection *c, hy_alert_filter *f, hy_err *rc)
 {
     unsigned long x;
     const char *v;
     static const char *const known[] = {"engine", "kind",  "severity", "from",    "to",
                                         "q",      "after", "limit",    "verdict", NULL};
 #define ARG(name) MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name)
-    if (!hy__serve_known_params(c, known, rc))
+    if (!hy__serve_known_params(s, c, known, rc))
         return false;
     f->engine = ARG("engine");
     f->kind = ARG("kind");
@@ -49,32 +49,32 @@ static bool read_filter(struct MHD_Connection *c, hy_alert_filter *f, hy_err *rc
     }
     if ((v = ARG("limit"))) {
         if (!hy__serve_parse_uint(v, 1, PAGE_MAX, &x)) {
-            *rc = hy__serve_error(c, MHD_HTTP_BAD_REQUEST, "limit must be 1..%d", PAGE_MAX);
+            *rc = hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "limit must be 1..%d", PAGE_MAX);
             return false;
         }
         f->limit = x;
     }
     if (((v = ARG("from")) && !hy_time_parse(v, &f->from_ns)) ||
         ((v = ARG("to")) && !hy_time_parse(v, &f->to_ns))) {
-        *rc = hy__serve_error(c, MHD_HTTP_BAD_REQUEST,
+        *rc = hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST,
                               "from/to must be epoch seconds or ISO-8601 UTC");
         return false;
     }
     if ((f->verdict = ARG("verdict")) && strcmp(f->verdict, "none") != 0 &&
         !hy_verdict_valid(f->verdict)) {
-        *rc = hy__serve_error(c, MHD_HTTP_BAD_REQUEST,
+        *rc = hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST,
                               "verdict must be true_positive, false_positive, benign, "
                               "malicious or none");
         return false;
     }
     if ((f->after_id = ARG("after")) && !hy__serve_valid_id(f->after_id)) {
-        *rc = hy__serve_error(c, MHD_HTTP_BAD_REQUEST, "after must be an alert id");
+        *rc = hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "after must be an alert id");
         return false;
     }
     return true;
 #undef ARG
 bad_severity:
-    *rc = hy__serve_error(c, MHD_HTTP_BAD_REQUEST, "severity must be 1..4");
+    *rc = hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "severity must be 1..4");
     return false;
 }
 
@@ -141,11 +141,11 @@ static hy_err send_query(hy_serve *s, struct MHD_Connection *c, const hy_alert_f
     hy_buf_init(&b, (size_t)PAGE_MAX << 16);
     rc = query(s, f, one, &b, &n);
     if (rc != HY_OK)
-        rc = hy__serve_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: %s", hy_err_detail());
+        rc = hy__serve_error(s, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: %s", hy_err_detail());
     else if (one && n == 0)
-        rc = hy__serve_error(c, MHD_HTTP_NOT_FOUND, "no alert with this id");
+        rc = hy__serve_error(s, c, MHD_HTTP_NOT_FOUND, "no alert with this id");
     else
-        rc = hy__serve_reply(c, MHD_HTTP_OK, "application/json", b.data, b.len);
+        rc = hy__serve_reply(s, c, MHD_HTTP_OK, "application/json", b.data, b.len);
     hy_buf_free(&b);
     return rc;
 }
@@ -155,7 +155,7 @@ hy_err hy__route_alerts(hy_serve *s, struct MHD_Connection *c, const hy__req *r)
     hy_alert_filter f = {0};
     hy_err rc = HY_OK;
     (void)r;
-    if (!read_filter(c, &f, &rc))
+    if (!read_filter(s, c, &f, &rc))
         return rc;
     return send_query(s, c, &f, false);
 }
@@ -164,6 +164,6 @@ hy_err hy__route_alert(hy_serve *s, struct MHD_Connection *c, const hy__req *r)
 {
     hy_alert_filter f = {.id = r->arg, .limit = 1};
     if (!hy__serve_valid_id(r->arg))
-        return hy__serve_error(c, MHD_HTTP_NOT_FOUND, "no alert with this id");
+        return hy__serve_error(s, c, MHD_HTTP_NOT_FOUND, "no alert with this id");
     return send_query(s, c, &f, true);
 }

@@ -70,19 +70,19 @@ hy_err hy__route_darknet_series(hy_serve *s, struct MHD_Connection *c, const hy_
     unsigned long lim;
     hy_err rc = HY_OK;
     (void)r;
-    if (!hy__serve_known_params(c, known, &rc))
+    if (!hy__serve_known_params(s, c, known, &rc))
         return rc;
     if (!(f.key = key_of(c, key, sizeof key, &why)))
-        return hy__serve_error(c, MHD_HTTP_BAD_REQUEST, "%s", why ? why : "bad key");
+        return hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "%s", why ? why : "bad key");
     if (((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from")) &&
          !hy_time_parse(v, &f.from_ns)) ||
         ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to")) &&
          !hy_time_parse(v, &f.to_ns)))
-        return hy__serve_error(c, MHD_HTTP_BAD_REQUEST,
+        return hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST,
                                "from/to must be epoch seconds or ISO-8601 UTC");
     if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit"))) {
         if (!hy__serve_parse_uint(v, 1, POINTS_MAX, &lim))
-            return hy__serve_error(c, MHD_HTTP_BAD_REQUEST, "limit must be 1..%d", POINTS_MAX);
+            return hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "limit must be 1..%d", POINTS_MAX);
         f.limit = lim;
     }
     hy_buf b;
@@ -102,9 +102,9 @@ hy_err hy__route_darknet_series(hy_serve *s, struct MHD_Connection *c, const hy_
     if (rc == HY_OK)
         rc = hy_json_finish(&p.j);
     if (rc == HY_OK)
-        rc = hy__serve_reply(c, MHD_HTTP_OK, "application/json", b.data, b.len);
+        rc = hy__serve_reply(s, c, MHD_HTTP_OK, "application/json", b.data, b.len);
     else
-        rc = hy__serve_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: %s", hy_err_detail());
+        rc = hy__serve_error(s, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: %s", hy_err_detail());
     hy_buf_free(&b);
     return rc;
 }

@@ -77,9 +77,9 @@ static hy_err store_it(hy_serve *s, struct MHD_Connection *c, const hy_feedback 
     rc = hy_store_put_feedback(s->store, fb);
     pthread_mutex_unlock(&s->mu);
     if (rc == HY_ERR_NOTFOUND)
-        return hy__serve_error(c, MHD_HTTP_NOT_FOUND, "no alert with this id");
+        return hy__serve_error(s, c, MHD_HTTP_NOT_FOUND, "no alert with this id");
     if (rc != HY_OK)
-        return hy__serve_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: %s", hy_err_detail());
+        return hy__serve_error(s, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: %s", hy_err_detail());
     hy_buf b;
     hy_json j;
     hy_buf_init(&b, 1 << 16);
@@ -95,7 +95,7 @@ static hy_err store_it(hy_serve *s, struct MHD_Connection *c, const hy_feedback 
     hy_json_obj_close(&j);
     rc = hy_json_finish(&j);
     if (rc == HY_OK)
-        rc = hy__serve_reply(c, MHD_HTTP_CREATED, "application/json", b.data, b.len);
+        rc = hy__serve_reply(s, c, MHD_HTTP_CREATED, "application/json", b.data, b.len);
     hy_buf_free(&b);
     return rc;
 }
@@ -110,13 +110,13 @@ hy_err hy__route_feedback(hy_serve *s, struct MHD_Connection *c, const hy__req *
     hy_err rc;
 
     if (n <= sl || n - sl >= sizeof id || strcmp(r->arg + n - sl, SUFFIX) != 0)
-        return hy__serve_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+        return hy__serve_error(s, c, MHD_HTTP_NOT_FOUND, "no such resource");
     memcpy(id, r->arg, n - sl);
     id[n - sl] = '\0';
     if (!hy__serve_valid_id(id))
-        return hy__serve_error(c, MHD_HTTP_NOT_FOUND, "no alert with this id");
+        return hy__serve_error(s, c, MHD_HTTP_NOT_FOUND, "no alert with this id");
     if (!(j = hy__feedback_parse(r->body, r->len, &fb, msg, sizeof msg)))
-        return hy__serve_error(c, MHD_HTTP_BAD_REQUEST, "%s", msg);
+        return hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "%s", msg);
     clock_gettime(CLOCK_REALTIME, &ts);
     fb.alert_id = id;
     fb.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Splits "ADDR:PORT" or "[V6]:PORT" into a socket address. */
 static hy_err parse_listen(const char *s, struct sockaddr_storage *ss, bool *v6)
@@ -61,9 +62,11 @@ static bool is_loopback(const struct sockaddr_storage *ss)
     return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
 }
 
-hy_err hy__serve_reply(struct MHD_Connection *c, unsigned status, const char *type,
+hy_err hy__serve_reply(hy_serve *s, struct MHD_Connection *c, unsigned status, const char *type,
                        const char *body, size_t len)
 {
+    if (status / 100 >= 2 && status / 100 <= 5)
+        atomic_fetch_add(&s->answered[status / 100], 1);
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!r)
@@ -78,7 +81,8 @@ hy_err hy__serve_reply(struct MHD_Connection *c, unsigned status, const char *ty
     return ok == MHD_YES ? HY_OK : HY_ERR_IO;
 }
 
-hy_err hy__serve_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
+hy_err hy__serve_error(hy_serve *s, struct MHD_Connection *c, unsigned status, const char *fmt,
+                       ...)
 {
     char msg[256];
     hy_buf b;
@@ -94,7 +98,7 @@ hy_err hy__serve_error(struct MHD_Connection *c, unsigned status, const char *fm
     hy_json_obj_close(&j);
     hy_err rc = hy_json_finish(&j);
     if (rc == HY_OK)
-        rc = hy__serve_reply(c, status, "application/json", b.data, b.len);
+        rc = hy__serve_reply(s, c, status, "application/json", b.data, b.len);
     hy_buf_free(&b);
     return rc;
 }
@@ -122,6 +126,8 @@ typedef struct req_state {
 /* Tried in order: the first whose method and path match. */
 static const hy__route routes[] = {
     {"GET", "/healthz", false, hy__route_healthz},
+    {"GET", "/metrics", false, hy__route_metrics},
+    {"GET", "/api/stats", false, hy__route_stats},
     {"GET", "/api/alerts", false, hy__route_alerts},
     {"GET", "/api/darknet/series", false, hy__route_darknet_series},
     {"POST", "/api/alerts/", true, hy__route_feedback},
@@ -134,7 +140,7 @@ static enum MHD_Result dispatch(hy_serve *s, struct MHD_Connection *c, const cha
     bool path_known = false;
     hy_err rc;
     if (!authorised(s, c))
-        rc = hy__serve_error(c, MHD_HTTP_UNAUTHORIZED, "missing or wrong bearer token");
+        rc = hy__serve_error(s, c, MHD_HTTP_UNAUTHORIZED, "missing or wrong bearer token");
     else {
         for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
             const hy__route *r = &routes[i];
@@ -149,9 +155,9 @@ static enum MHD_Result dispatch(hy_serve *s, struct MHD_Connection *c, const cha
             if (strcmp(method, r->method) == 0)
                 return r->fn(s, c, &q) == HY_OK ? MHD_YES : MHD_NO;
         }
-        rc = path_known ? hy__serve_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+        rc = path_known ? hy__serve_error(s, c, MHD_HTTP_METHOD_NOT_ALLOWED,
                                           "method %.16s not allowed here", method)
-                        : hy__serve_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+                        : hy__serve_error(s, c, MHD_HTTP_NOT_FOUND, "no such resource");
     }
     return rc == HY_OK ? MHD_YES : MHD_NO;
 }
@@ -180,9 +186,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (st->too_big)
-        rc = hy__serve_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body over %zu bytes", s->max_body);
+        rc = hy__serve_error(s, c, MHD_HTTP_CONTENT_TOO_LARGE, "body over %zu bytes", s->max_body);
     else if (st->body.len && strcmp(method, "GET") == 0)
-        rc = hy__serve_error(c, MHD_HTTP_BAD_REQUEST, "this resource takes no body");
+        rc = hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "this resource takes no body");
     else
         return dispatch(s, c, url, method, &st->body);
     return rc == HY_OK ? MHD_YES : MHD_NO;
@@ -223,6 +229,9 @@ hy_err hy_serve_start(const hy_serve_cfg *cfg, hy_serve **out)
                           sizeof s->token - 1);
     }
     s->max_body = cfg->max_request;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    s->started_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
     pthread_mutex_init(&s->mu, NULL);
     if ((rc = hy_store_open_sqlite(cfg->db_path, &s->store)) != HY_OK) {
         hy_serve_stop(s);

@@ -5,6 +5,7 @@
 
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 
@@ -19,6 +20,8 @@ struct hy_serve {
     char token[256];
     hy_store *store;     /* one connection, behind mu */
     size_t max_body;     /* bytes of request body accepted */
+    uint64_t started_ns; /* CLOCK_REALTIME at start */
+    atomic_ullong answered[6]; /* responses by status class: [2] 2xx .. [5] 5xx */
     pthread_mutex_t mu;
 };
 
@@ -37,16 +40,17 @@ typedef struct hy__route {
     hy_err (*fn)(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 } hy__route;
 
-/* Queues a response with a copy of body. */
-hy_err hy__serve_reply(struct MHD_Connection *c, unsigned status, const char *type,
+/* Queues a response with a copy of body (and counts it by status class). */
+hy_err hy__serve_reply(hy_serve *s, struct MHD_Connection *c, unsigned status, const char *type,
                        const char *body, size_t len);
 /* Queues {"error": "<formatted message>"} with the status. */
-hy_err hy__serve_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+hy_err hy__serve_error(hy_serve *s, struct MHD_Connection *c, unsigned status, const char *fmt,
+                       ...) __attribute__((format(printf, 4, 5)));
 
 /* True when every query parameter is in known (NULL-terminated); else
  * queues a 400 naming the first other one (its result in *rc). */
-bool hy__serve_known_params(struct MHD_Connection *c, const char *const *known, hy_err *rc);
+bool hy__serve_known_params(hy_serve *s, struct MHD_Connection *c, const char *const *known,
+                            hy_err *rc);
 /* A decimal integer in [lo, hi], nothing else (no sign, no spaces). */
 bool hy__serve_parse_uint(const char *v, unsigned long lo, unsigned long hi, unsigned long *out);
 
@@ -59,6 +63,10 @@ hy_err hy__route_healthz(hy_serve *s, struct MHD_Connection *c, const hy__req *r
 hy_err hy__route_alerts(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 /* GET /api/alerts/{id} */
 hy_err hy__route_alert(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+/* GET /api/stats: the server's and the store's figures as JSON. */
+hy_err hy__route_stats(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+/* GET /metrics: the same in Prometheus text format 0.0.4. */
+hy_err hy__route_metrics(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 /* GET /api/darknet/series?proto=&port=&class=&from=&to=&limit= */
 hy_err hy__route_darknet_series(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 /* Parses a feedback body strictly (an object; verdict required and one of

@@ -372,6 +372,34 @@ static void test_darknet_series(void **state)
     hy_serve_stop(s);
 }
 
+static void test_stats_and_metrics(void **state)
+{
+    (void)state;
+    hy_serve *s = start("127.0.0.1:0", NULL);
+    uint16_t p = hy_serve_port(s);
+    expect(p, "/healthz", 200, "ok");
+    expect(p, "/nope", 404, NULL);
+    expect(p, "/api/alerts?limit=0", 400, NULL);
+    reply r = get(p, "/api/stats", NULL);
+    assert_int_equal(r.status, 200);
+    json_t *j = json_of(&r);
+    json_t *resp = json_object_get(j, "responses");
+    assert_int_equal(json_integer_value(json_object_get(resp, "2xx")), 1);
+    assert_int_equal(json_integer_value(json_object_get(resp, "4xx")), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "store"), "alerts")),
+                     N_ALERTS);
+    assert_true(json_real_value(json_object_get(j, "uptime_s")) >= 0);
+    json_decref(j);
+    free(r.body);
+    r = get(p, "/metrics", NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "# TYPE hayate_http_responses_total counter\n"));
+    assert_non_null(strstr(r.body, "hayate_http_responses_total{class=\"2xx\"} 2\n"));
+    assert_non_null(strstr(r.body, "hayate_store_rows{table=\"alerts\"} 5\n"));
+    free(r.body);
+    hy_serve_stop(s);
+}
+
 static void test_token(void **state)
 {
     (void)state;
@@ -414,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_feedback),
         cmocka_unit_test(test_darknet_series),
+        cmocka_unit_test(test_stats_and_metrics),
         cmocka_unit_test(test_token),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

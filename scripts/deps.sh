@@ -13,7 +13,7 @@ pkgs=(
   libmicrohttpd-dev                 # the HTTP API (lib/serve)
   tcpdump                           # tests cross-check pcaps with it
 )
-bench_pkgs=(tshark argus-server argus-client softflowd nfdump hyperfine time)
+bench_pkgs=(tshark argus-server argus-client softflowd nfdump hyperfine time wrk)
 
 [ "${1:-}" = "--bench" ] && pkgs+=("${bench_pkgs[@]}")
 

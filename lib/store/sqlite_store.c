@@ -516,6 +516,12 @@ static void qint(qbind *b, sqlite3_int64 i)
 
 /* Builds the WHERE/ORDER/LIMIT of a filter into sql (>= 1024 bytes). Returns
  * 0 when the filter can match nothing. */
+/* Engine, kind and severity are written +col so SQLite walks the alerts in
+ * id order (the primary key) and stops when the page is full, instead of
+ * taking every match from their index and sorting it: with ORDER BY id
+ * LIMIT n a dense filter reads about n rows (0.05 ms for 100 of 10,000
+ * alerts, against 2.6 ms through the index); a rare one reads up to the
+ * whole table. */
 static int build_query(const hy_alert_filter *f, char *sql, size_t cap, qbind *b, char *hi)
 {
     size_t klen = f->kind ? strlen(f->kind) : 0;
@@ -525,7 +531,7 @@ static int build_query(const hy_alert_filter *f, char *sql, size_t cap, qbind *b
                        " dest_port, proto FROM alerts WHERE 1");
 #define W(cond) len += snprintf(sql + len, cap - (size_t)len, " AND %s", cond)
     if (f->engine) {
-        W("engine = ?");
+        W("+engine = ?");
         qtext(b, f->engine, strlen(f->engine));
     }
     if (klen && f->kind[klen - 1] == '*') {
@@ -533,19 +539,19 @@ static int build_query(const hy_alert_filter *f, char *sql, size_t cap, qbind *b
             return 0; /* longer than any stored kind */
         if (klen > 1) {
             size_t hn = prefix_upper(f->kind, klen - 1, hi);
-            W("kind >= ?");
+            W("+kind >= ?");
             qtext(b, f->kind, klen - 1);
             if (hn) {
-                W("kind < ?");
+                W("+kind < ?");
                 qtext(b, hi, hn);
             }
         }
     } else if (f->kind) {
-        W("kind = ?");
+        W("+kind = ?");
         qtext(b, f->kind, klen);
     }
     if (f->max_severity) {
-        W("severity <= ?");
+        W("+severity <= ?");
         qint(b, f->max_severity);
     }
     if (f->from_ns > (uint64_t)INT64_MAX)

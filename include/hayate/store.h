@@ -39,6 +39,7 @@ typedef struct hy_alert_filter {
     const char *verdict;       /* the alert's latest verdict is this; "none":
                                 * no verdict yet; NULL: any */
     size_t limit;              /* 0 = no limit */
+    bool newest_first;         /* descending id order (after_id still "greater") */
 } hy_alert_filter;
 
 /* An analyst's verdict on an alert. */

@@ -130,6 +130,7 @@ static const hy__route routes[] = {
     {"GET", "/api/stats", false, hy__route_stats},
     {"GET", "/api/alerts", false, hy__route_alerts},
     {"GET", "/api/darknet/series", false, hy__route_darknet_series},
+    {"GET", "/api/alerts/stream", false, hy__route_stream},
     {"POST", "/api/alerts/", true, hy__route_feedback},
     {"GET", "/api/alerts/", true, hy__route_alert},
 };
@@ -233,12 +234,15 @@ hy_err hy_serve_start(const hy_serve_cfg *cfg, hy_serve **out)
     clock_gettime(CLOCK_REALTIME, &ts);
     s->started_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->sse_mu, NULL);
     if ((rc = hy_store_open_sqlite(cfg->db_path, &s->store)) != HY_OK) {
         hy_serve_stop(s);
         return rc;
     }
     s->d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (v6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+            (v6 ? MHD_USE_IPv6 : 0),
+        0, NULL, NULL,
         on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
         cfg->threads ? cfg->threads : 1u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         cfg->max_request < 16384 ? (size_t)16384 : cfg->max_request,
@@ -247,6 +251,10 @@ hy_err hy_serve_start(const hy_serve_cfg *cfg, hy_serve **out)
     if (!s->d) {
         hy_serve_stop(s);
         return hy_err_set(HY_ERR_IO, "serve: cannot listen on %s", cfg->listen);
+    }
+    if ((rc = hy__sse_start(s)) != HY_OK) {
+        hy_serve_stop(s);
+        return rc;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : 0;
@@ -263,9 +271,11 @@ void hy_serve_stop(hy_serve *s)
 {
     if (!s)
         return;
+    hy__sse_stop(s); /* resumes the stream clients so they can end */
     if (s->d)
         MHD_stop_daemon(s->d);
     hy_store_close(s->store);
     pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->sse_mu);
     free(s);
 }

@@ -14,6 +14,9 @@
 #include "hayate/serve.h"
 #include "hayate/store.h"
 
+/* A server-sent-events client (routes_stream.c). */
+typedef struct hy__sse hy__sse;
+
 struct hy_serve {
     struct MHD_Daemon *d;
     uint16_t port;
@@ -22,6 +25,11 @@ struct hy_serve {
     size_t max_body;     /* bytes of request body accepted */
     uint64_t started_ns; /* CLOCK_REALTIME at start */
     atomic_ullong answered[6]; /* responses by status class: [2] 2xx .. [5] 5xx */
+    pthread_mutex_t sse_mu;    /* the clients list */
+    hy__sse *sse;              /* connected stream clients */
+    pthread_t sse_thr;         /* wakes suspended clients when alerts arrive */
+    bool sse_started;
+    atomic_bool stopping;
     pthread_mutex_t mu;
 };
 
@@ -63,6 +71,13 @@ hy_err hy__route_healthz(hy_serve *s, struct MHD_Connection *c, const hy__req *r
 hy_err hy__route_alerts(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 /* GET /api/alerts/{id} */
 hy_err hy__route_alert(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+/* GET /api/alerts/stream: server-sent events of alerts as they are stored,
+ * resuming after Last-Event-ID (or, without it, after the newest now). */
+hy_err hy__route_stream(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+/* Starts and stops the thread that wakes the stream clients. */
+hy_err hy__sse_start(hy_serve *s);
+void hy__sse_stop(hy_serve *s);
+
 /* GET /api/stats: the server's and the store's figures as JSON. */
 hy_err hy__route_stats(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 /* GET /metrics: the same in Prometheus text format 0.0.4. */

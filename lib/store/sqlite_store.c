@@ -585,7 +585,8 @@ static int build_query(const hy_alert_filter *f, char *sql, size_t cap, qbind *b
         qtext(b, f->verdict, strlen(f->verdict));
     }
 #undef W
-    snprintf(sql + len, cap - (size_t)len, " ORDER BY id LIMIT ?");
+    snprintf(sql + len, cap - (size_t)len, f->newest_first ? " ORDER BY id DESC LIMIT ?"
+                                                           : " ORDER BY id LIMIT ?");
     qint(b, f->limit && f->limit < (size_t)INT64_MAX ? (sqlite3_int64)f->limit : -1);
     return 1;
 }

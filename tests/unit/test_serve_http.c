@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hayate/serve.h"
@@ -428,6 +430,114 @@ static void test_token(void **state)
     hy_serve_stop(s);
 }
 
+/* Opens a stream (HTTP/1.0: no chunking) resuming after `after` (NULL:
+ * none); returns the socket. */
+static int stream_open(uint16_t port, const char *after)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+    struct timeval tv = {.tv_sec = 5};
+    char req[256];
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    int n = snprintf(req, sizeof req, "GET /api/alerts/stream HTTP/1.0\r\n%s%s%s\r\n",
+                     after ? "Last-Event-ID: " : "", after ? after : "", after ? "\r\n" : "");
+    assert_int_equal(send(fd, req, (size_t)n, MSG_NOSIGNAL), n);
+    return fd;
+}
+
+/* Reads from fd until `events` events have come (or 5 s pass); buf gets
+ * all of it. Returns the events seen. */
+static int stream_read(int fd, int events, char *buf, size_t cap, size_t *len)
+{
+    int seen = 0;
+    while (seen < events && *len < cap - 1) {
+        ssize_t k = recv(fd, buf + *len, cap - 1 - *len, 0);
+        if (k <= 0)
+            break;
+        *len += (size_t)k;
+        buf[*len] = '\0';
+        seen = 0;
+        for (const char *q = buf; (q = strstr(q, "event: alert\n")); q++)
+            seen++;
+    }
+    return seen;
+}
+
+/* Stores one more alert (another connection, as the pipeline would). */
+static void store_one(int i, char id[64])
+{
+    hy_store *st;
+    hy_alert *a;
+    assert_int_equal(hy_store_open_sqlite(db, &st), HY_OK);
+    assert_int_equal(hy_alert_create(1800000000000000000ull + (uint64_t)i * 1000000000ull,
+                                     "darknet", "darknet.outbreak", 1, 0.9, "late", "tcp/9",
+                                     (uint64_t)i, &a),
+                     HY_OK);
+    snprintf(id, 64, "%s", a->id);
+    assert_int_equal(hy_store_put_alerts(st, &a, 1), HY_OK);
+    hy_alert_destroy(a);
+    hy_store_close(st);
+}
+
+static void test_stream(void **state)
+{
+    (void)state;
+    hy_serve *s = start("127.0.0.1:0", NULL);
+    uint16_t p = hy_serve_port(s);
+    char ids[N_ALERTS][64], fresh[64], fresh2[64];
+    size_t cap = 1 << 20, len = 0, len2 = 0;
+    char *buf = malloc(cap), *buf2 = malloc(cap);
+    reply r = get(p, "/api/alerts", NULL);
+    json_t *j = json_of(&r), *v = json_object_get(j, "alerts");
+    for (int i = 0; i < N_ALERTS; i++)
+        snprintf(ids[i], sizeof ids[i], "%s",
+                 json_string_value(json_object_get(
+                     json_object_get(json_array_get(v, (size_t)i), "hayate"), "id")));
+    json_decref(j);
+    free(r.body);
+
+    /* resume after the second: the three after it, in order */
+    int fd = stream_open(p, ids[1]);
+    assert_int_equal(stream_read(fd, 3, buf, cap, &len), 3);
+    assert_non_null(strstr(buf, "text/event-stream"));
+    char *a2 = strstr(buf, ids[2]), *a3 = strstr(buf, ids[3]), *a4 = strstr(buf, ids[4]);
+    assert_true(a2 && a3 && a4 && a2 < a3 && a3 < a4);
+    const char *body = strstr(buf, "\r\n\r\n");
+    assert_non_null(body);
+    assert_null(strstr(body, ids[0])); /* nothing up to Last-Event-ID */
+    assert_null(strstr(body, ids[1]));
+
+    /* a second client without Last-Event-ID gets only what comes next */
+    int fd2 = stream_open(p, NULL);
+    struct timespec ms300 = {.tv_nsec = 300000000};
+    nanosleep(&ms300, NULL); /* both suspended, waiting */
+    store_one(1, fresh);
+    assert_int_equal(stream_read(fd, 4, buf, cap, &len), 4);
+    assert_non_null(strstr(buf, fresh));
+    assert_int_equal(stream_read(fd2, 1, buf2, cap, &len2), 1);
+    assert_non_null(strstr(buf2, fresh));
+    assert_null(strstr(buf2, ids[4]));
+    store_one(2, fresh2);
+    assert_int_equal(stream_read(fd2, 2, buf2, cap, &len2), 2);
+    assert_non_null(strstr(buf2, fresh2));
+    close(fd2);
+    expect(p, "/healthz", 200, "ok"); /* suspended streams hold no pool thread */
+    hy_serve_stop(s); /* with a client still connected and suspended */
+    close(fd);
+
+    s = start("127.0.0.1:0", NULL);
+    fd = stream_open(hy_serve_port(s), "../../etc");
+    len = 0;
+    stream_read(fd, 1, buf, cap, &len);
+    assert_non_null(strstr(buf, " 400 "));
+    close(fd);
+    hy_serve_stop(s);
+    free(buf);
+    free(buf2);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -444,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_darknet_series),
         cmocka_unit_test(test_stats_and_metrics),
         cmocka_unit_test(test_token),
+        cmocka_unit_test(test_stream), /* last: it adds alerts */
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # HTTP API benchmark: wrk against hayate run's API on loopback, over a store
-# holding N generated alerts. Prints Markdown (also bench/out/serve.md).
+# holding N generated alerts, then alert-to-client latency over SSE with 100
+# connected clients (bench/sse_latency.py). Prints Markdown (also
+# bench/out/serve.md).
 #
 #   bench/serve.sh [N]     default 10000 alerts
 #   BENCH_DIR=...          where the store goes (default bench/out)
@@ -69,4 +71,6 @@ run() { # run PATH: "req/s p99"
         read -r rps p99 errs < <(run "$path")
         echo "| GET $path | $rps | $p99 | $errs |"
     done
+    echo
+    echo "SSE: $(python3 "$root/bench/sse_latency.py" "$port" "$db" 100 5)"
 } | tee "$dir/serve.md"

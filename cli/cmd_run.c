@@ -434,6 +434,49 @@ static int execute(run_ctx *c)
     return ret;
 }
 
+typedef struct raise_ctx {
+    hy_config *cfg;
+    size_t n;
+    hy_err rc;
+} raise_ctx;
+
+static int raise_port(void *ud, const hy_alert *a)
+{
+    raise_ctx *r = ud;
+    size_t n;
+    const char *const *have = hy_config_list(r->cfg, "darknet.raised_ports", &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(have[i], a->subject) == 0)
+            return 0;
+    if ((r->rc = hy_config_append(r->cfg, "darknet.raised_ports", a->subject)) != HY_OK)
+        return 1;
+    r->n++;
+    return 0;
+}
+
+/* Analysts' false-positive verdicts on darknet outbreaks raise those ports'
+ * thresholds for this run (darknet.raised_ports). */
+static int raise_from_verdicts(run_ctx *c)
+{
+    hy_alert_filter f = {.kind = "darknet.outbreak", .verdict = "false_positive"};
+    raise_ctx r = {.cfg = c->cfg};
+    bool darknet = false;
+    size_t n;
+    const char *const *names = hy_config_list(c->cfg, "engines.enabled", &n);
+    for (size_t i = 0; i < n; i++)
+        darknet |= strcmp(names[i], "darknet") == 0;
+    if (!darknet || !c->store)
+        return HY_EXIT_OK;
+    if (hy_store_query_alerts(c->store, &f, raise_port, &r) != HY_OK || r.rc != HY_OK) {
+        hy_cli_error("store", HY_ERR_STORE);
+        return HY_EXIT_FAIL;
+    }
+    if (r.n)
+        fprintf(stderr, "hayate: darknet: %zu port(s) marked false positive by analysts: "
+                        "thresholds raised\n", r.n);
+    return HY_EXIT_OK;
+}
+
 static void ctx_free(run_ctx *c)
 {
     for (int i = 0; i < c->nsrc; i++)
@@ -465,7 +508,8 @@ static int run_common(bool analyze, int argc, char **argv)
     c.may_serve = !analyze && hy_config_bool(c.cfg, "serve.enabled") &&
                   *hy_config_str(c.cfg, "store.path");
     if ((r = resolve_engines(&c)) == 0 && (r = open_sources(&c)) == 0 &&
-        (r = open_outputs(&c)) == 0 && (analyze || (r = hy_cli_serve_start(c.cfg, &c.api)) == 0))
+        (r = open_outputs(&c)) == 0 && (r = raise_from_verdicts(&c)) == 0 &&
+        (analyze || (r = hy_cli_serve_start(c.cfg, &c.api)) == 0))
         r = c.nsrc || analyze ? execute(&c) : hy_cli_serve_wait();
     hy_serve_stop(c.api);
     ctx_free(&c);

@@ -48,4 +48,25 @@ check "the message names the prefix" grep -q "'10.0.0/8'" "$T/bad.err"
 n=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(
     "select count(*) from series where series=\"darknet\" and key=\"tcp/2323\"").fetchone()[0])' "$T/dn.db")
 check "per-port series stored ($n points for tcp/2323)" [ "$n" -ge 30 ]
+
+"$HY" analyze --darknet all --set darknet.raised_ports=tcp/99999 "$T/dn.pcap" >/dev/null 2>"$T/bad2.err"
+check "a bad raised port exits 2" [ $? -eq 2 ]
+check "the message names it" grep -q "'tcp/99999'" "$T/bad2.err"
+
+# An analyst marks the outbreak a false positive (as POST .../feedback
+# stores it): the next run raises tcp/2323's thresholds and alerts later.
+python3 - "$T/dn.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+aid = c.execute("select id from alerts where subject = 'tcp/2323' order by id limit 1").fetchone()[0]
+c.execute("insert into feedback (alert_id, verdict, analyst, time) values (?, 'false_positive', 'kai', 1)", (aid,))
+c.commit()
+PY
+"$HY" run -r "$T/dn.pcap" "${opts[@]:0:8}" --db "$T/dn.db" --listen 127.0.0.1:0 \
+    --eve "$T/raised.eve" >/dev/null 2>"$T/raised.err"
+check "the run with the verdict exits 0" [ $? -eq 0 ]
+check "it says the port's thresholds are raised" grep -q "1 port(s) marked false positive" "$T/raised.err"
+first_raised=$(grep '"darknet.outbreak"' "$T/raised.eve" | head -1 | python3 -c \
+    'import json,sys; l=sys.stdin.readline(); print(json.loads(l)["timestamp"] if l else "9999")')
+check "the raised port alerts later ($first_raised, was $first)" [ "$first_raised" \> "$first" ]
 finish

@@ -74,6 +74,8 @@ static void test_key_table(void **state)
         "darknet.min_sources",
         "darknet.min_ratio",
         "darknet.new_port_sources",
+        "darknet.raised_ports",
+        "darknet.raise_factor",
         "darknet.scanner_packets",
         "darknet.incident_idle_bins",
         "darknet.glasso_hosts",

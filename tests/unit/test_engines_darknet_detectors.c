@@ -14,11 +14,13 @@
 
 /* Feeds counts[i] for bin i to the persistent series of a fresh detector;
  * returns the first bin that fired, or -1. */
-static int first_persist(const uint32_t *counts, int n, uint32_t long_min)
+static int first_persist_raised(const uint32_t *counts, int n, uint32_t long_min,
+                                const uint32_t *raised, size_t nraised)
 {
     dn_detect_cfg c = {.history_bins = 480, .recent_bins = 30, .z = 8, .min_sources = 10,
                        .min_ratio = 3, .new_port_k = 10, .max_ports = 100,
-                       .long_min_bins = long_min};
+                       .long_min_bins = long_min, .raised = raised, .nraised = nraised,
+                       .raise = 4};
     dn_detect *d;
     int fired = -1;
     assert_int_equal(dn_detect_create(&c, &d), HY_OK);
@@ -38,6 +40,29 @@ static int first_persist(const uint32_t *counts, int n, uint32_t long_min)
     }
     dn_detect_destroy(d);
     return fired;
+}
+
+static int first_persist(const uint32_t *counts, int n, uint32_t long_min)
+{
+    return first_persist_raised(counts, n, long_min, NULL, 0);
+}
+
+/* A port analysts marked false positive needs raise x the change to fire;
+ * other ports are unaffected. */
+static void test_raised_port(void **state)
+{
+    (void)state;
+    const uint32_t mine[] = {6u << 16 | 7547}, other[] = {6u << 16 | 23};
+    uint32_t s[300];
+    unsigned seed = 3;
+    for (int i = 0; i < 300; i++)
+        s[i] = 2 + (uint32_t)(rand_r(&seed) % 3) + (i >= 200 ? 38 : 0); /* x13 step */
+    assert_int_equal(first_persist_raised(s, 300, 0, NULL, 0), 200);
+    assert_int_equal(first_persist_raised(s, 300, 0, other, 1), 200);
+    assert_int_equal(first_persist_raised(s, 300, 0, mine, 1), -1); /* z 21 < 4 x 8 */
+    for (int i = 200; i < 300; i++)
+        s[i] += 160; /* a far bigger step still fires */
+    assert_int_equal(first_persist_raised(s, 300, 0, mine, 1), 200);
 }
 
 static void test_long_baseline_catches_a_slow_ramp(void **state)
@@ -176,6 +201,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_long_baseline_catches_a_slow_ramp),
         cmocka_unit_test(test_persistent_sources),
+        cmocka_unit_test(test_raised_port),
         cmocka_unit_test(test_nmf_new_synchronised_group),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

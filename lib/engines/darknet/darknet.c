@@ -4,6 +4,7 @@
 
 #include "hayate/ml.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,42 @@ static uint32_t cfg_u32(const hy_config *c, const char *k)
     return (uint32_t)hy_config_int(c, k);
 }
 
+static int by_pv(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Parses "tcp/23" items into sorted proto << 16 | port values (*out
+ * malloc'd); HY_ERR_CONFIG naming a bad one. */
+static hy_err parse_ports(const char *const *items, size_t n, uint32_t **out)
+{
+    static const struct { const char *name; uint8_t proto; } protos[] = {
+        {"tcp", 6}, {"udp", 17}, {"icmp", 1}, {"icmp6", 58}};
+    uint32_t *v = malloc((n + 1) * sizeof *v);
+    if (!v)
+        return HY_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        char name[8];
+        unsigned port;
+        int used = 0;
+        size_t k = 0;
+        if (sscanf(items[i], "%7[a-z0-9]/%u%n", name, &port, &used) == 2 && !items[i][used] &&
+            port <= 65535)
+            while (k < sizeof protos / sizeof protos[0] && strcmp(name, protos[k].name))
+                k++;
+        if (used == 0 || items[i][used] || port > 65535 || k == sizeof protos / sizeof protos[0]) {
+            free(v);
+            return hy_err_set(HY_ERR_CONFIG, "darknet.raised_ports: '%.40s' is not PROTO/PORT",
+                              items[i]);
+        }
+        v[i] = (uint32_t)protos[k].proto << 16 | port;
+    }
+    qsort(v, n, sizeof *v, by_pv);
+    *out = v;
+    return HY_OK;
+}
+
 static hy_err create_change(dn_state *s, const hy_config *c)
 {
     dn_detect_cfg dc = {
@@ -79,7 +116,17 @@ static hy_err create_change(dn_state *s, const hy_config *c)
         .new_bins = cfg_u32(c, "darknet.persist_new_bins"),
         .max_pairs = cfg_u32(c, "darknet.persist_pairs"),
     };
-    hy_err e = dn_detect_create(&dc, &s->det);
+    size_t nr = 0;
+    const char *const *raised = hy_config_list(c, "darknet.raised_ports", &nr);
+    uint32_t *pv = NULL;
+    hy_err e = parse_ports(raised, nr, &pv);
+    if (e != HY_OK)
+        return e;
+    dc.raised = pv;
+    dc.nraised = nr;
+    dc.raise = (double)hy_config_int(c, "darknet.raise_factor");
+    e = dn_detect_create(&dc, &s->det); /* keeps its own copy */
+    free(pv);
     return e != HY_OK ? e : dn_persist_create(&pc, &s->per);
 }
 

@@ -143,6 +143,9 @@ typedef struct dn_detect_cfg {
     uint32_t new_port_k;     /* sources for a port with no history */
     uint32_t max_ports;      /* ports with history (per series) */
     uint32_t long_min_bins;  /* input before the long baseline is used; 0: off */
+    const uint32_t *raised;  /* proto << 16 | port, ascending: thresholds x raise */
+    size_t nraised;
+    double raise;
 } dn_detect_cfg;
 
 /* The per-port series the change detector watches. */

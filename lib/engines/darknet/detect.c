@@ -45,6 +45,7 @@ typedef struct dn_hist {
 
 struct dn_detect {
     dn_detect_cfg cfg;
+    uint32_t *raised;  /* a copy of cfg.raised */
     hy_map *hist[DN__SERIES]; /* (proto, port) -> dn_hist, per series */
     uint64_t first;    /* first bin index seen */
     bool started;
@@ -58,7 +59,16 @@ hy_err dn_detect_create(const dn_detect_cfg *cfg, dn_detect **out)
     if (!d)
         return HY_ERR_NOMEM;
     d->cfg = *cfg;
+    if (cfg->nraised) {
+        if (!(d->raised = malloc(cfg->nraised * sizeof *d->raised))) {
+            free(d);
+            return HY_ERR_NOMEM;
+        }
+        memcpy(d->raised, cfg->raised, cfg->nraised * sizeof *d->raised);
+        d->cfg.raised = d->raised;
+    }
     if (cfg->recent_bins == 0 || cfg->recent_bins * 2 > cfg->history_bins) {
+        free(d->raised);
         free(d);
         return hy_err_set(HY_ERR_CONFIG, "darknet: recent bins must be 1..history/2");
     }
@@ -80,6 +90,7 @@ void dn_detect_destroy(dn_detect *d)
         return;
     for (int k = 0; k < DN__SERIES; k++)
         hy_map_destroy(d->hist[k]);
+    free(d->raised);
     free(d->scratch);
     free(d);
 }
@@ -132,10 +143,11 @@ static double window_median(dn_detect *d, const dn_hist *h, uint64_t from, uint3
 
 /* z of u against a baseline and its MAD; fills the finding's figures when
  * the test passes and its z is the larger. */
-static bool test(const dn_detect_cfg *c, uint32_t u, double base, double mad, dn_finding *f)
+static bool test(const dn_detect_cfg *c, uint32_t u, double base, double mad, double k,
+                 dn_finding *f)
 {
     double scale = fmax(fmax(1.4826 * mad, sqrt(base)), 1.0), z = (u - base) / scale;
-    bool fire = z >= c->z && u >= c->min_sources && u >= c->min_ratio * base;
+    bool fire = z >= k * c->z && u >= k * c->min_sources && u >= k * c->min_ratio * base;
     if (!f->z || z > f->z || fire) {
         f->baseline = base;
         f->z = z;
@@ -145,7 +157,8 @@ static bool test(const dn_detect_cfg *c, uint32_t u, double base, double mad, dn
 
 /* Scores one port's count against its history (before writing it): the
  * recent and the long baseline; returns whether either fires. */
-static bool score(dn_detect *d, dn_hist *h, uint64_t index, uint32_t u, dn_finding *f)
+static bool score(dn_detect *d, dn_hist *h, uint64_t index, uint32_t u, double k,
+                  dn_finding *f)
 {
     const dn_detect_cfg *c = &d->cfg;
     uint32_t rb = c->recent_bins, hb = c->history_bins;
@@ -161,21 +174,36 @@ static bool score(dn_detect *d, dn_hist *h, uint64_t index, uint32_t u, dn_findi
             yday = window_median(d, h, index - hb + 1, rb, 1, NULL);
     }
     f->z = 0;
-    fire = test(c, u, fmax(base, yday), mad, f);
+    fire = test(c, u, fmax(base, yday), mad, k, f);
     if (!fire && h->age && c->long_min_bins && span >= c->long_min_bins) {
         /* the input before the recent stretch, at most a history's worth */
         /* it moves slowly: recomputed every LONG_EVERY bins */
         if (!h->long_at || index + 1 - h->long_at >= LONG_EVERY) {
             uint64_t n = span - rb < hb - rb ? span - rb : hb - rb;
             uint32_t stride = (uint32_t)((n + LONG_SAMPLES - 1) / LONG_SAMPLES);
-            uint32_t k = (uint32_t)(n / stride);
-            h->long_base = window_median(d, h, index - rb - (uint64_t)k * stride, k, stride,
+            uint32_t m = (uint32_t)(n / stride);
+            h->long_base = window_median(d, h, index - rb - (uint64_t)m * stride, m, stride,
                                          &h->long_mad);
             h->long_at = index + 1;
         }
-        fire = test(c, u, fmax(h->long_base, yday), h->long_mad, f);
+        fire = test(c, u, fmax(h->long_base, yday), h->long_mad, k, f);
     }
     return fire;
+}
+
+static int by_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The threshold factor of a port: raise when analysts marked it. */
+static double factor(const dn_detect *d, uint8_t proto, uint16_t port)
+{
+    uint32_t pv = (uint32_t)proto << 16 | port;
+    return d->cfg.nraised && bsearch(&pv, d->cfg.raised, d->cfg.nraised, sizeof pv, by_u32)
+               ? d->cfg.raise
+               : 1.0;
 }
 
 /* Judges count u of one port of series k at bin index; sets *fire (change
@@ -186,6 +214,7 @@ static hy_err judge(dn_detect *d, int k, uint64_t index, uint8_t proto, uint16_t
     uint8_t key[3] = {proto, (uint8_t)(port >> 8), (uint8_t)port};
     dn_hist *h = hy_map_get(d->hist[k], key, 3);
     bool warm = index - d->first >= d->cfg.recent_bins, fire = false;
+    double x = factor(d, proto, port);
     hy_err rc;
 
     if (!h) {
@@ -200,11 +229,11 @@ static hy_err judge(dn_detect *d, int k, uint64_t index, uint8_t proto, uint16_t
     }
     *f = (dn_finding){.proto = proto, .port = port, .sources = u};
     /* a port below the thresholds cannot fire: skip the medians */
-    if (h && u >= d->cfg.min_sources)
-        fire = score(d, h, index, u, f);
+    if (h && u >= x * d->cfg.min_sources)
+        fire = score(d, h, index, u, x, f);
     if (k == DN_SERIES_SOURCES) {
         f->change = fire;
-        f->new_port = warm && u >= d->cfg.new_port_k &&
+        f->new_port = warm && u >= x * d->cfg.new_port_k &&
                       (!h || h->ever == 0 || index - h->born < d->cfg.recent_bins);
     } else {
         f->persist = fire;

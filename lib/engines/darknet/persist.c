@@ -157,13 +157,29 @@ static bool see(add_ctx *c, const dn_addr *addr, uint32_t pv)
            (!cfg->new_bins || c->index - e->born < cfg->new_bins);
 }
 
+/* Whether a source's (source, port) pairs are tracked: it scanned, and
+ * fewer than DN_KMV ports (not a sweep). */
+static bool tracked(const dn_src_agg *s)
+{
+    return s->scan_packets && s->nports < DN_KMV;
+}
+
+static int count_pairs(const void *key, size_t klen, void *value, void *ud)
+{
+    const dn_src_agg *s = value;
+    (void)key;
+    (void)klen;
+    *(size_t *)ud += tracked(s) ? s->nports : 0;
+    return 0;
+}
+
 static int add_src(const void *key, size_t klen, void *value, void *ud)
 {
     add_ctx *c = ud;
     const dn_src_agg *s = value;
     (void)key;
     (void)klen;
-    if (!s->scan_packets || s->nports >= DN_KMV)
+    if (!tracked(s))
         return 0;
     for (uint32_t i = 0; i < s->nports; i++) {
         if (!see(c, &s->addr, s->port_v[i]))
@@ -190,8 +206,9 @@ hy_err dn_persist_bin(dn_persist *p, const dn_bin *b, dn_count **out, size_t *n)
 
     *out = NULL;
     *n = 0;
-    /* room for this bin's pairs (about two per source) at <= 70 % load */
-    size_t add = hy_map_count(b->srcs) * 2;
+    /* room for this bin's pairs at <= 70 % load: only max_pairs refuses one */
+    size_t add = 0;
+    hy_map_each(b->srcs, count_pairs, &add);
     if ((p->used + add) * 10 > p->nslots * 7 && (rc = rebuild(p, b->index, add)) != HY_OK)
         return rc;
     hy_map_each(b->srcs, add_src, &c);

@@ -38,6 +38,14 @@ static void test_fingerprints(void **state)
 static void test_classes(void **state)
 {
     (void)state;
+    uint8_t proto = 0;
+    uint16_t port = 0;
+    assert_true(dn_port_parse("icmp6/128", &proto, &port) && proto == 58 && port == 128);
+    assert_true(dn_port_parse("tcp/23", &proto, &port) && proto == 6 && port == 23);
+    assert_string_equal(dn_proto_name(proto), "tcp");
+    static const char *const bad[] = {"tcp/70000", "sctp/1", "tcp/23x", "tcp/", "/23", "tcp23"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(dn_port_parse(bad[i], &proto, &port));
     static const uint8_t l4[8];
     hy_pkt p = hy_test_syn4(1, 2, 23, 0, 0);
     assert_int_equal(dn_classify(&p), DN_SCAN);

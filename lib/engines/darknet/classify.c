@@ -133,3 +133,32 @@ const char *dn_class_name(dn_class c)
     static const char *const names[] = {"scan", "backscatter", "other"};
     return c < DN__CLASSES ? names[c] : "other";
 }
+
+static const struct {
+    const char *name;
+    uint8_t proto;
+} protos[] = {{"tcp", 6}, {"udp", 17}, {"icmp", 1}, {"icmp6", 58}};
+
+const char *dn_proto_name(uint8_t proto)
+{
+    for (size_t i = 0; i < sizeof protos / sizeof protos[0]; i++)
+        if (protos[i].proto == proto)
+            return protos[i].name;
+    return "ip";
+}
+
+bool dn_port_parse(const char *s, uint8_t *proto, uint16_t *port)
+{
+    char name[8];
+    unsigned p;
+    int used = 0;
+    if (sscanf(s, "%7[a-z0-9]/%u%n", name, &p, &used) != 2 || s[used] || p > 65535)
+        return false;
+    for (size_t i = 0; i < sizeof protos / sizeof protos[0]; i++)
+        if (strcmp(name, protos[i].name) == 0) {
+            *proto = protos[i].proto;
+            *port = (uint16_t)p;
+            return true;
+        }
+    return false;
+}

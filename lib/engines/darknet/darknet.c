@@ -4,7 +4,6 @@
 
 #include "hayate/ml.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,26 +71,18 @@ static int by_pv(const void *x, const void *y)
  * malloc'd); HY_ERR_CONFIG naming a bad one. */
 static hy_err parse_ports(const char *const *items, size_t n, uint32_t **out)
 {
-    static const struct { const char *name; uint8_t proto; } protos[] = {
-        {"tcp", 6}, {"udp", 17}, {"icmp", 1}, {"icmp6", 58}};
     uint32_t *v = malloc((n + 1) * sizeof *v);
     if (!v)
         return HY_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
-        char name[8];
-        unsigned port;
-        int used = 0;
-        size_t k = 0;
-        if (sscanf(items[i], "%7[a-z0-9]/%u%n", name, &port, &used) == 2 && !items[i][used] &&
-            port <= 65535)
-            while (k < sizeof protos / sizeof protos[0] && strcmp(name, protos[k].name))
-                k++;
-        if (used == 0 || items[i][used] || port > 65535 || k == sizeof protos / sizeof protos[0]) {
+        uint8_t proto;
+        uint16_t port;
+        if (!dn_port_parse(items[i], &proto, &port)) {
             free(v);
             return hy_err_set(HY_ERR_CONFIG, "darknet.raised_ports: '%.40s' is not PROTO/PORT",
                               items[i]);
         }
-        v[i] = (uint32_t)protos[k].proto << 16 | port;
+        v[i] = (uint32_t)proto << 16 | port;
     }
     qsort(v, n, sizeof *v, by_pv);
     *out = v;

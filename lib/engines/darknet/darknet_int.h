@@ -43,6 +43,12 @@ bool dn_prefixes_match(const dn_prefixes *d, const hy_pkt *p);
 dn_class dn_classify(const hy_pkt *p);
 const char *dn_class_name(dn_class c);
 
+/* "tcp", "udp", "icmp", "icmp6" (else "ip"), and the inverse for a
+ * "PROTO/PORT" key as the alerts and series name ports: false unless s is
+ * exactly one of those names, '/', and a port 0..65535. */
+const char *dn_proto_name(uint8_t proto);
+bool dn_port_parse(const char *s, uint8_t *proto, uint16_t *port);
+
 /* Scanner fingerprints: one table row each (fingerprint.c). */
 #define DN_MAX_FP 8
 typedef struct dn_fp {

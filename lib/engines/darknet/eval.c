@@ -1,6 +1,8 @@
 /* Scoring darknet outbreak alerts against injected outbreaks. */
 #include "hayate/darknet_eval.h"
 
+#include "darknet_int.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +14,13 @@ const char *const hy_dn_detector_names[HY_DN_DETECTORS + 1] = {"change", "new_po
 
 bool hy_dn_hit_from_alert(const hy_alert *a, hy_dn_hit *h)
 {
-    char proto[8];
-    unsigned port;
     const char *d, *end;
 
     if (strcmp(a->kind, "darknet.outbreak") != 0 || !a->subject || !a->evidence)
         return false;
     memset(h, 0, sizeof *h);
-    if (sscanf(a->subject, "%7[a-z0-9]/%u", proto, &port) != 2 || port > 65535)
+    if (!dn_port_parse(a->subject, &h->proto, &h->port))
         return false;
-    h->proto = strcmp(proto, "tcp") == 0 ? 6 : strcmp(proto, "udp") == 0 ? 17 : 0;
-    h->port = (uint16_t)port;
     h->time_ns = a->time_ns;
     /* the engine writes "detectors":["change",...]: names inside that array */
     if (!(d = strstr(a->evidence, "\"detectors\":[")) || !(end = strchr(d, ']')))

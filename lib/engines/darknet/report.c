@@ -50,11 +50,6 @@ void dn_report_destroy(dn_report *r)
     free(r);
 }
 
-static const char *proto_name(uint8_t p)
-{
-    return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : p == 58 ? "icmp6" : "ip";
-}
-
 /* The tool of the first fingerprint in bits, or NULL. */
 static const char *tool_of(uint8_t bits)
 {
@@ -120,11 +115,11 @@ static hy_err outbreak_alert(dn_report *r, const dn_bin *b, const dn_port_agg *a
     hy_alert *al = NULL;
     hy_err rc;
 
-    snprintf(subject, sizeof subject, "%s/%u", proto_name(f->proto), f->port);
+    snprintf(subject, sizeof subject, "%s/%u", dn_proto_name(f->proto), f->port);
     hy_buf_init(&ev, 1 << 16);
     hy_json_init(&j, &ev);
     hy_json_obj_open(&j);
-    hy_json_kstr(&j, "proto", proto_name(f->proto));
+    hy_json_kstr(&j, "proto", dn_proto_name(f->proto));
     hy_json_kuint(&j, "port", f->port);
     hy_json_key(&j, "window_start");
     hy_json_time(&j, inc->opened * r->bin_ns);
@@ -423,7 +418,7 @@ static hy_err series(dn_report *r, const dn_bin *b, dn_port_agg *const *ports, s
     for (size_t i = 0; i < m && i < DN_SERIES_MAX_PORTS && rc == HY_OK; i++) {
         const dn_port_agg *a = v[i];
         snprintf(key, sizeof key, "%s%s%s/%u", a->cls == DN_SCAN ? "" : dn_class_name(a->cls),
-                 a->cls == DN_SCAN ? "" : "/", proto_name(a->proto), a->port);
+                 a->cls == DN_SCAN ? "" : "/", dn_proto_name(a->proto), a->port);
         int k = snprintf(json, sizeof json,
                          "{\"packets\":%llu,\"sources\":%llu,\"destinations\":%llu",
                          (unsigned long long)a->packets,

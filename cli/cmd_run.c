@@ -465,7 +465,7 @@ static int raise_from_verdicts(run_ctx *c)
     const char *const *names = hy_config_list(c->cfg, "engines.enabled", &n);
     for (size_t i = 0; i < n; i++)
         darknet |= strcmp(names[i], "darknet") == 0;
-    if (!darknet || !c->store)
+    if (c->analyze || !darknet || !c->store) /* analyze: the capture alone decides */
         return HY_EXIT_OK;
     if (hy_store_query_alerts(c->store, &f, raise_port, &r) != HY_OK || r.rc != HY_OK) {
         hy_cli_error("store", HY_ERR_STORE);

@@ -76,7 +76,8 @@ const hy_config_key hy_config_keys[] = {
     {"darknet.new_port_sources", HY_CFG_INT, "10", 1, 10000000,
      "unique sources in a bin that make a port with no history an outbreak"},
     {"darknet.raised_ports", HY_CFG_LIST, "", 0, 0,
-     "ports whose change thresholds are raised (tcp/23, udp/5683): hayate run adds those analysts marked false positive"},
+     "ports whose change thresholds are raised (tcp/23, udp/5683): hayate run adds those "
+     "analysts marked false positive"},
     {"darknet.raise_factor", HY_CFG_INT, "4", 1, 1000,
      "a raised port's z, minimum sources and ratio are multiplied by this"},
     {"darknet.scanner_packets", HY_CFG_INT, "3000", 1, 1000000000,

@@ -14,7 +14,6 @@
 
 hy_err hy__route_healthz(hy_serve *s, struct MHD_Connection *c, const hy__req *r)
 {
-    (void)s;
     (void)r;
     return hy__serve_reply(s, c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
 }

@@ -6,19 +6,21 @@
  * Every step_bins bins, the window of the last window_bins one-minute bins
  * becomes the matrix V (bins x hosts) of scan-packet counts of the hosts
  * seen in at least two of its bins (at most max_hosts: those seen in the
- * most bins, ties broken by a fixed-seed address hash). Each host's column is scaled to a maximum
- * of 1, so a group is hosts with the same time profile, whatever their
- * rates. V ~= W H is fitted for every rank 1..max_rank (NNDSVD + HALS,
+ * most bins, ties broken by a fixed-seed address hash). Each host's column
+ * is scaled to a maximum of 1, so a group is hosts with the same time
+ * profile, whatever their rates. V ~= W H is fitted for every rank 1..max_rank (NNDSVD + HALS,
  * deterministic) and the rank with the smallest description length kept.
  * A component's members are the hosts whose loading is at least 1 and at
  * least half the component's largest (the reference rule); a component
  * with two members or more is a synchronised group. A group's ports are
  * those scanned by at least 30% of its members and at least two. For each
  * port, the most members of one group on it is compared with the port's
- * usual figure (a moving average over windows, started at the port's first
- * figure): the port fires when it has at least min_port_hosts and at least
- * `growth` times the usual, once min_history windows have been seen. The background's own steady groups
- * (endemic bots on telnet) are usual and do not fire. */
+ * usual number of hosts in a window (all of them, grouped or not: a moving
+ * average over windows, seeded with the first figure during the warm-up):
+ * the port fires when the group has at least min_port_hosts on it and at
+ * least `growth` times the usual, once min_history windows have been seen.
+ * A busy port (telnet, with its endemic bots) needs a group far larger than
+ * its everyday crowd; a port nobody scanned needs min_port_hosts. */
 #include "darknet_int.h"
 
 #include <float.h>
@@ -65,7 +67,8 @@ hy_err dn_nmf_create(const dn_nmf_cfg *cfg, dn_nmf **out)
 {
     dn_nmf *m;
     hy_err rc;
-    if (cfg->window_bins < 2 || cfg->window_bins > 32 || cfg->step_bins < 1 || cfg->max_rank < 1 || cfg->max_hosts < 2)
+    if (cfg->window_bins < 2 || cfg->window_bins > 32 || cfg->step_bins < 1 || cfg->max_rank < 1 ||
+        cfg->max_hosts < 2)
         return hy_err_set(HY_ERR_CONFIG, "darknet: bad Dark-NMF window, step, rank or hosts");
     if (!(m = calloc(1, sizeof *m)))
         return HY_ERR_NOMEM;
@@ -240,9 +243,10 @@ static void fill(const dn_nmf *m, const cand *v, size_t p, uint64_t end, double 
 }
 
 /* Fits ranks 1..max_rank and keeps the one with the least description
- * length in H (k x p) and *k. W and H must hold max_rank rows/columns. */
-static hy_err fit(const dn_nmf *m, const double *V, size_t p, double *W, double *H, double *Wt,
-                  double *Ht, size_t *k)
+ * length in H (k x p) and *k; Wt and Ht are scratch. H, Wt and Ht hold
+ * max_rank rows or columns. */
+static hy_err fit(const dn_nmf *m, const double *V, size_t p, double *H, double *Wt, double *Ht,
+                  size_t *k)
 {
     size_t mr = m->cfg.max_rank, rows = m->cfg.window_bins;
     double best = DBL_MAX;
@@ -263,7 +267,6 @@ static hy_err fit(const dn_nmf *m, const double *V, size_t p, double *W, double 
         if (dl < best) {
             best = dl;
             *k = r;
-            memcpy(W, Wt, rows * r * sizeof *W);
             memcpy(H, Ht, r * p * sizeof *H);
         }
     }
@@ -401,17 +404,17 @@ static hy_err run_window(dn_nmf *m, const cand *v, size_t p, uint64_t end, dn_fi
                          size_t *nfound)
 {
     size_t rows = m->cfg.window_bins, mr = m->cfg.max_rank, k = 0, nf = 0;
-    double *V = malloc(rows * p * sizeof *V), *W = malloc(rows * mr * sizeof *W);
-    double *H = malloc(mr * p * sizeof *H), *Wt = malloc(rows * mr * sizeof *Wt);
+    double *V = malloc(rows * p * sizeof *V), *H = malloc(mr * p * sizeof *H);
+    double *Wt = malloc(rows * mr * sizeof *Wt);
     double *Ht = malloc(mr * p * sizeof *Ht);
     port_fig *f = NULL;
     dn_count *all = NULL;
     size_t nall = 0;
-    hy_err rc = V && W && H && Wt && Ht ? HY_OK : HY_ERR_NOMEM;
+    hy_err rc = V && H && Wt && Ht ? HY_OK : HY_ERR_NOMEM;
 
     if (rc == HY_OK) {
         fill(m, v, p, end, V);
-        rc = fit(m, V, p, W, H, Wt, Ht, &k);
+        rc = fit(m, V, p, H, Wt, Ht, &k);
     }
     if (rc == HY_OK && k)
         rc = group_ports(v, p, H, k, &f, &nf);
@@ -420,7 +423,6 @@ static hy_err run_window(dn_nmf *m, const cand *v, size_t p, uint64_t end, dn_fi
     free(all);
     free(f);
     free(V);
-    free(W);
     free(H);
     free(Wt);
     free(Ht);

@@ -155,7 +155,8 @@ static hy_err outbreak_alert(dn_report *r, const dn_bin *b, const dn_port_agg *a
         hy_json_kuint(&j, "level", f->gl.level);
         hy_json_kuint(&j, "window_hosts", f->gl.win_hosts);
         hy_json_kuint(&j, "port_hosts", f->gl.port_hosts);
-        hy_json_kfixed(&j, "share", f->gl.win_hosts ? (double)f->gl.port_hosts / f->gl.win_hosts : 0, 3);
+        hy_json_kfixed(&j, "share",
+                       f->gl.win_hosts ? (double)f->gl.port_hosts / f->gl.win_hosts : 0, 3);
         hy_json_kfixed(&j, "density", f->gl.density, 4);
         hy_json_obj_close(&j);
     }
@@ -461,7 +462,8 @@ static size_t merge_findings(dn_finding *f, size_t n)
         }
         f[k].change |= f[i].change;
         f[k].new_port |= f[i].new_port;
-        if ((f[i].change || f[i].new_port) && f[i].sources > f[k].sources) { /* per-bin figures win */
+        /* the change detector's per-bin figures win */
+        if ((f[i].change || f[i].new_port) && f[i].sources > f[k].sources) {
             f[k].sources = f[i].sources;
             f[k].baseline = f[i].baseline;
             f[k].z = f[i].z;

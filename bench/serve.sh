@@ -31,16 +31,11 @@ done
 [ -n "$port" ] || { echo "bench: the API did not start"; cat "$dir/serve.err"; exit 1; }
 
 # N alerts, as the darknet engine writes them (evidence of ~600 bytes)
-python3 - "$db" "$N" <<'PY'
+python3 - "$db" "$N" "$root/bench" <<'PY'
 import sqlite3, sys
 db, n = sys.argv[1], int(sys.argv[2])
-alpha = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-def ulid(i):
-    x, s = i, ""
-    for _ in range(16):
-        s = alpha[x % 32] + s
-        x //= 32
-    return "01HK00000Z" + s
+sys.path.insert(0, sys.argv[3])
+from alert_ids import ulid
 ev = '{"proto":"tcp","port":23,"detectors":["change","persist"],"sources":412,' \
      '"baseline":3.1,"growth":132.9,"z":41.7,"packets":9120,' + \
      '"sample_sources":[' + ",".join('{"ip":"192.0.2.%d","tool":"mirai"}' % k for k in range(8)) + ']}'
@@ -48,7 +43,7 @@ c = sqlite3.connect(db, timeout=10)
 c.executemany(
     "INSERT INTO alerts (id, time_ns, engine, kind, severity, score, title, subject, evidence)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    ((ulid(i), 1704067200000000000 + i * 60000000000, "darknet", "darknet.outbreak",
+    ((ulid("01HK00000Z", i), 1704067200000000000 + i * 60000000000, "darknet", "darknet.outbreak",
       1 + i % 4, 0.5, "New outbreak on tcp/%d" % (i % 1000), "tcp/%d" % (i % 1000), ev)
      for i in range(n)))
 c.commit()

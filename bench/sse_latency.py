@@ -9,18 +9,12 @@ import statistics
 import sys
 import time
 
+from alert_ids import ulid  # bench/alert_ids.py, beside this script
+
 port, db = int(sys.argv[1]), sys.argv[2]
+
 n = int(sys.argv[3]) if len(sys.argv) > 3 else 100
 rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 5
-alpha = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def ulid(i):
-    x, s = i, ""
-    for _ in range(16):
-        s = alpha[x % 32] + s
-        x //= 32
-    return "01ZZ00000Z" + s
 
 
 socks = []
@@ -39,7 +33,7 @@ lat = []
 c = sqlite3.connect(db, timeout=10)
 base = int(time.time())
 for r in range(rounds):
-    aid = ulid(base * 1000 + r)
+    aid = ulid("01ZZ00000Z", base * 1000 + r)
     t0 = time.monotonic()
     c.execute("INSERT INTO alerts (id, time_ns, engine, kind, severity, score, title, subject,"
               " evidence) VALUES (?, ?, 'darknet', 'darknet.outbreak', 1, 0.9, 'sse', 'tcp/1',"

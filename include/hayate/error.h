@@ -35,7 +35,8 @@ const char *hy_err_str(hy_err e);
 const char *hy_err_detail(void);
 
 /* Sets this thread's detail string (printf format) and returns e, so callers
- * can write `return hy_err_set(HY_ERR_FORMAT, "%s: bad magic", path);`. */
+ * can write `return hy_err_set(HY_ERR_FORMAT, "%s: bad magic", path);`.
+ * hy_err_detail() may be among the arguments (to prefix context). */
 hy_err hy_err_set(hy_err e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static _Thread_local char hy__detail[512];
 
@@ -38,10 +39,12 @@ const char *hy_err_detail(void)
 
 hy_err hy_err_set(hy_err e, const char *fmt, ...)
 {
+    char tmp[sizeof hy__detail]; /* the arguments may be hy_err_detail() itself */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(hy__detail, sizeof hy__detail, fmt, ap);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
+    memcpy(hy__detail, tmp, sizeof tmp);
     return e;
 }
 

@@ -28,6 +28,13 @@ typedef struct hy_capture_stats {
     uint64_t first_ns, last_ns;
 } hy_capture_stats;
 
+/* The order query_alerts and query_eve return alerts in. */
+typedef enum hy_alert_order {
+    HY_ALERT_ORDER_ID = 0,       /* ascending id (= time order); the default */
+    HY_ALERT_ORDER_UNCERTAINTY,  /* least sure first: uncertainty 1 - |2*score - 1|
+                                  * descending, then ascending id */
+} hy_alert_order;
+
 typedef struct hy_alert_filter {
     const char *engine;        /* exact, or NULL */
     const char *kind;          /* exact, or prefix when ending in '*' */
@@ -40,7 +47,21 @@ typedef struct hy_alert_filter {
                                 * no verdict yet; NULL: any */
     size_t limit;              /* 0 = no limit */
     bool newest_first;         /* descending id order (after_id still "greater") */
+    hy_alert_order order;      /* ID unless set; UNCERTAINTY takes neither
+                                * after_id nor newest_first (HY_ERR_ARG) */
 } hy_alert_filter;
+
+/* An alert as its EVE JSON text (hy_alert_to_eve's output), for callers
+ * that only pass alerts on (the HTTP API). Pointers are valid during the
+ * callback only. */
+typedef struct hy_alert_eve {
+    const char *id;            /* HY_ALERT_ID_LEN characters */
+    const char *eve;           /* one JSON object, NUL-terminated */
+    size_t len;                /* strlen(eve) */
+    double score;              /* 0..1 */
+} hy_alert_eve;
+/* Called per alert found, in the filter's order; non-zero stops. */
+typedef int (*hy_alert_eve_cb)(void *ud, const hy_alert_eve *e);
 
 /* An analyst's verdict on an alert. */
 typedef struct hy_feedback {
@@ -64,7 +85,8 @@ typedef struct hy_series_filter {
 /* Called per point, in time order; return non-zero to stop. */
 typedef int (*hy_series_cb)(void *ud, uint64_t time_ns, const char *json);
 
-/* Called per alert found, in ascending id order; return non-zero to stop. */
+/* Called per alert found, in the filter's order (ascending id unless it
+ * says otherwise); return non-zero to stop. */
 typedef int (*hy_alert_cb)(void *ud, const hy_alert *a);
 
 typedef struct hy_store_ops {
@@ -79,6 +101,7 @@ typedef struct hy_store_ops {
     hy_err (*count)(hy_store *s, const char *table, uint64_t *n);
     hy_err (*put_feedback)(hy_store *s, const hy_feedback *f);
     hy_err (*query_series)(hy_store *s, const hy_series_filter *f, hy_series_cb cb, void *ud);
+    hy_err (*query_eve)(hy_store *s, const hy_alert_filter *flt, hy_alert_eve_cb cb, void *ud);
     void (*close)(hy_store *s);
 } hy_store_ops;
 
@@ -90,6 +113,14 @@ struct hy_store {
  * to the newest version. A file that is not an SQLite database, or one from
  * a newer hayate, fails with a message naming it. */
 hy_err hy_store_open_sqlite(const char *path, hy_store **out);
+
+/* Opens an existing SQLite store read-only, for a reader thread that wants
+ * its own connection (WAL: it reads while a writer writes). Only the query
+ * and count operations work on it (the rest are HY_ERR_UNSUPPORTED). The
+ * schema must be at hy_store_schema_latest(): open it with
+ * hy_store_open_sqlite first, which migrates. Use it from one thread at a
+ * time. */
+hy_err hy_store_open_sqlite_reader(const char *path, hy_store **out);
 
 /* Schema version the library writes. */
 int hy_store_schema_latest(void);
@@ -109,6 +140,11 @@ hy_err hy_store_put_capture_stats(hy_store *s, const char *run_id, const hy_capt
  * one transaction. */
 hy_err hy_store_put_series(hy_store *s, const hy_series_point *p, size_t n);
 hy_err hy_store_query_alerts(hy_store *s, const hy_alert_filter *flt, hy_alert_cb cb, void *ud);
+/* The same alerts as query_alerts, as their EVE text: stored with the alert
+ * when it was written, rendered from the row for alerts stored without it
+ * (by an older hayate or another tool). An alert's verdicts are not part of
+ * its EVE text, so the text never goes stale. */
+hy_err hy_store_query_eve(hy_store *s, const hy_alert_filter *flt, hy_alert_eve_cb cb, void *ud);
 /* Rows in a table: "alerts", "flows", "capture_stats", "runs", "feedback";
  * any other name is HY_ERR_ARG. */
 hy_err hy_store_count(hy_store *s, const char *table, uint64_t *n);

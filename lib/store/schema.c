@@ -77,6 +77,19 @@ static const char *const migrations[] = {
     " value TEXT NOT NULL,"
     " PRIMARY KEY (series, key, time_ns)) WITHOUT ROWID;"
     "CREATE INDEX series_time ON series(series, time_ns);",
+
+    /* v3: each alert's EVE JSON text (hy_alert_to_eve), written with the
+     * alert so the API serves it without rendering. NULL for rows written
+     * before (or by another tool): a writer's open renders them
+     * (alerts_eve_missing finds them without a scan), and readers render a
+     * NULL one from the row. */
+    ("ALTER TABLE alerts ADD COLUMN eve TEXT;"
+     "CREATE INDEX alerts_eve_missing ON alerts(id) WHERE eve IS NULL;"),
+
+    /* v4: the label queue's order (least sure first): uncertainty
+     * 1 - |2*score - 1| descends as abs(score - 0.5) ascends; id breaks
+     * ties. Queries must spell the expression the same way to use it. */
+    "CREATE INDEX alerts_uncertainty ON alerts(abs(score - 0.5), id);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -128,7 +141,7 @@ static hy_err query_int(sqlite3 *db, const char *path, const char *sql, int64_t 
 
 /* Current version; 0 for an empty database. A database with tables but no
  * schema_version is someone else's: refuse to write into it. */
-static hy_err current_version(sqlite3 *db, const char *path, int64_t *v)
+hy_err hy__sqlite_version(sqlite3 *db, const char *path, int64_t *v)
 {
     int64_t has = 0, tables = 0;
     hy_err err;
@@ -169,7 +182,7 @@ static hy_err apply_one(sqlite3 *db, const char *path, int64_t *v)
     if ((err = hy__sqlite_exec(db, path, "schema_version",
                                "CREATE TABLE IF NOT EXISTS schema_version ("
                                " version INTEGER NOT NULL, applied_at INTEGER NOT NULL)")) ||
-        (err = current_version(db, path, v)))
+        (err = hy__sqlite_version(db, path, v)))
         goto out;
     if (*v >= N_MIGRATIONS)
         goto out;
@@ -194,7 +207,7 @@ out:
 hy_err hy__sqlite_migrate(sqlite3 *db, const char *path)
 {
     int64_t v = 0;
-    hy_err err = current_version(db, path, &v);
+    hy_err err = hy__sqlite_version(db, path, &v);
     while (!err && v < N_MIGRATIONS) {
         int64_t before = v;
         err = apply_one(db, path, &v);

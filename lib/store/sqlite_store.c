@@ -1,7 +1,8 @@
 /* The SQLite backend of hy_store: WAL mode, one transaction per call through
- * prepared statements, schema migrations in schema.c. One SQLite connection
- * per store; its calls are serialised by a lock, so a sink thread and the
- * main thread may share it. Readers wanting concurrency open their own. */
+ * prepared statements, schema migrations in schema.c, alert queries in
+ * sqlite_alerts.c. One SQLite connection per store; its calls are
+ * serialised by a lock, so a sink thread and the main thread may share it.
+ * Readers wanting concurrency open their own (hy_store_open_sqlite_reader). */
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -23,8 +24,8 @@
     X(ALERT,                                                                         \
       "INSERT INTO alerts (id, time_ns, engine, kind, severity, score, title,"       \
       " subject, evidence, attack, community_id, src_ip, src_port, dest_ip,"        \
-      " dest_port, proto) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"    \
-      " ?12, ?13, ?14, ?15, ?16) ON CONFLICT (id) DO NOTHING")                      \
+      " dest_port, proto, eve) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"   \
+      " ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (id) DO NOTHING")            \
     X(FLOW,                                                                          \
       "INSERT INTO flows (run_id, flow_id, first_ns, last_ns, src_ip, src_port,"    \
       " dest_ip, dest_port, proto, vlan, community_id, pkts_toserver,"              \
@@ -71,16 +72,9 @@ static const char *const sq_sql[SQ__COUNT] = {
 #undef SQ_TEXT
 };
 
-typedef struct sq_store {
-    hy_store base; /* first: a hy_store * is a sq_store * */
-    sqlite3 *db;
-    char *path;
-    char *run_id;  /* current run, or NULL */
-    sqlite3_stmt *st[SQ__COUNT];
-    hy_buf eve;    /* scratch for flow EVE lines */
-    pthread_mutex_t mu;
-    bool mu_init;
-} sq_store;
+_Static_assert(SQ__COUNT <= HY__SQ_STMTS, "raise HY__SQ_STMTS");
+
+typedef hy__sq_store sq_store;
 
 static sq_store *sq(hy_store *s)
 {
@@ -149,7 +143,10 @@ static int addr_text(uint8_t ip_version, const uint8_t addr[16], char out[INET6_
     return inet_ntop(ip_version == 6 ? AF_INET6 : AF_INET, addr, out, INET6_ADDRSTRLEN) != NULL;
 }
 
-static int bind_alert(sqlite3_stmt *st, const hy_alert *a)
+/* Binds an alert's columns and its EVE text (rendered into s->eve; NULL
+ * when it cannot be rendered, as for an alert over the cap: readers then
+ * render it from the row, and fail, as they did before stored text). */
+static int bind_alert(sq_store *s, sqlite3_stmt *st, const hy_alert *a)
 {
     char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
     int ip = addr_text(a->ip_version, a->src, src) && addr_text(a->ip_version, a->dst, dst);
@@ -173,6 +170,9 @@ static int bind_alert(sqlite3_stmt *st, const hy_alert *a)
         B(sqlite3_bind_int(st, 15, a->dport));
         B(sqlite3_bind_int(st, 16, a->proto));
     }
+    hy_buf_reset(&s->eve);
+    if (hy_alert_to_eve(a, &s->eve) == HY_OK && s->eve.data)
+        B(sqlite3_bind_text(st, 17, s->eve.data, (int)s->eve.len, SQLITE_STATIC));
 #undef B
     return rc;
 }
@@ -193,7 +193,7 @@ static hy_err sq_put_alerts_l(hy_store *hs, hy_alert *const *a, size_t n)
             err = hy_err_set(HY_ERR_ARG, "put_alerts: alert %zu is NULL", i);
             break;
         }
-        rc = step_done(s->st[SQ_ALERT], bind_alert(s->st[SQ_ALERT], a[i]));
+        rc = step_done(s->st[SQ_ALERT], bind_alert(s, s->st[SQ_ALERT], a[i]));
         if (rc != SQLITE_OK)
             err = row_fail(s, "put_alerts", a[i]->id, rc);
     }
@@ -484,201 +484,19 @@ static hy_err sq_query_series_l(hy_store *hs, const hy_series_filter *f, hy_seri
     return err;
 }
 
-/* Upper bound of the strings starting with prefix p[0..n): p with its last
- * byte below 0xff incremented and the rest dropped; 0 when none exists. */
-static size_t prefix_upper(const char *p, size_t n, char *hi)
-{
-    memcpy(hi, p, n);
-    while (n && (unsigned char)hi[n - 1] == 0xff)
-        n--;
-    if (n)
-        hi[n - 1] = (char)((unsigned char)hi[n - 1] + 1);
-    return n;
-}
-
-/* Values bound to the dynamic query, in placeholder order. */
-typedef struct qbind {
-    int n;
-    struct { const char *s; int len; sqlite3_int64 i; } v[13]; /* the most a filter binds: 12 */
-} qbind;
-
-static void qtext(qbind *b, const char *s, size_t len)
-{
-    b->v[b->n].s = s;
-    b->v[b->n++].len = (int)len;
-}
-
-static void qint(qbind *b, sqlite3_int64 i)
-{
-    b->v[b->n].s = NULL;
-    b->v[b->n++].i = i;
-}
-
-/* Builds the WHERE/ORDER/LIMIT of a filter into sql (>= 1024 bytes). Returns
- * 0 when the filter can match nothing. */
-/* Engine, kind and severity are written +col so SQLite walks the alerts in
- * id order (the primary key) and stops when the page is full, instead of
- * taking every match from their index and sorting it: with ORDER BY id
- * LIMIT n a dense filter reads about n rows (0.05 ms for 100 of 10,000
- * alerts, against 2.6 ms through the index); a rare one reads up to the
- * whole table. */
-static int build_query(const hy_alert_filter *f, char *sql, size_t cap, qbind *b, char *hi)
-{
-    size_t klen = f->kind ? strlen(f->kind) : 0;
-    int len = snprintf(sql, cap,
-                       "SELECT id, time_ns, engine, kind, severity, score, title, subject,"
-                       " evidence, attack, community_id, src_ip, src_port, dest_ip,"
-                       " dest_port, proto FROM alerts WHERE 1");
-#define W(cond) len += snprintf(sql + len, cap - (size_t)len, " AND %s", cond)
-    if (f->engine) {
-        W("+engine = ?");
-        qtext(b, f->engine, strlen(f->engine));
-    }
-    if (klen && f->kind[klen - 1] == '*') {
-        if (klen - 1 > sizeof ((hy_alert *)0)->kind)
-            return 0; /* longer than any stored kind */
-        if (klen > 1) {
-            size_t hn = prefix_upper(f->kind, klen - 1, hi);
-            W("+kind >= ?");
-            qtext(b, f->kind, klen - 1);
-            if (hn) {
-                W("+kind < ?");
-                qtext(b, hi, hn);
-            }
-        }
-    } else if (f->kind) {
-        W("+kind = ?");
-        qtext(b, f->kind, klen);
-    }
-    if (f->max_severity) {
-        W("+severity <= ?");
-        qint(b, f->max_severity);
-    }
-    if (f->from_ns > (uint64_t)INT64_MAX)
-        return 0;
-    if (f->from_ns) {
-        W("time_ns >= ?");
-        qint(b, (sqlite3_int64)f->from_ns);
-    }
-    if (f->to_ns && f->to_ns <= (uint64_t)INT64_MAX) {
-        W("time_ns < ?");
-        qint(b, (sqlite3_int64)f->to_ns);
-    }
-    if (f->text && *f->text) {
-        W("(instr(title, ?) > 0 OR instr(subject, ?) > 0)");
-        qtext(b, f->text, strlen(f->text));
-        qtext(b, f->text, strlen(f->text));
-    }
-    if (f->after_id) {
-        W("id > ?");
-        qtext(b, f->after_id, strlen(f->after_id));
-    }
-    if (f->id) {
-        W("id = ?");
-        qtext(b, f->id, strlen(f->id));
-    }
-    if (f->verdict && strcmp(f->verdict, "none") == 0) {
-        W("NOT EXISTS (SELECT 1 FROM feedback WHERE alert_id = alerts.id)");
-    } else if (f->verdict) { /* the latest verdict on the alert */
-        W("(SELECT verdict FROM feedback WHERE alert_id = alerts.id"
-          " ORDER BY time DESC, id DESC LIMIT 1) = ?");
-        qtext(b, f->verdict, strlen(f->verdict));
-    }
-#undef W
-    snprintf(sql + len, cap - (size_t)len, f->newest_first ? " ORDER BY id DESC LIMIT ?"
-                                                           : " ORDER BY id LIMIT ?");
-    qint(b, f->limit && f->limit < (size_t)INT64_MAX ? (sqlite3_int64)f->limit : -1);
-    return 1;
-}
-
-static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
-{
-    const char *t = (const char *)sqlite3_column_text(st, col);
-    snprintf(dst, cap, "%s", t ? t : "");
-}
-
-static void parse_addr(hy_alert *a, const char *s, uint8_t addr[16])
-{
-    if (!s)
-        return;
-    if (inet_pton(AF_INET, s, addr) == 1)
-        a->ip_version = 4;
-    else if (inet_pton(AF_INET6, s, addr) == 1)
-        a->ip_version = 6;
-}
-
-/* Rebuilds an alert from a row; its strings point into the row. */
-static void row_alert(sqlite3_stmt *st, hy_alert *a)
-{
-    memset(a, 0, sizeof *a);
-    copy_col(a->id, sizeof a->id, st, 0);
-    a->time_ns = (uint64_t)sqlite3_column_int64(st, 1);
-    copy_col(a->engine, sizeof a->engine, st, 2);
-    copy_col(a->kind, sizeof a->kind, st, 3);
-    a->severity = sqlite3_column_int(st, 4);
-    a->score = sqlite3_column_double(st, 5);
-    a->title = (char *)sqlite3_column_text(st, 6);
-    a->subject = (char *)sqlite3_column_text(st, 7);
-    a->evidence = (char *)sqlite3_column_text(st, 8);
-    a->attack = (char *)sqlite3_column_text(st, 9);
-    copy_col(a->community_id, sizeof a->community_id, st, 10);
-    if (sqlite3_column_type(st, 11) != SQLITE_NULL) {
-        parse_addr(a, (const char *)sqlite3_column_text(st, 11), a->src);
-        parse_addr(a, (const char *)sqlite3_column_text(st, 13), a->dst);
-        a->sport = (uint16_t)sqlite3_column_int(st, 12);
-        a->dport = (uint16_t)sqlite3_column_int(st, 14);
-        a->proto = (uint8_t)sqlite3_column_int(st, 15);
-    }
-}
-
-static hy_err sq_query_alerts_l(hy_store *hs, const hy_alert_filter *flt, hy_alert_cb cb, void *ud)
-{
-    static const hy_alert_filter all;
-    sq_store *s = sq(hs);
-    char sql[1024], hi[sizeof ((hy_alert *)0)->kind]; /* every clause at once: ~700 */
-    qbind b = {0};
-    sqlite3_stmt *st = NULL;
-    hy_err err = HY_OK;
-    int rc;
-    if (!cb)
-        return hy_err_set(HY_ERR_ARG, "query_alerts: no callback");
-    if (!flt)
-        flt = &all;
-    if (flt->max_severity < 0 || flt->max_severity > 4)
-        return hy_err_set(HY_ERR_ARG, "query_alerts: max_severity %d outside 0..4",
-                          flt->max_severity);
-    if (!build_query(flt, sql, sizeof sql, &b, hi))
-        return HY_OK;
-    rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    for (int i = 0; rc == SQLITE_OK && i < b.n; i++)
-        rc = b.v[i].s ? sqlite3_bind_text(st, i + 1, b.v[i].s, b.v[i].len, SQLITE_STATIC)
-                      : sqlite3_bind_int64(st, i + 1, b.v[i].i);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        hy_alert a;
-        row_alert(st, &a);
-        if (cb(ud, &a))
-            rc = SQLITE_DONE;
-        else
-            rc = SQLITE_OK;
-    }
-    if (rc != SQLITE_DONE && rc != SQLITE_OK)
-        err = row_fail(s, "query_alerts", "select", rc);
-    sqlite3_finalize(st);
-    return err;
-}
-
 /* Every operation holds the store's (recursive) lock, so threads may share a
  * store and a query callback may call back into it. */
-#define SQ_LOCKED(name, params, args)                                                \
+#define SQ_LOCKED_AS(name, inner, params, args)                                      \
     static hy_err name params                                                        \
     {                                                                                \
         sq_store *s = sq(hs);                                                        \
         hy_err err;                                                                  \
         pthread_mutex_lock(&s->mu);                                                  \
-        err = name##_l args;                                                         \
+        err = inner args;                                                            \
         pthread_mutex_unlock(&s->mu);                                                \
         return err;                                                                  \
     }
+#define SQ_LOCKED(name, params, args) SQ_LOCKED_AS(name, name##_l, params, args)
 
 SQ_LOCKED(sq_begin_run, (hy_store *hs, const char *run_id, const char *info),
           (hs, run_id, info))
@@ -688,9 +506,12 @@ SQ_LOCKED(sq_put_flows, (hy_store *hs, const hy_flow *const *f, size_t n), (hs, 
 SQ_LOCKED(sq_put_series, (hy_store *hs, const hy_series_point *p, size_t n), (hs, p, n))
 SQ_LOCKED(sq_put_capture_stats, (hy_store *hs, const char *run_id, const hy_capture_stats *c),
           (hs, run_id, c))
-SQ_LOCKED(sq_query_alerts,
-          (hy_store *hs, const hy_alert_filter *flt, hy_alert_cb cb, void *ud),
-          (hs, flt, cb, ud))
+SQ_LOCKED_AS(sq_query_alerts, hy__sq_query_alerts,
+             (hy_store *hs, const hy_alert_filter *flt, hy_alert_cb cb, void *ud),
+             (s, flt, cb, ud))
+SQ_LOCKED_AS(sq_query_eve, hy__sq_query_eve,
+             (hy_store *hs, const hy_alert_filter *flt, hy_alert_eve_cb cb, void *ud),
+             (s, flt, cb, ud))
 SQ_LOCKED(sq_count, (hy_store *hs, const char *table, uint64_t *n), (hs, table, n))
 SQ_LOCKED(sq_put_feedback, (hy_store *hs, const hy_feedback *f), (hs, f))
 SQ_LOCKED(sq_query_series, (hy_store *hs, const hy_series_filter *f, hy_series_cb cb, void *ud),
@@ -703,8 +524,10 @@ static void sq_close(hy_store *hs)
         return;
     for (int i = 0; i < SQ__COUNT; i++)
         sqlite3_finalize(s->st[i]);
+    hy__sq_cache_free(s);
     sqlite3_close(s->db);
     hy_buf_free(&s->eve);
+    hy_buf_free(&s->render);
     free(s->run_id);
     free(s->path);
     if (s->mu_init)
@@ -724,21 +547,35 @@ static const hy_store_ops sq_ops = {
     .count = sq_count,
     .put_feedback = sq_put_feedback,
     .query_series = sq_query_series,
+    .query_eve = sq_query_eve,
+    .close = sq_close,
+};
+
+/* A reader only queries: the dispatchers answer HY_ERR_UNSUPPORTED for the
+ * rest. */
+static const hy_store_ops sq_reader_ops = {
+    .backend = "sqlite (read-only)",
+    .query_alerts = sq_query_alerts,
+    .count = sq_count,
+    .query_series = sq_query_series,
+    .query_eve = sq_query_eve,
     .close = sq_close,
 };
 
 /* PRAGMAs for a writer: WAL so readers never block the writer, NORMAL sync
  * (durable at checkpoints; a crash loses at most the last transactions),
- * foreign keys enforced, and wait up to 5 s for a lock. */
+ * foreign keys enforced, and wait up to 5 s for a lock. Then the schema is
+ * migrated and alerts stored without EVE text get it. */
 static hy_err sq_configure(sq_store *s)
 {
     hy_err err;
     sqlite3_busy_timeout(s->db, 5000);
     if ((err = hy__sqlite_exec(s->db, s->path, "journal_mode", "PRAGMA journal_mode = WAL")) ||
         (err = hy__sqlite_exec(s->db, s->path, "synchronous", "PRAGMA synchronous = NORMAL")) ||
-        (err = hy__sqlite_exec(s->db, s->path, "foreign_keys", "PRAGMA foreign_keys = ON")))
+        (err = hy__sqlite_exec(s->db, s->path, "foreign_keys", "PRAGMA foreign_keys = ON")) ||
+        (err = hy__sqlite_migrate(s->db, s->path)))
         return err;
-    return hy__sqlite_migrate(s->db, s->path);
+    return hy__sq_render_missing(s);
 }
 
 static hy_err init_lock(sq_store *s)
@@ -756,31 +593,47 @@ static hy_err init_lock(sq_store *s)
     return HY_OK;
 }
 
-hy_err hy_store_open_sqlite(const char *path, hy_store **out)
+/* A store with its lock and buffers, and its connection opened with flags
+ * (not yet configured). */
+static hy_err sq_open(const char *path, int flags, const hy_store_ops *ops, sq_store **out)
 {
-    sq_store *s = NULL;
+    sq_store *s = calloc(1, sizeof *s);
     hy_err err = HY_OK;
     int rc;
-    if (!path || !out)
-        return hy_err_set(HY_ERR_ARG, "store: NULL path or out");
-    *out = NULL;
-    s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
         err = hy_err_set(HY_ERR_NOMEM, "store: out of memory");
         goto out;
     }
-    s->base.ops = &sq_ops;
+    s->base.ops = ops;
+    hy_buf_init(&s->eve, HY__FLOW_EVE_MAX);
+    hy_buf_init(&s->render, HY__FLOW_EVE_MAX);
     if ((err = init_lock(s)))
         goto out;
-    hy_buf_init(&s->eve, HY__FLOW_EVE_MAX);
-    rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    rc = sqlite3_open_v2(path, &s->db, flags, NULL);
     if (rc != SQLITE_OK) {
         err = hy_err_set(HY_ERR_STORE, "%s: cannot open: %s", path,
                          s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
         goto out;
     }
     sqlite3_extended_result_codes(s->db, 0);
-    if ((err = sq_configure(s)))
+out:
+    if (err && s) {
+        sq_close(&s->base);
+        s = NULL;
+    }
+    *out = s;
+    return err;
+}
+
+hy_err hy_store_open_sqlite(const char *path, hy_store **out)
+{
+    sq_store *s = NULL;
+    hy_err err;
+    if (!path || !out)
+        return hy_err_set(HY_ERR_ARG, "store: NULL path or out");
+    *out = NULL;
+    if ((err = sq_open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &sq_ops, &s)) ||
+        (err = sq_configure(s)))
         goto out;
     for (int i = 0; i < SQ__COUNT; i++) {
         if (sqlite3_prepare_v3(s->db, sq_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
@@ -795,4 +648,33 @@ out:
     if (s)
         sq_close(&s->base);
     return err;
+}
+
+hy_err hy_store_open_sqlite_reader(const char *path, hy_store **out)
+{
+    sq_store *s = NULL;
+    int64_t v = 0;
+    hy_err err;
+    if (!path || !out)
+        return hy_err_set(HY_ERR_ARG, "store: NULL path or out");
+    *out = NULL;
+    /* NOMUTEX: one thread at a time uses a reader, under the store's lock */
+    if ((err = sq_open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, &sq_reader_ops, &s)))
+        return err;
+    sqlite3_busy_timeout(s->db, 5000);
+    /* Pages read through a map of the file, not copied into each
+     * connection's cache (2 MB by default, less than a store): 1.6x the
+     * pages/s at random cursors on 10,000 alerts (docs/BENCHMARKS.md). Best
+     * effort: without it a reader still reads, only slower. */
+    sqlite3_exec(s->db, "PRAGMA mmap_size = 268435456", NULL, NULL, NULL);
+    if (!(err = hy__sqlite_version(s->db, path, &v)) && v != hy_store_schema_latest())
+        err = hy_err_set(HY_ERR_STORE,
+                         "%s: schema version %lld, not %d: open it for writing first (which"
+                         " migrates it)", path, (long long)v, hy_store_schema_latest());
+    if (err) {
+        sq_close(&s->base);
+        return err;
+    }
+    *out = &s->base;
+    return HY_OK;
 }

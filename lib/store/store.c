@@ -56,6 +56,11 @@ hy_err hy_store_put_feedback(hy_store *s, const hy_feedback *f)
     HY__STORE_CALL(s, put_feedback, f);
 }
 
+hy_err hy_store_query_eve(hy_store *s, const hy_alert_filter *flt, hy_alert_eve_cb cb, void *ud)
+{
+    HY__STORE_CALL(s, query_eve, flt, cb, ud);
+}
+
 hy_err hy_store_query_series(hy_store *s, const hy_series_filter *f, hy_series_cb cb, void *ud)
 {
     HY__STORE_CALL(s, query_series, f, cb, ud);

@@ -1,7 +1,9 @@
 /* SQLite store: schema/migrations, refusal of foreign files, WAL, alert round
- * trip and filters, all-or-nothing batches, flows, capture statistics. */
+ * trip and filters, all-or-nothing batches, flows, capture statistics,
+ * stored EVE text and reader connections, the uncertainty order. */
 #include <arpa/inet.h>
 #include <jansson.h>
+#include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -78,6 +80,15 @@ static void sql_exec(const char *path, const char *sql)
     sqlite3_close(db);
 }
 
+/* Takes a store back to schema version 2 (before stored EVE text and the
+ * uncertainty index), as an older hayate left it. */
+static void to_v2(const char *path)
+{
+    sql_exec(path, "DROP INDEX alerts_uncertainty; DROP INDEX alerts_eve_missing;"
+                   " ALTER TABLE alerts DROP COLUMN eve;"
+                   " DELETE FROM schema_version WHERE version > 2");
+}
+
 static hy_alert *mk(uint64_t t, const char *engine, const char *kind, int sev,
                     const char *title, const char *subject, uint64_t disc)
 {
@@ -123,16 +134,17 @@ static void test_schema_fresh_and_reopen(void **st)
     (void)st;
     new_path(path, sizeof path);
     s = open_ok(path);
-    assert_int_equal(hy_store_schema_latest(), 2);
-    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 2);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 2);
+    assert_int_equal(hy_store_schema_latest(), 4);
+    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 4);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 4);
     assert_true(sql_int(path, "SELECT min(applied_at) FROM schema_version") > 1600000000000000000);
     assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
                                    " name IN ('runs','alerts','feedback','flows','capture_stats')"),
                      5);
     assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND"
-                                   " name IN ('alerts_time','alerts_engine_kind','alerts_severity')"),
-                     3);
+                                   " name IN ('alerts_time','alerts_engine_kind','alerts_severity',"
+                                   "'alerts_eve_missing','alerts_uncertainty')"),
+                     5);
     /* WAL: persistent in the file, seen by an independent connection. */
     {
         char *mode = sql_text(path, "PRAGMA journal_mode");
@@ -147,7 +159,7 @@ static void test_schema_fresh_and_reopen(void **st)
 
     s = open_ok(path); /* reopen: data kept, no second migration */
     assert_int_equal(count(s, "alerts"), 3);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 2);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 4);
     assert_int_equal(hy_store_query_alerts(s, NULL, collect, &g), HY_OK);
     assert_int_equal(g.n, 3);
     for (int i = 0; i < 3; i++)
@@ -167,7 +179,8 @@ static void test_empty_file_is_migrated(void **st)
     (void)st;
     hy_test_write_file(new_path(path, sizeof path), "", 0);
     s = open_ok(path);
-    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 2);
+    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"),
+                     hy_store_schema_latest());
     assert_int_equal(count(s, "alerts"), 0);
     assert_int_equal(count(s, "feedback"), 0);
     hy_store_close(s);
@@ -183,8 +196,8 @@ static void test_newer_version_refused(void **st)
     sql_exec(path, "INSERT INTO schema_version VALUES (99, 0)");
     assert_int_equal(hy_store_open_sqlite(path, &s), HY_ERR_STORE);
     assert_null(s);
-    snprintf(want, sizeof want, "%s: schema version 99 is newer than this hayate supports (2)",
-             path);
+    snprintf(want, sizeof want, "%s: schema version 99 is newer than this hayate supports (%d)",
+             path, hy_store_schema_latest());
     assert_non_null(strstr(hy_err_detail(), want));
 }
 
@@ -197,9 +210,11 @@ static void test_series_and_migration_from_v1(void **st)
     (void)st;
     new_path(path, sizeof path);
     hy_store_close(open_ok(path));
+    to_v2(path);
     sql_exec(path, "DROP TABLE series; DELETE FROM schema_version WHERE version = 2");
     s = open_ok(path);
-    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 2);
+    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"),
+                     hy_store_schema_latest());
     hy_series_point p[3] = {
         {.series = "darknet", .key = "tcp/23", .time_ns = 60, .json = "{\"sources\":5}"},
         {.series = "darknet", .key = "tcp/23", .time_ns = 120, .json = "{\"sources\":7}"},
@@ -711,6 +726,221 @@ static void test_concurrent_writers(void **st)
     hy_store_close(s);
 }
 
+/* Collects what query_eve passes on. */
+typedef struct got_eve {
+    char *eve[64];
+    char id[64][HY_ALERT_ID_LEN + 1];
+    double score[64];
+    size_t n;
+} got_eve;
+
+static int collect_eve(void *ud, const hy_alert_eve *e)
+{
+    got_eve *g = ud;
+    assert_true(g->n < 64);
+    assert_int_equal(strlen(e->eve), e->len);
+    g->eve[g->n] = strdup(e->eve);
+    snprintf(g->id[g->n], sizeof g->id[0], "%s", e->id);
+    g->score[g->n++] = e->score;
+    return 0;
+}
+
+static void got_eve_free(got_eve *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        free(g->eve[i]);
+    g->n = 0;
+}
+
+/* The EVE text of a as hy_alert_to_eve writes it (caller frees). */
+static char *eve_of(const hy_alert *a)
+{
+    hy_buf b;
+    hy_buf_init(&b, 1u << 20);
+    assert_int_equal(hy_alert_to_eve(a, &b), HY_OK);
+    return b.data;
+}
+
+/* query_eve on s gives, in id order, exactly the EVE text of v[0..n). */
+static void expect_eve(hy_store *s, hy_alert **v, size_t n)
+{
+    got_eve g = {0};
+    assert_int_equal(hy_store_query_eve(s, NULL, collect_eve, &g), HY_OK);
+    assert_int_equal(g.n, n);
+    for (size_t i = 0; i < n; i++) {
+        char *want = eve_of(v[i]);
+        assert_string_equal(g.id[i], v[i]->id);
+        assert_string_equal(g.eve[i], want);
+        assert_true(g.score[i] == v[i]->score);
+        free(want);
+    }
+    got_eve_free(&g);
+}
+
+/* Alerts are stored with their EVE text; a row without it (an older
+ * hayate's, or another tool's) is rendered on read and filled in at the
+ * next writer's open, and a version-2 store gets it by migrating. A reader
+ * connection only reads, sees later commits, and refuses an old schema. */
+static void test_eve_stored_and_rendered(void **st)
+{
+    char path[512], upd[256];
+    hy_alert *a[4];
+    hy_store *s, *r = NULL;
+    hy_feedback fb = {.verdict = "benign", .time_ns = 5};
+    (void)st;
+    s = open_ok(new_path(path, sizeof path));
+    for (int i = 0; i < 4; i++)
+        a[i] = mk(T0 + (uint64_t)i * 1000000ull, "darknet", "darknet.outbreak", 1 + i, "t\"1",
+                  "tcp/23", (uint64_t)i);
+    a[1]->ip_version = 4;
+    a[1]->proto = 6;
+    a[1]->src[0] = 192;
+    a[1]->dst[0] = 10;
+    a[1]->sport = 4444;
+    a[1]->dport = 23;
+    assert_int_equal(hy_alert_set_attack(a[2], "T1046,T1595.001"), HY_OK);
+    assert_int_equal(hy_alert_set_evidence(a[3], "{\"sources\":[1,2,3]}"), HY_OK);
+    assert_int_equal(hy_store_put_alerts(s, a, 3), HY_OK);
+    qsort(a, 3, sizeof a[0], cmp_id);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM alerts WHERE eve IS NULL"), 0);
+    expect_eve(s, a, 3);
+    fb.alert_id = a[0]->id; /* a verdict is not part of the EVE text */
+    assert_int_equal(hy_store_put_feedback(s, &fb), HY_OK);
+    expect_eve(s, a, 3);
+
+    snprintf(upd, sizeof upd, "UPDATE alerts SET eve = NULL WHERE id = '%s'", a[1]->id);
+    sql_exec(path, upd);
+    assert_int_equal(hy_store_open_sqlite_reader(path, &r), HY_OK);
+    expect_eve(r, a, 3); /* rendered from the row */
+    assert_int_equal(hy_store_put_alerts(r, &a[3], 1), HY_ERR_UNSUPPORTED);
+    assert_int_equal(hy_store_put_alerts(s, &a[3], 1), HY_OK);
+    qsort(a, 4, sizeof a[0], cmp_id);
+    expect_eve(r, a, 4); /* a commit after the reader opened */
+    assert_int_equal(count(r, "alerts"), 4);
+    hy_store_close(r);
+    hy_store_close(s);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM alerts WHERE eve IS NULL"), 1);
+    s = open_ok(path); /* a writer's open fills it in */
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM alerts WHERE eve IS NULL"), 0);
+    hy_store_close(s);
+
+    to_v2(path); /* an older hayate's store: readers refuse, writers migrate */
+    assert_int_equal(hy_store_open_sqlite_reader(path, &r), HY_ERR_STORE);
+    assert_null(r);
+    assert_non_null(strstr(hy_err_detail(), "schema version 2"));
+    s = open_ok(path);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM alerts WHERE eve IS NULL"), 0);
+    expect_eve(s, a, 4);
+    hy_store_close(s);
+    free_all(a, 4);
+}
+
+static double uncertainty(double score)
+{
+    return 1.0 - fabs(2.0 * score - 1.0);
+}
+
+/* Most uncertain first, then by id: the order the label queue wants. */
+static int cmp_uncertain(const void *x, const void *y)
+{
+    const hy_alert *a = *(hy_alert *const *)x, *b = *(hy_alert *const *)y;
+    double ua = uncertainty(a->score), ub = uncertainty(b->score);
+    if (ua != ub)
+        return ua > ub ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+/* Whether SQLite's plan for sql names index. */
+static bool plan_uses(const char *path, const char *sql, const char *index)
+{
+    char q[1024];
+    sqlite3 *db;
+    sqlite3_stmt *stmt;
+    bool found = false;
+    snprintf(q, sizeof q, "EXPLAIN QUERY PLAN %s", sql);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, q, -1, &stmt, NULL), SQLITE_OK);
+    while (sqlite3_step(stmt) == SQLITE_ROW)
+        found |= strstr((const char *)sqlite3_column_text(stmt, 3), index) != NULL;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return found;
+}
+
+/* HY_ALERT_ORDER_UNCERTAINTY with verdict "none": unjudged alerts, least
+ * sure first, ties by id, through the expression index; the engine filter
+ * and limit apply; a cursor or newest_first with it is refused. */
+static void test_uncertainty_order(void **st)
+{
+    static const double scores[] = {0.5, 0.9, 0.1, 0.25, 0.75, 1.0, 0.0, 0.6, 0.75, 0.45};
+    enum { N = sizeof scores / sizeof scores[0] };
+    char path[512];
+    hy_alert *a[N], *want[N];
+    size_t nw = 0;
+    hy_store *s;
+    got g = {0};
+    got_eve ge = {0};
+    (void)st;
+    s = open_ok(new_path(path, sizeof path));
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(hy_alert_create(T0 + i * 1000000ull, i % 3 ? "darknet" : "screen",
+                                         "x.y", 2, scores[i], "t", "s", i, &a[i]),
+                         HY_OK);
+    assert_int_equal(hy_store_put_alerts(s, a, N), HY_OK);
+    hy_feedback fb = {.alert_id = a[0]->id, .verdict = "malicious", .time_ns = 1};
+    assert_int_equal(hy_store_put_feedback(s, &fb), HY_OK); /* the most uncertain one */
+    fb.alert_id = a[2]->id;
+    assert_int_equal(hy_store_put_feedback(s, &fb), HY_OK);
+    for (size_t i = 0; i < N; i++)
+        if (i != 0 && i != 2)
+            want[nw++] = a[i];
+    qsort(want, nw, sizeof want[0], cmp_uncertain);
+
+    hy_alert_filter f = {.order = HY_ALERT_ORDER_UNCERTAINTY, .verdict = "none"};
+    assert_int_equal(hy_store_query_alerts(s, &f, collect, &g), HY_OK);
+    assert_int_equal(g.n, nw);
+    for (size_t i = 0; i < nw; i++) {
+        assert_string_equal(g.a[i]->id, want[i]->id);
+        assert_true(strcmp(g.a[i]->id, a[0]->id) != 0 && strcmp(g.a[i]->id, a[2]->id) != 0);
+        if (i)
+            assert_true(uncertainty(g.a[i - 1]->score) >= uncertainty(g.a[i]->score));
+    }
+    got_free(&g);
+    assert_int_equal(hy_store_query_eve(s, &f, collect_eve, &ge), HY_OK);
+    assert_int_equal(ge.n, nw);
+    for (size_t i = 0; i < nw; i++)
+        assert_string_equal(ge.id[i], want[i]->id);
+    got_eve_free(&ge);
+
+    f.engine = "screen"; /* the same order, one engine's, at most 2 */
+    f.limit = 2;
+    assert_int_equal(hy_store_query_alerts(s, &f, collect, &g), HY_OK);
+    size_t k = 0;
+    for (size_t i = 0; i < nw && k < 2; i++)
+        if (strcmp(want[i]->engine, "screen") == 0)
+            assert_string_equal(g.a[k++]->id, want[i]->id);
+    assert_int_equal(g.n, k);
+    assert_int_equal(k, 2);
+    got_free(&g);
+
+    f.after_id = a[1]->id;
+    assert_int_equal(hy_store_query_alerts(s, &f, collect, &g), HY_ERR_ARG);
+    f.after_id = NULL;
+    f.newest_first = true;
+    assert_int_equal(hy_store_query_eve(s, &f, collect_eve, &ge), HY_ERR_ARG);
+    f.newest_first = false;
+    f.order = (hy_alert_order)7;
+    assert_int_equal(hy_store_query_alerts(s, &f, collect, &g), HY_ERR_ARG);
+    assert_int_equal(g.n + ge.n, 0);
+    assert_true(plan_uses(path,
+                          "SELECT id FROM alerts WHERE +engine = 'screen' AND NOT EXISTS"
+                          " (SELECT 1 FROM feedback WHERE alert_id = alerts.id)"
+                          " ORDER BY abs(score - 0.5), id LIMIT 50",
+                          "alerts_uncertainty"));
+    hy_store_close(s);
+    free_all(a, N);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -727,6 +957,8 @@ int main(void)
         cmocka_unit_test(test_count_rejects_names),
         cmocka_unit_test(test_concurrent_writers),
         cmocka_unit_test(test_series_and_migration_from_v1),
+        cmocka_unit_test(test_eve_stored_and_rendered),
+        cmocka_unit_test(test_uncertainty_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,14 +20,22 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 # Generates demo traffic, runs the platform on it with the embedded SQLite
-# store, and prints what it stored.
+# store, prints what it stored, then serves the dashboard and API on the
+# demo store at LISTEN until Ctrl-C (SERVE=0 stops after the listing).
+LISTEN ?= 127.0.0.1:8080
+SERVE  ?= 1
 run: build
 	@mkdir -p $(DEMO) && rm -f $(DEMO)/eve.json $(DEMO)/hayate.db*
 	$(HAYATE) synth traffic --seed 7 --flows 2000 --packets 60000 -o $(DEMO)/traffic.pcap
 	$(HAYATE) synth darknet --scenario demo --start 2024-01-01T01:00:00Z -o $(DEMO)/darknet.pcap
-	$(HAYATE) run -c config/demo.conf
+	$(HAYATE) run -c config/demo.conf --listen $(LISTEN)
 	$(HAYATE) alerts --db $(DEMO)/hayate.db --summary
 	$(HAYATE) alerts --db $(DEMO)/hayate.db --format table
+ifneq ($(SERVE),0)
+	@echo "hayate: open http://$(LISTEN)/ for the dashboard (Ctrl-C stops serving)"
+	$(HAYATE) run --db $(DEMO)/hayate.db --listen $(LISTEN) --darknet 198.18.0.0/15 \
+	  -s models.dir=$(DEMO)/models
+endif
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -37,6 +37,11 @@ struct hy_serve;
 int hy_cli_serve_start(const struct hy_config *cfg, struct hy_serve **out);
 /* Blocks until SIGINT or SIGTERM (serving meanwhile); HY_EXIT_OK. */
 int hy_cli_serve_wait(void);
+/* Makes p the pipeline the API's figures and reloads reach, and turns
+ * SIGHUP into a model reload, until hy_cli_live_end. */
+struct hy_pipeline;
+void hy_cli_live_begin(struct hy_pipeline *p);
+void hy_cli_live_end(void);
 
 /* Prints "hayate: <what>: <error detail or name>" to stderr. */
 void hy_cli_error(const char *what, int err);

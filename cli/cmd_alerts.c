@@ -19,6 +19,9 @@ static const char usage[] =
     "      --since TIME     from TIME (ISO-8601 UTC or epoch seconds)\n"
     "      --until TIME     before TIME\n"
     "  -q, --text S         title or subject contains S\n"
+    "      --verdict V      the latest verdict is V (true_positive, false_positive,\n"
+    "                       benign, malicious), or none for alerts nobody judged\n"
+    "      --newest-first   newest alerts first\n"
     "      --after ID       page: alerts after this id\n"
     "  -n, --limit N        at most N alerts\n"
     "      --summary        counts of what the store holds\n"
@@ -59,7 +62,8 @@ static int summary(hy_store *s, const char *db)
     return HY_EXIT_OK;
 }
 
-enum { OPT_DB = 256, OPT_SINCE, OPT_UNTIL, OPT_AFTER, OPT_FORMAT, OPT_SUMMARY };
+enum { OPT_DB = 256, OPT_SINCE, OPT_UNTIL, OPT_AFTER, OPT_FORMAT, OPT_SUMMARY, OPT_VERDICT,
+       OPT_NEWEST };
 
 int hy_cmd_alerts(int argc, char **argv)
 {
@@ -70,6 +74,8 @@ int hy_cmd_alerts(int argc, char **argv)
         {"text", required_argument, 0, 'q'}, {"after", required_argument, 0, OPT_AFTER},
         {"limit", required_argument, 0, 'n'}, {"format", required_argument, 0, OPT_FORMAT},
         {"summary", no_argument, 0, OPT_SUMMARY}, {"help", no_argument, 0, 'h'},
+        {"verdict", required_argument, 0, OPT_VERDICT},
+        {"newest-first", no_argument, 0, OPT_NEWEST},
         {0, 0, 0, 0}};
     hy_alert_filter f = {0};
     out_ctx o = {.fmt = isatty(STDOUT_FILENO) ? HY_FMT_TABLE : HY_FMT_EVE};
@@ -88,6 +94,14 @@ int hy_cmd_alerts(int argc, char **argv)
         case 'q': f.text = optarg; break;
         case OPT_AFTER: f.after_id = optarg; break;
         case OPT_SUMMARY: want_summary = true; break;
+        case OPT_NEWEST: f.newest_first = true; break;
+        case OPT_VERDICT:
+            if (strcmp(optarg, "none") != 0 && !hy_verdict_valid(optarg)) {
+                fprintf(stderr, "hayate: --verdict: unknown verdict '%s'\n", optarg);
+                return HY_EXIT_USAGE;
+            }
+            f.verdict = optarg;
+            break;
         case 'S':
             f.max_severity = (int)strtol(optarg, &end, 10);
             if (*end || f.max_severity < 1 || f.max_severity > 4) {

@@ -29,7 +29,6 @@ typedef struct run_ctx {
     hy_store *store;
     hy_log log;
     const hy_engine *engines[64];
-    size_t nengines;
     bool may_serve;            /* run: the API is on, so no input is fine */
     hy_serve *api;
 } run_ctx;
@@ -232,19 +231,11 @@ static int open_sources(run_ctx *c)
 
 static int resolve_engines(run_ctx *c)
 {
-    size_t n;
-    const char *const *names = hy_config_list(c->cfg, "engines.enabled", &n);
-    for (size_t i = 0; i < n; i++) {
-        const hy_engine *e = hy_engine_find(names[i]);
-        bool dup = false;
-        if (!e || c->nengines == 64) {
-            fprintf(stderr, "hayate: engines.enabled: unknown engine '%s'\n", names[i]);
-            return HY_EXIT_USAGE;
-        }
-        for (size_t k = 0; k < c->nengines; k++)
-            dup |= c->engines[k] == e;
-        if (!dup) /* named twice (config and --darknet): one instance */
-            c->engines[c->nengines++] = e;
+    hy_pipeline_cfg pc; /* filled again by fill_pipeline_cfg, after the flags */
+    hy_err rc = hy_pipeline_cfg_from_config(c->cfg, c->engines, 64, &pc);
+    if (rc != HY_OK) {
+        hy_cli_error("config", rc);
+        return HY_EXIT_USAGE;
     }
     return HY_EXIT_OK;
 }
@@ -304,25 +295,9 @@ static void make_run_id(char out[40])
 
 static void fill_pipeline_cfg(run_ctx *c, hy_pipeline_cfg *pc)
 {
-    memset(pc, 0, sizeof *pc);
-    pc->threads = (int)hy_config_int(c->cfg, "run.threads");
-    pc->tick_ns = (uint64_t)hy_config_int(c->cfg, "run.tick_ms") * 1000000ull;
-    hy_flow_cfg_default(&pc->flow);
-    pc->flow.max_flows = (size_t)hy_config_int(c->cfg, "flow.max");
-    pc->flow.idle_ns = (uint64_t)hy_config_int(c->cfg, "flow.idle_timeout") * 1000000000ull;
-    pc->flow.active_ns = (uint64_t)hy_config_int(c->cfg, "flow.active_timeout") * 1000000000ull;
-    pc->flow.tcp_closed_ns =
-        (uint64_t)hy_config_int(c->cfg, "flow.tcp_closed_timeout") * 1000000000ull;
-    pc->flow.community_seed = (uint16_t)hy_config_int(c->cfg, "flow.community_id_seed");
-    pc->no_flows = !hy_config_bool(c->cfg, "flow.enabled");
+    hy_pipeline_cfg_from_config(c->cfg, c->engines, 64, pc); /* checked in resolve_engines */
     pc->eve = c->eve;
-    pc->eve_flows = hy_config_bool(c->cfg, "output.eve_flows");
     pc->store = c->store;
-    pc->store_flows = hy_config_bool(c->cfg, "store.flows");
-    pc->store_batch = (size_t)hy_config_int(c->cfg, "store.batch");
-    pc->engines = c->engines;
-    pc->n_engines = c->nengines;
-    pc->cfg = c->cfg;
     pc->log = &c->log;
     if (c->analyze && c->fmt == HY_FMT_TABLE) {
         pc->on_flow = c->flows ? table_flow : NULL;
@@ -416,6 +391,7 @@ static int execute(run_ctx *c)
         return rc == HY_ERR_CONFIG ? HY_EXIT_USAGE : HY_EXIT_FAIL;
     }
     g_pipeline = p;
+    hy_cli_live_begin(p);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     ret = feed_all(c, p, run_id);
@@ -424,6 +400,7 @@ static int execute(run_ctx *c)
         ret = HY_EXIT_FAIL;
     }
     g_pipeline = NULL;
+    hy_cli_live_end();
     hy_pipeline_stats_get(p, &st);
     hy_pipeline_destroy(p);
     if (c->store && hy_store_end_run(c->store, (uint64_t)time(NULL) * 1000000000ull) != HY_OK)

@@ -24,6 +24,9 @@ static const hy_cmd cmds[] = {
     {"alerts", hy_cmd_alerts, "list and filter alerts in the store"},
     {"synth", hy_cmd_synth, "generate deterministic synthetic inputs (traffic, darknet)"},
     {"eval", hy_cmd_eval, "score an engine on a named scenario set (darknet)"},
+    {"dataset", hy_cmd_dataset, "build a training set from analysts' verdicts in the store"},
+    {"train", hy_cmd_train, "train a new model version of a learning engine"},
+    {"model", hy_cmd_model, "list model versions, make one current, roll back"},
     {"version", cmd_version, "print the version"},
 };
 

@@ -11,8 +11,13 @@ pkgs=(
   libpcap-dev libsqlite3-dev libjansson-dev libcmocka-dev libssl-dev
   libopenblas-dev liblapacke-dev    # graphical lasso, NMF (lib/ml)
   libmicrohttpd-dev                 # the HTTP API (lib/serve)
+  libcurl4-openssl-dev              # the webhook alert sink (lib/pipeline)
+  curl                              # integration tests talk to the API over HTTP
   tcpdump                           # tests cross-check pcaps with it
+  chromium nodejs                   # the dashboard's browser test (tests/browser)
 )
+# Debian's npm, unless nodejs brings its own (NodeSource's conflicts with it)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 bench_pkgs=(tshark argus-server argus-client softflowd nfdump hyperfine time wrk)
 
 [ "${1:-}" = "--bench" ] && pkgs+=("${bench_pkgs[@]}")
@@ -21,7 +26,20 @@ missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && { echo "deps: all ${#pkgs[@]} packages present"; exit 0; }
+
+# The browser test's node_modules (playwright-core, pinned by its lock):
+# installed when missing or when the lock changed since the last install.
+browser_modules() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+  [ -f "$dir/package-lock.json" ] || return 0
+  if [ ! -d "$dir/node_modules/playwright-core" ] ||
+     [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "deps: npm ci in tests/browser"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  fi
+}
+[ ${#missing[@]} -eq 0 ] && { echo "deps: all ${#pkgs[@]} packages present"; browser_modules; exit 0; }
 
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -33,3 +51,4 @@ if [ ! -e "$stamp" ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v l
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+browser_modules

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "alert.h"
+#include "buf.h"
 #include "config.h"
 #include "decode.h"
 #include "error.h"
@@ -104,9 +105,26 @@ typedef struct hy_engine {
     hy_err (*combine)(void *state, void *part);
     void (*free_partial)(void *part);
 
-    /* Learning engines only (NULL otherwise). */
-    hy_err (*train)(void *state, const char *dataset_path, const char *model_out);
+    /* Learning engines only (NULL otherwise): an engine learns from
+     * analysts' verdicts when train is set (docs/MODELS.md). */
+    /* The engine's feature columns in a training set, comma-separated (the
+     * CSV header after "label,verdict,alert_id"); its SHA-256 is the model
+     * manifest's feature-spec hash. */
+    const char *feature_spec;
+    /* Appends one stored alert's feature columns (CSV, no newline) to row.
+     * HY_ERR_UNSUPPORTED: the engine does not learn from this alert (the
+     * row is skipped); HY_ERR_FORMAT: its evidence is not what the engine
+     * writes (the detail says what). */
+    hy_err (*features)(const hy_alert *a, struct hy_buf *row);
+    /* Learns from a training set (hayate dataset build's CSV) with the
+     * instance's settings, writes the model to model_out, and a JSON object
+     * of what it measured to metrics. HY_ERR_FORMAT names a bad line. */
+    hy_err (*train)(void *state, const char *dataset_path, const char *model_out,
+                    struct hy_buf *metrics);
+    /* Replaces the instance's model with the one at path; on error the old
+     * one stays. Called on the instance's own thread, between events. */
     hy_err (*load_model)(void *state, const char *path);
+    /* Writes the instance's model to path (atomically). */
     hy_err (*save_model)(void *state, const char *path);
 } hy_engine;
 

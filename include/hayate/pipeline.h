@@ -58,6 +58,52 @@ typedef struct hy_pipeline_stats {
     double cpu_capture, cpu_worker_max, cpu_workers, cpu_collector;
 } hy_pipeline_stats;
 
+/* What a running pipeline shows through the API (/api/stats, /metrics):
+ * counters published by its threads as they go. */
+#define HY_LIVE_MAX_QUEUES  (HY_MAX_THREADS * 2)
+#define HY_LIVE_MAX_ENGINES 16
+typedef struct hy_pipeline_live {
+    bool running;               /* a pipeline is reading input now */
+    double seconds;             /* since it started (wall clock) */
+    uint64_t packets, bytes, flows, alerts;
+    uint64_t dropped;           /* packets dropped by hayate under overload */
+    uint64_t store_errors;
+    /* webhook: delivered, retried, skipped at a full queue, given up;
+     * syslog: sent, dropped (the store keeps every alert regardless) */
+    uint64_t webhook_delivered, webhook_retried, webhook_dropped, webhook_undelivered;
+    uint64_t syslog_sent, syslog_dropped;
+    double packets_per_s, alerts_per_s; /* since the previous look (filled
+                                           by the caller that keeps it) */
+    size_t nqueues;
+    struct {
+        char name[24];          /* "worker0.in".. and "worker0.out".. */
+        size_t depth, capacity; /* batches */
+    } queue[HY_LIVE_MAX_QUEUES];
+    size_t nengines;
+    struct {
+        char name[24];
+        bool learns;            /* the engine trains from verdicts */
+        unsigned model;         /* model version loaded now (0: none) */
+        unsigned reload_errors; /* reloads that failed (the old model stayed) */
+    } engine[HY_LIVE_MAX_ENGINES];
+} hy_pipeline_live;
+
+/* Fills what is known now; safe from any thread while the pipeline runs. */
+void hy_pipeline_live_get(hy_pipeline *p, hy_pipeline_live *out);
+
+/* Re-reads every learning engine's current model version (models.dir in
+ * the config; docs/MODELS.md); each instance loads it at its next tick, on
+ * its own thread, between events: nothing is dropped. HY_ERR_NOTFOUND when
+ * no enabled engine learns. Thread-safe; async-signal-unsafe. */
+hy_err hy_pipeline_reload_models(hy_pipeline *p);
+
+/* Fills pc from the config (run.*, flow.*, store.*, output.eve_flows,
+ * engines.enabled resolved into engines[0..cap), duplicates once); eve,
+ * store, log and the observers are left NULL for the caller.
+ * HY_ERR_CONFIG naming an unknown engine. */
+hy_err hy_pipeline_cfg_from_config(const hy_config *c, const hy_engine **engines, size_t cap,
+                                   hy_pipeline_cfg *pc);
+
 /* Progress callback, called from the capture thread about every 64k packets. */
 typedef void (*hy_progress_fn)(void *ud, uint64_t bytes_done, uint64_t bytes_total,
                                uint64_t packets);

@@ -12,7 +12,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #include "error.h"
+#include "pipeline.h"
+
+/* Hooks into the process that runs the pipeline (hayate run). Each may be
+ * NULL; they are called from request threads, so must be thread-safe. */
+typedef struct hy_serve_hooks {
+    /* Fills the live figures (all zero and running false when no
+     * pipeline runs now). */
+    void (*figures)(void *ud, hy_pipeline_live *out);
+    /* Reloads every learning engine's current model version without
+     * dropping events; HY_OK or an error with its detail set. */
+    hy_err (*reload)(void *ud);
+    void *ud;
+} hy_serve_hooks;
 
 typedef struct hy_serve_cfg {
     const char *listen;  /* "ADDR:PORT" or "[V6]:PORT"; port 0: any free one */
@@ -20,6 +35,12 @@ typedef struct hy_serve_cfg {
     const char *db_path; /* the SQLite store to serve */
     unsigned threads;    /* request threads (thread pool), >= 1 */
     size_t max_request;  /* bytes per request (headers and body) */
+    size_t max_upload;   /* bytes of a POST /api/analyze body (0: max_request) */
+    const char *cors_origin; /* NULL or "": no CORS headers (browsers block
+                                other origins); else that exact origin */
+    const struct hy_config *cfg; /* engines' settings and models.dir, for
+                                    /api/analyze and /api/models (or NULL) */
+    hy_serve_hooks hooks;
 } hy_serve_cfg;
 
 typedef struct hy_serve hy_serve;

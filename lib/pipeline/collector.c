@@ -1,11 +1,13 @@
 /* The collector: merges the workers' ordered streams into one total order,
  * feeds the non-sharded engines, sorts each tick's alerts, and drives the
  * sinks. Merge key: (seq, rank, flow first_seq | alert order). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "pipeline/internal.h"
+#include "pipeline/models.h"
 #include "pipeline/runner.h"
 #include "pipeline/sink.h"
 
@@ -25,12 +27,14 @@ struct hy__collector {
     struct {                     /* global instances of combining engines */
         const hy_engine *e;
         void *state;
+        unsigned model_gen;      /* models seen (models.h) */
     } *globals;
     size_t nglobals;
     hy_alert **pending;          /* engine alerts of the current tick */
     size_t npending, cappending;
     struct timespec last_flush;
     hy_err err;
+    atomic_ullong live_flows, live_alerts, live_store_errors; /* published at ticks */
 };
 
 hy__out_batch *hy__out_batch_new(void)
@@ -180,6 +184,31 @@ static bool flush_due(hy__collector *c)
     return true;
 }
 
+/* Makes the collector's counters visible to other threads. */
+static void publish(hy__collector *c)
+{
+    uint64_t f, a, e;
+    hy__sink_counts(c->sink, &f, &a, &e);
+    atomic_store_explicit(&c->live_flows, f, memory_order_relaxed);
+    atomic_store_explicit(&c->live_alerts, a, memory_order_relaxed);
+    atomic_store_explicit(&c->live_store_errors, e, memory_order_relaxed);
+}
+
+void hy__collector_live(hy__collector *c, hy_pipeline_live *out)
+{
+    out->flows = atomic_load_explicit(&c->live_flows, memory_order_relaxed);
+    out->alerts = atomic_load_explicit(&c->live_alerts, memory_order_relaxed);
+    out->store_errors = atomic_load_explicit(&c->live_store_errors, memory_order_relaxed);
+    hy__sink_webhook_counts(c->sink, &out->webhook_delivered, &out->webhook_retried,
+                            &out->webhook_dropped, &out->webhook_undelivered);
+    hy__sink_syslog_counts(c->sink, &out->syslog_sent, &out->syslog_dropped);
+    for (int i = 0; c->cfg->threads > 1 && i < c->n && out->nqueues < HY_LIVE_MAX_QUEUES; i++) {
+        snprintf(out->queue[out->nqueues].name, sizeof out->queue[0].name, "worker%d.out", i);
+        out->queue[out->nqueues].depth = hy_queue_depth(c->streams[i]);
+        out->queue[out->nqueues++].capacity = HY__STREAM_CAP;
+    }
+}
+
 /* A tick (or the final item): engines close their windows, then this tick's
  * alerts go out sorted. */
 static hy_err on_tick(hy__collector *c, const hy__item *it)
@@ -192,6 +221,8 @@ static hy_err on_tick(hy__collector *c, const hy__item *it)
     }
     for (size_t i = 0; i < c->nglobals && rc == HY_OK; i++) {
         hy_emit inl = {.fn = pending_add, .ud = c, .series = series_add};
+        hy__models_sync(hy__pipeline_models(c->p), c->globals[i].e, c->globals[i].state,
+                        &c->globals[i].model_gen, false);
         if (c->globals[i].e->tick)
             rc = c->globals[i].e->tick(c->globals[i].state, it->tick_ns,
                                        it->rank == HY__R_FINAL, &inl);
@@ -211,6 +242,7 @@ static hy_err on_tick(hy__collector *c, const hy__item *it)
         if (rc == HY_OK)
             rc = e;
     }
+    publish(c);
     return rc;
 }
 
@@ -351,6 +383,9 @@ static hy_err create_global(hy__collector *c, const hy_engine *e)
     hy_err rc = e->create(&env, &c->globals[c->nglobals].state);
     if (rc == HY_OK)
         c->nglobals++;
+    if (rc == HY_OK)
+        rc = hy__models_sync(hy__pipeline_models(c->p), e, c->globals[c->nglobals - 1].state,
+                             &c->globals[c->nglobals - 1].model_gen, true);
     return rc;
 }
 
@@ -375,7 +410,7 @@ static hy_err create_runners(hy__collector *c, bool threaded)
         if (e->consumes & HY_EV_BIT(HY_EV_PACKET))
             return hy_err_set(HY_ERR_UNSUPPORTED,
                               "engine %s consumes packets and must be sharded", e->name);
-        rc = hy__runner_create(e, &env, (int)c->nrunners, &inl,
+        rc = hy__runner_create(e, &env, (int)c->nrunners, &inl, hy__pipeline_models(c->p),
                                threaded ? c->alertq : NULL, &c->runners[c->nrunners]);
         if (rc != HY_OK)
             return rc;

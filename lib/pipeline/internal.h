@@ -128,5 +128,8 @@ hy_err hy__pipeline_emit_batch(hy_pipeline *p, int shard, hy__out_batch *b);
 
 /* Accessors the stages need. */
 const hy_pipeline_cfg *hy__pipeline_cfg(const hy_pipeline *p);
+struct hy__models *hy__pipeline_models(const hy_pipeline *p);
+/* The collector's live counters and stream queue depths. */
+void hy__collector_live(hy__collector *c, hy_pipeline_live *out);
 
 #endif

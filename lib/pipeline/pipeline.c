@@ -1,12 +1,14 @@
 /* The capture side of the pipeline: reads sources, numbers packets, routes
  * them to workers by shard hash, and broadcasts event-time ticks. */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "net/shard.h"
 #include "pipeline/internal.h"
+#include "pipeline/models.h"
 
 struct hy_pipeline {
     hy_pipeline_cfg cfg;
@@ -20,11 +22,93 @@ struct hy_pipeline {
     volatile sig_atomic_t stop;
     hy_source *_Atomic src;
     hy_pipeline_stats st;
+    hy__models *models;
+    uint64_t started_ns;         /* CLOCK_MONOTONIC */
+    atomic_bool feeding;
+    atomic_ullong live_packets, live_bytes, live_dropped; /* published copies */
 };
 
 const hy_pipeline_cfg *hy__pipeline_cfg(const hy_pipeline *p)
 {
     return &p->cfg;
+}
+
+hy__models *hy__pipeline_models(const hy_pipeline *p)
+{
+    return p->models;
+}
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Makes the capture thread's counters visible to other threads. */
+static void publish(hy_pipeline *p)
+{
+    atomic_store_explicit(&p->live_packets, p->st.packets, memory_order_relaxed);
+    atomic_store_explicit(&p->live_bytes, p->st.bytes, memory_order_relaxed);
+    atomic_store_explicit(&p->live_dropped, p->st.hayate_dropped, memory_order_relaxed);
+}
+
+void hy_pipeline_live_get(hy_pipeline *p, hy_pipeline_live *out)
+{
+    memset(out, 0, sizeof *out);
+    out->running = atomic_load(&p->feeding);
+    out->seconds = (double)(mono_ns() - p->started_ns) / 1e9;
+    out->packets = atomic_load_explicit(&p->live_packets, memory_order_relaxed);
+    out->bytes = atomic_load_explicit(&p->live_bytes, memory_order_relaxed);
+    out->dropped = atomic_load_explicit(&p->live_dropped, memory_order_relaxed);
+    for (int i = 0; p->cfg.threads > 1 && i < p->cfg.threads; i++) {
+        if (out->nqueues == HY_LIVE_MAX_QUEUES)
+            break;
+        snprintf(out->queue[out->nqueues].name, sizeof out->queue[0].name, "worker%d.in", i);
+        out->queue[out->nqueues].depth = hy_queue_depth(hy__worker_inq(p->workers[i]));
+        out->queue[out->nqueues++].capacity = HY_QUEUE_DEFAULT_CAP;
+    }
+    hy__collector_live(p->coll, out);
+    hy__models_live(p->models, out);
+}
+
+hy_err hy_pipeline_cfg_from_config(const hy_config *c, const hy_engine **engines, size_t cap,
+                                   hy_pipeline_cfg *pc)
+{
+    size_t n;
+    const char *const *names = hy_config_list(c, "engines.enabled", &n);
+    memset(pc, 0, sizeof *pc);
+    pc->threads = (int)hy_config_int(c, "run.threads");
+    pc->tick_ns = (uint64_t)hy_config_int(c, "run.tick_ms") * 1000000ull;
+    hy_flow_cfg_default(&pc->flow);
+    pc->flow.max_flows = (size_t)hy_config_int(c, "flow.max");
+    pc->flow.idle_ns = (uint64_t)hy_config_int(c, "flow.idle_timeout") * 1000000000ull;
+    pc->flow.active_ns = (uint64_t)hy_config_int(c, "flow.active_timeout") * 1000000000ull;
+    pc->flow.tcp_closed_ns = (uint64_t)hy_config_int(c, "flow.tcp_closed_timeout") * 1000000000ull;
+    pc->flow.community_seed = (uint16_t)hy_config_int(c, "flow.community_id_seed");
+    pc->no_flows = !hy_config_bool(c, "flow.enabled");
+    pc->eve_flows = hy_config_bool(c, "output.eve_flows");
+    pc->store_flows = hy_config_bool(c, "store.flows");
+    pc->store_batch = (size_t)hy_config_int(c, "store.batch");
+    pc->engines = engines;
+    pc->cfg = c;
+    for (size_t i = 0; i < n; i++) {
+        const hy_engine *e = hy_engine_find(names[i]);
+        bool dup = false;
+        if (!e || pc->n_engines == cap)
+            return hy_err_set(HY_ERR_CONFIG, "engines.enabled: unknown engine '%.40s'",
+                              names[i]);
+        for (size_t k = 0; k < pc->n_engines; k++)
+            dup |= engines[k] == e;
+        if (!dup) /* named twice (config and a flag): one instance */
+            engines[pc->n_engines++] = e;
+    }
+    return HY_OK;
+}
+
+hy_err hy_pipeline_reload_models(hy_pipeline *p)
+{
+    return hy__models_resolve(p->models);
 }
 
 hy_err hy__pipeline_emit_batch(hy_pipeline *p, int shard, hy__out_batch *b)
@@ -79,6 +163,12 @@ hy_err hy_pipeline_create(const hy_pipeline_cfg *cfg, hy_pipeline **out)
     if (!(p = calloc(1, sizeof *p)))
         return HY_ERR_NOMEM;
     p->cfg = *cfg;
+    p->started_ns = mono_ns();
+    if ((rc = hy__models_create(cfg, &p->models)) != HY_OK) {
+        free(p);
+        return rc;
+    }
+    rc = HY_ERR_NOMEM;
     p->workers = calloc((size_t)cfg->threads, sizeof *p->workers);
     p->cur = calloc((size_t)cfg->threads, sizeof *p->cur);
     p->sent_seq = calloc((size_t)cfg->threads, sizeof *p->sent_seq);
@@ -246,6 +336,7 @@ hy_err hy_pipeline_feed(hy_pipeline *p, hy_source *src, hy_progress_fn progress,
     uint64_t n = 0, dropped0 = p->st.hayate_dropped;
 
     atomic_store(&p->src, src);
+    atomic_store(&p->feeding, true);
     while (!p->stop) {
         rc = hy_source_next(src, &raw);
         if (rc == HY_ERR_AGAIN) { /* live read timeout: time moves on anyway */
@@ -261,13 +352,17 @@ hy_err hy_pipeline_feed(hy_pipeline *p, hy_source *src, hy_progress_fn progress,
             p->last_ts = raw.ts_ns;
         p->st.packets++;
         p->st.bytes += raw.caplen;
-        if (progress && (++n & 0xffff) == 0) {
+        if ((++n & 0x3ff) == 0)
+            publish(p);
+        if (progress && (n & 0xffff) == 0) {
             uint64_t done, total;
             hy_source_progress(src, &done, &total);
             progress(ud, done, total, p->st.packets);
         }
     }
     atomic_store(&p->src, NULL);
+    publish(p);
+    atomic_store(&p->feeding, false);
     if (rc == HY_ERR_CLOSED || (rc == HY_OK && p->stop))
         rc = HY_OK;
     if (st) {
@@ -336,6 +431,7 @@ void hy_pipeline_destroy(hy_pipeline *p)
         hy__worker_destroy(p->workers[i]);
     }
     hy__collector_destroy(p->coll);
+    hy__models_destroy(p->models);
     free(p->workers);
     free(p->cur);
     free(p->sent_seq);

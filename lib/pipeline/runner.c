@@ -1,5 +1,7 @@
 #include "pipeline/runner.h"
 
+#include "pipeline/models.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,6 +15,8 @@ struct hy__runner {
     hy_queue *alertq;    /* threaded: messages out */
     hy_thread *thr;
     hy_err err;
+    hy__models *models;
+    unsigned model_gen;
 };
 
 static hy_err post(hy__runner *r, hy_alert *a)
@@ -52,6 +56,7 @@ static hy_err run_batch(hy__runner *r, const hy__out_batch *b, bool *final)
             }
         } else if (it->rank == HY__R_TICK || it->rank == HY__R_FINAL) {
             *final = it->rank == HY__R_FINAL;
+            hy__models_sync(r->models, r->e, r->state, &r->model_gen, false);
             if (rc == HY_OK && r->e->tick)
                 rc = r->e->tick(r->state, it->tick_ns, *final, &r->emit);
             if (r->alertq) {
@@ -81,7 +86,8 @@ static void *runner_main(void *arg)
 }
 
 hy_err hy__runner_create(const hy_engine *e, const hy_engine_env *env, int idx,
-                         const hy_emit *inline_emit, hy_queue *alertq, hy__runner **out)
+                         const hy_emit *inline_emit, hy__models *models, hy_queue *alertq,
+                         hy__runner **out)
 {
     hy_err rc;
     hy__runner *r = calloc(1, sizeof *r);
@@ -96,6 +102,11 @@ hy_err hy__runner_create(const hy_engine *e, const hy_engine_env *env, int idx,
         goto out;
     if ((rc = e->create(env, &r->state)) != HY_OK)
         goto out;
+    r->models = models;
+    if ((rc = hy__models_sync(models, e, r->state, &r->model_gen, true)) != HY_OK) {
+        e->destroy(r->state);
+        goto out;
+    }
     *out = r;
     return HY_OK;
 out:

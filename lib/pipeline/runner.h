@@ -14,10 +14,12 @@ typedef struct hy__runner_msg {
     hy_alert *alert; /* NULL for a watermark */
 } hy__runner_msg;
 
-/* Creates the engine instance. Inline runners hand alerts to inline_emit;
- * threaded ones (alertq != NULL) send hy__runner_msg to alertq. */
+/* Creates the engine instance and loads its current model (models, may be
+ * NULL). Inline runners hand alerts to inline_emit; threaded ones (alertq !=
+ * NULL) send hy__runner_msg to alertq. */
 hy_err hy__runner_create(const hy_engine *e, const hy_engine_env *env, int idx,
-                         const hy_emit *inline_emit, hy_queue *alertq, hy__runner **out);
+                         const hy_emit *inline_emit, struct hy__models *models,
+                         hy_queue *alertq, hy__runner **out);
 /* Hands b (one reference taken over on HY_OK) to the engine: processed now
  * when inline, queued when threaded (HY_ERR_AGAIN while its queue is full). */
 hy_err hy__runner_deliver(hy__runner *r, hy__out_batch *b);

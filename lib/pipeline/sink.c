@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hayate/buf.h"
+#include "pipeline/sink_out.h"
 
 #define HY__EVE_LINE_CAP (1u << 20)
 
@@ -19,10 +20,13 @@ struct hy__sink {
     size_t nseries;
     size_t batch;
     uint64_t flows_out, alerts_out, store_errors;
+    hy__webhook *webhook; /* NULL when off */
+    hy__syslog *syslog;   /* NULL when off */
 };
 
 hy_err hy__sink_create(const hy_pipeline_cfg *cfg, hy__sink **out)
 {
+    hy_err rc;
     hy__sink *s = calloc(1, sizeof *s);
     if (!s)
         return HY_ERR_NOMEM;
@@ -36,6 +40,11 @@ hy_err hy__sink_create(const hy_pipeline_cfg *cfg, hy__sink **out)
     if (!s->flows || !s->flow_ptrs || !s->alerts || !s->series) {
         hy__sink_destroy(s);
         return HY_ERR_NOMEM;
+    }
+    if ((rc = hy__webhook_from_config(cfg->cfg, cfg->log, &s->webhook)) != HY_OK ||
+        (rc = hy__syslog_from_config(cfg->cfg, cfg->log, &s->syslog)) != HY_OK) {
+        hy__sink_destroy(s);
+        return rc;
     }
     *out = s;
     return HY_OK;
@@ -154,10 +163,17 @@ hy_err hy__sink_alert(hy__sink *s, hy_alert *a)
     s->alerts_out++;
     if (s->cfg->on_alert)
         s->cfg->on_alert(s->cfg->observer_ud, a);
-    if (s->cfg->eve) {
+    if (s->cfg->eve || s->webhook || s->syslog) {
         hy_buf_reset(&s->line);
-        if ((rc = hy_alert_to_eve(a, &s->line)) == HY_OK)
-            rc = eve_write(s);
+        if ((rc = hy_alert_to_eve(a, &s->line)) == HY_OK) {
+            /* the outputs copy or send the line now; they never block */
+            hy__webhook_send(s->webhook, (const char *)s->line.data, s->line.len);
+            hy__syslog_send(s->syslog, a, (const char *)s->line.data, s->line.len);
+            if (s->cfg->eve)
+                rc = eve_write(s);
+        }
+        if (!s->cfg->eve)
+            rc = HY_OK; /* an unrenderable alert only skips the outputs */
     }
     if (!s->cfg->store) {
         hy_alert_destroy(a);
@@ -189,11 +205,32 @@ void hy__sink_counts(const hy__sink *s, uint64_t *flows, uint64_t *alerts,
     *store_errors = s->store_errors;
 }
 
+void hy__sink_webhook_counts(const hy__sink *s, uint64_t *delivered, uint64_t *retried,
+                             uint64_t *dropped, uint64_t *undelivered)
+{
+    hy__out_counts c;
+    hy__webhook_counts(s->webhook, &c);
+    *delivered = c.delivered;
+    *retried = c.retried;
+    *dropped = c.dropped;
+    *undelivered = c.undelivered;
+}
+
+void hy__sink_syslog_counts(const hy__sink *s, uint64_t *sent, uint64_t *dropped)
+{
+    hy__out_counts c;
+    hy__syslog_counts(s->syslog, &c);
+    *sent = c.delivered;
+    *dropped = c.dropped;
+}
+
 void hy__sink_destroy(hy__sink *s)
 {
     if (!s)
         return;
     hy__sink_flush(s);
+    hy__webhook_destroy(s->webhook); /* drains for at most sink.webhook_drain_ms */
+    hy__syslog_destroy(s->syslog);
     hy_buf_free(&s->line);
     free(s->flows);
     free(s->flow_ptrs);

@@ -1,5 +1,6 @@
-/* hayate internal: the sinks at the end of the pipeline: EVE JSON lines and
- * the store. Called from the collector only (single thread). */
+/* hayate internal: the sinks at the end of the pipeline: EVE JSON lines, the
+ * store, and the optional webhook and syslog outputs (sink_out.h). Called
+ * from the collector only (single thread). */
 #ifndef HAYATE_PIPELINE_SINK_H
 #define HAYATE_PIPELINE_SINK_H
 
@@ -21,5 +22,12 @@ hy_err hy__sink_series(hy__sink *s, const hy_series_point *p);
 hy_err hy__sink_flush(hy__sink *s);
 void hy__sink_counts(const hy__sink *s, uint64_t *flows, uint64_t *alerts,
                      uint64_t *store_errors);
+/* Webhook and syslog counters (sink_out.h), readable from any thread while
+ * the sink lives; all 0 when that output is off. Every alert handed to the
+ * webhook ends delivered, dropped (queue full) or undelivered (rejected,
+ * retries exhausted, or left at shutdown). */
+void hy__sink_webhook_counts(const hy__sink *s, uint64_t *delivered, uint64_t *retried,
+                             uint64_t *dropped, uint64_t *undelivered);
+void hy__sink_syslog_counts(const hy__sink *s, uint64_t *sent, uint64_t *dropped);
 
 #endif

@@ -5,10 +5,12 @@
 #include <string.h>
 
 #include "pipeline/internal.h"
+#include "pipeline/models.h"
 
 typedef struct hy__shard_engine {
     const hy_engine *e;
     void *state;
+    unsigned model_gen;      /* models seen (models.h) */
 } hy__shard_engine;
 
 struct hy__worker {
@@ -120,9 +122,12 @@ static hy_err tick_engines(hy__worker *w, uint64_t now, bool final)
 {
     hy_err rc = HY_OK;
     w->ticking = true;
-    for (size_t i = 0; i < w->n_sh && rc == HY_OK; i++)
+    for (size_t i = 0; i < w->n_sh && rc == HY_OK; i++) {
+        hy__models_sync(hy__pipeline_models(w->p), w->sh[i].e, w->sh[i].state,
+                        &w->sh[i].model_gen, false);
         if (w->sh[i].e->tick)
             rc = w->sh[i].e->tick(w->sh[i].state, now, final, &w->emit);
+    }
     w->ticking = false;
     if (w->n_tick_alerts > 1)
         qsort(w->tick_alerts, w->n_tick_alerts, sizeof *w->tick_alerts, alert_ptr_cmp);
@@ -265,6 +270,9 @@ static hy_err create_shard_engines(hy__worker *w)
         if (rc != HY_OK)
             return rc;
         w->sh[w->n_sh++].e = e;
+        if ((rc = hy__models_sync(hy__pipeline_models(w->p), e, w->sh[w->n_sh - 1].state,
+                                  &w->sh[w->n_sh - 1].model_gen, true)) != HY_OK)
+            return rc;
     }
     return HY_OK;
 }

@@ -3,6 +3,7 @@
  * one, or a value that does not parse, is a 400 naming it. */
 #include "serve/serve_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,71 +78,82 @@ bad_severity:
     return false;
 }
 
+/* Bytes reserved for a page up front, per alert: darknet alerts' EVE text
+ * is about 800 bytes, so a page rarely grows its buffer. */
+#define PAGE_ALERT_BYTES 1024
+
 typedef struct page {
-    hy_json j;
-    hy_buf *b, one;
+    hy_buf *b;
     size_t n;
+    bool uncertainty;
     char last[HY_ALERT_ID_LEN + 1];
     hy_err rc;
 } page;
 
-static int add_alert(void *ud, const hy_alert *a)
+/* Appends one alert's stored EVE text (a JSON object) to the page. */
+static int add_alert(void *ud, const hy_alert_eve *e)
 {
     page *p = ud;
-    p->one.len = 0;
-    if ((p->rc = hy_alert_to_eve(a, &p->one)) != HY_OK)
-        return 1; /* data stays NUL-terminated */
-    hy_json_raw(&p->j, p->one.data);
-    snprintf(p->last, sizeof p->last, "%s", a->id);
+    if (e->len < 2 || e->eve[0] != '{') {
+        p->rc = hy_err_set(HY_ERR_STORE, "alert %.26s: stored EVE text is not an object",
+                           e->id);
+        return 1;
+    }
+    if (p->n && (p->rc = hy_buf_addc(p->b, ',')) != HY_OK)
+        return 1;
+    if (p->uncertainty) { /* {"uncertainty":U, then the alert's own keys */
+        double u = 1.0 - fabs(2.0 * e->score - 1.0);
+        p->rc = hy_buf_addf(p->b, "{\"uncertainty\":%.6g%s", u < 0 ? 0.0 : u,
+                            e->eve[1] == '}' ? "" : ",");
+        if (p->rc == HY_OK)
+            p->rc = hy_buf_add(p->b, e->eve + 1, e->len - 1);
+    } else {
+        p->rc = hy_buf_add(p->b, e->eve, e->len);
+    }
+    if (p->rc != HY_OK)
+        return 1;
+    size_t idn = strnlen(e->id, HY_ALERT_ID_LEN); /* not snprintf: per alert, it shows */
+    memcpy(p->last, e->id, idn);
+    p->last[idn] = '\0';
     p->n++;
     return 0;
 }
 
-/* Runs the filter and writes {"alerts": [EVE...], "next": id|null} (or, for
- * one, the alert itself) into b. */
-static hy_err query(hy_serve *s, const hy_alert_filter *f, bool one, hy_buf *b, size_t *n)
+hy_err hy__serve_alert_page(hy_serve *s, const hy_alert_filter *f, bool uncertainty, hy_buf *b)
 {
-    page p = {.b = b};
+    page p = {.b = b, .uncertainty = uncertainty};
     hy_err rc;
-    hy_buf_init(&p.one, 1 << 20);
-    hy_json_init(&p.j, b);
-    if (!one) {
-        hy_json_obj_open(&p.j);
-        hy_json_key(&p.j, "alerts");
-        hy_json_arr_open(&p.j);
-    }
-    pthread_mutex_lock(&s->mu);
-    rc = hy_store_query_alerts(s->store, f, add_alert, &p);
-    pthread_mutex_unlock(&s->mu);
+    char *room;
+    size_t want = (f->limit ? f->limit : 1) * PAGE_ALERT_BYTES;
+    if (!(room = hy_buf_room(b, want < b->cap ? want : b->cap, &rc)))
+        return rc;
+    if ((rc = hy_buf_adds(b, "{\"alerts\":[")) != HY_OK)
+        return rc;
+    rc = hy__serve_query_eve(s, f, add_alert, &p);
     if (rc == HY_OK)
         rc = p.rc;
-    if (!one) {
-        hy_json_arr_close(&p.j);
-        hy_json_key(&p.j, "next");
-        if (f->limit && p.n == f->limit)
-            hy_json_str(&p.j, p.last);
-        else
-            hy_json_null(&p.j);
-        hy_json_obj_close(&p.j);
-    }
     if (rc == HY_OK)
-        rc = hy_json_finish(&p.j);
-    hy_buf_free(&p.one);
-    *n = p.n;
+        rc = !uncertainty && f->limit && p.n == f->limit
+                 ? hy_buf_addf(b, "],\"next\":\"%s\"}", p.last)
+                 : hy_buf_adds(b, "],\"next\":null}");
     return rc;
 }
 
+/* Answers with a page for f, or (one) the alert f->id itself. */
 static hy_err send_query(hy_serve *s, struct MHD_Connection *c, const hy_alert_filter *f,
                          bool one)
 {
     hy_buf b;
-    size_t n = 0;
+    page p = {.b = &b};
     hy_err rc;
     hy_buf_init(&b, (size_t)PAGE_MAX << 16);
-    rc = query(s, f, one, &b, &n);
+    if (one && (rc = hy__serve_query_eve(s, f, add_alert, &p)) == HY_OK)
+        rc = p.rc;
+    else if (!one)
+        rc = hy__serve_alert_page(s, f, false, &b);
     if (rc != HY_OK)
         rc = hy__serve_error(s, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: %s", hy_err_detail());
-    else if (one && n == 0)
+    else if (one && p.n == 0)
         rc = hy__serve_error(s, c, MHD_HTTP_NOT_FOUND, "no alert with this id");
     else
         rc = hy__serve_reply(s, c, MHD_HTTP_OK, "application/json", b.data, b.len);

@@ -32,19 +32,23 @@ struct hy__sse {
 
 typedef struct fill_ctx {
     hy__sse *x;
-    hy_buf eve;
     hy_err rc;
 } fill_ctx;
 
-static int add_event(void *ud, const hy_alert *a)
+static int add_event(void *ud, const hy_alert_eve *e)
 {
     fill_ctx *f = ud;
-    f->eve.len = 0;
-    if ((f->rc = hy_alert_to_eve(a, &f->eve)) != HY_OK ||
-        (f->rc = hy_buf_addf(&f->x->out, "id: %s\nevent: alert\ndata: %s\n\n", a->id,
-                             f->eve.data)) != HY_OK)
+    hy_buf *out = &f->x->out;
+    size_t start = out->len;
+    if ((f->rc = hy_buf_addf(out, "id: %s\nevent: alert\ndata: ", e->id)) != HY_OK ||
+        (f->rc = hy_buf_add(out, e->eve, e->len)) != HY_OK ||
+        (f->rc = hy_buf_add(out, "\n\n", 2)) != HY_OK) {
+        out->len = start; /* no half event */
+        if (out->data)
+            out->data[start] = '\0';
         return 1;
-    snprintf(f->x->last, sizeof f->x->last, "%s", a->id);
+    }
+    snprintf(f->x->last, sizeof f->x->last, "%s", e->id);
     return 0;
 }
 
@@ -54,13 +58,9 @@ static hy_err fill(hy__sse *x)
     hy_alert_filter flt = {.after_id = x->last[0] ? x->last : NULL, .limit = PAGE};
     fill_ctx f = {.x = x};
     hy_err rc;
-    hy_buf_init(&f.eve, 1 << 20);
     x->out.len = 0;
     x->off = 0;
-    pthread_mutex_lock(&x->s->mu);
-    rc = hy_store_query_alerts(x->s->store, &flt, add_event, &f);
-    pthread_mutex_unlock(&x->s->mu);
-    hy_buf_free(&f.eve);
+    rc = hy__serve_query_eve(x->s, &flt, add_event, &f);
     return rc != HY_OK ? rc : f.rc;
 }
 
@@ -98,9 +98,9 @@ static void release(void *cls)
     free(x);
 }
 
-static int take_id(void *ud, const hy_alert *a)
+static int take_id(void *ud, const hy_alert_eve *e)
 {
-    snprintf(ud, ID_BYTES, "%s", a->id);
+    snprintf(ud, ID_BYTES, "%s", e->id);
     return 1;
 }
 
@@ -108,12 +108,8 @@ static int take_id(void *ud, const hy_alert *a)
 static hy_err newest(hy_serve *s, char id[ID_BYTES])
 {
     hy_alert_filter f = {.newest_first = true, .limit = 1};
-    hy_err rc;
     id[0] = '\0';
-    pthread_mutex_lock(&s->mu);
-    rc = hy_store_query_alerts(s->store, &f, take_id, id);
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    return hy__serve_query_eve(s, &f, take_id, id);
 }
 
 hy_err hy__route_stream(hy_serve *s, struct MHD_Connection *c, const hy__req *r)

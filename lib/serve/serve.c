@@ -76,6 +76,10 @@ hy_err hy__serve_reply(hy_serve *s, struct MHD_Connection *c, unsigned status, c
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     if (status == MHD_HTTP_UNAUTHORIZED)
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+    if (s->cors[0]) {
+        MHD_add_response_header(r, "Access-Control-Allow-Origin", s->cors);
+        MHD_add_response_header(r, "Vary", "Origin");
+    }
     enum MHD_Result ok = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ok == MHD_YES ? HY_OK : HY_ERR_IO;
@@ -118,10 +122,37 @@ static bool authorised(const hy_serve *s, struct MHD_Connection *c)
     return diff == 0;
 }
 
+/* The dashboard's static files hold no data, and a browser cannot add a
+ * header to a page load: they are served without the token; every /api
+ * request still needs it (docs/serve.md). */
+static bool is_asset(const char *url)
+{
+    return strcmp(url, "/") == 0 || strncmp(url, "/ui/", 4) == 0;
+}
+
 typedef struct req_state {
     hy_buf body;     /* up to max_body bytes */
     bool too_big;
 } req_state;
+
+/* A CORS preflight (only when serve.cors_origin is set): the configured
+ * origin may send GET and POST with the Authorization header. It carries no
+ * data, so it needs no token (browsers send none with a preflight). */
+static hy_err cors_preflight(hy_serve *s, struct MHD_Connection *c)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return HY_ERR_NOMEM;
+    atomic_fetch_add(&s->answered[2], 1);
+    MHD_add_response_header(r, "Access-Control-Allow-Origin", s->cors);
+    MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, POST");
+    MHD_add_response_header(r, "Access-Control-Allow-Headers", "Authorization, Content-Type");
+    MHD_add_response_header(r, "Access-Control-Max-Age", "600");
+    MHD_add_response_header(r, "Vary", "Origin");
+    enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_NO_CONTENT, r);
+    MHD_destroy_response(r);
+    return ok == MHD_YES ? HY_OK : HY_ERR_IO;
+}
 
 /* Tried in order: the first whose method and path match. */
 static const hy__route routes[] = {
@@ -133,6 +164,12 @@ static const hy__route routes[] = {
     {"GET", "/api/alerts/stream", false, hy__route_stream},
     {"POST", "/api/alerts/", true, hy__route_feedback},
     {"GET", "/api/alerts/", true, hy__route_alert},
+    {"GET", "/api/label-queue", false, hy__route_label_queue},
+    {"POST", "/api/analyze", false, hy__route_analyze},
+    {"GET", "/api/models", false, hy__route_models},
+    {"POST", "/api/models/reload", false, hy__route_models_reload},
+    {"GET", "/", false, hy__route_index},
+    {"GET", "/ui/", true, hy__route_asset},
 };
 
 static enum MHD_Result dispatch(hy_serve *s, struct MHD_Connection *c, const char *url,
@@ -140,7 +177,9 @@ static enum MHD_Result dispatch(hy_serve *s, struct MHD_Connection *c, const cha
 {
     bool path_known = false;
     hy_err rc;
-    if (!authorised(s, c))
+    if (s->cors[0] && strcmp(method, "OPTIONS") == 0)
+        return cors_preflight(s, c) == HY_OK ? MHD_YES : MHD_NO;
+    if (!authorised(s, c) && !is_asset(url))
         rc = hy__serve_error(s, c, MHD_HTTP_UNAUTHORIZED, "missing or wrong bearer token");
     else {
         for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
@@ -176,7 +215,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!st) { /* first call: headers only */
         if (!(st = calloc(1, sizeof *st)))
             return MHD_NO;
-        hy_buf_init(&st->body, s->max_body);
+        hy_buf_init(&st->body, strcmp(url, "/api/analyze") == 0 ? s->max_upload : s->max_body);
         *con_cls = st;
         return MHD_YES;
     }
@@ -187,7 +226,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (st->too_big)
-        rc = hy__serve_error(s, c, MHD_HTTP_CONTENT_TOO_LARGE, "body over %zu bytes", s->max_body);
+        rc = hy__serve_error(s, c, MHD_HTTP_CONTENT_TOO_LARGE, "body over %zu bytes",
+                             st->body.cap);
     else if (st->body.len && strcmp(method, "GET") == 0)
         rc = hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "this resource takes no body");
     else
@@ -206,6 +246,51 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
         hy_buf_free(&st->body);
     free(st);
     *con_cls = NULL;
+}
+
+/* An idle read-only connection, a new one while under rd_max, or NULL. */
+static hy_store *reader_take(hy_serve *s)
+{
+    hy_store *r = NULL;
+    bool open_one = false;
+    pthread_mutex_lock(&s->rd_mu);
+    if (s->rd_nidle)
+        r = s->rd_idle[--s->rd_nidle];
+    else if (!s->rd_failed && s->rd_open < s->rd_max) {
+        s->rd_open++; /* counted now, opened outside the lock */
+        open_one = true;
+    }
+    pthread_mutex_unlock(&s->rd_mu);
+    if (open_one && hy_store_open_sqlite_reader(s->db_path, &r) != HY_OK) {
+        pthread_mutex_lock(&s->rd_mu);
+        s->rd_open--;
+        s->rd_failed = true;
+        pthread_mutex_unlock(&s->rd_mu);
+        r = NULL;
+    }
+    return r;
+}
+
+static void reader_give(hy_serve *s, hy_store *r)
+{
+    pthread_mutex_lock(&s->rd_mu);
+    s->rd_idle[s->rd_nidle++] = r; /* rd_nidle <= rd_open <= rd_max <= the array */
+    pthread_mutex_unlock(&s->rd_mu);
+}
+
+hy_err hy__serve_query_eve(hy_serve *s, const hy_alert_filter *f, hy_alert_eve_cb cb, void *ud)
+{
+    hy_store *r = reader_take(s);
+    hy_err rc;
+    if (r) {
+        rc = hy_store_query_eve(r, f, cb, ud);
+        reader_give(s, r);
+        return rc;
+    }
+    pthread_mutex_lock(&s->mu);
+    rc = hy_store_query_eve(s->store, f, cb, ud);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
 }
 
 hy_err hy_serve_start(const hy_serve_cfg *cfg, hy_serve **out)
@@ -230,11 +315,24 @@ hy_err hy_serve_start(const hy_serve_cfg *cfg, hy_serve **out)
                           sizeof s->token - 1);
     }
     s->max_body = cfg->max_request;
+    s->max_upload = cfg->max_upload ? cfg->max_upload : cfg->max_request;
+    s->cfg = cfg->cfg;
+    s->hooks = cfg->hooks;
+    if (cfg->cors_origin && strlen(cfg->cors_origin) >= sizeof s->cors) {
+        free(s);
+        return hy_err_set(HY_ERR_CONFIG, "serve: CORS origin longer than %zu bytes",
+                          sizeof s->cors - 1);
+    }
+    snprintf(s->cors, sizeof s->cors, "%s", cfg->cors_origin ? cfg->cors_origin : "");
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     s->started_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->sse_mu, NULL);
+    pthread_mutex_init(&s->rd_mu, NULL);
+    s->rd_max = cfg->threads < HY__SERVE_READERS ? cfg->threads + 1 : HY__SERVE_READERS;
+    if (!cfg->db_path || !(s->db_path = strdup(cfg->db_path)))
+        s->rd_failed = true; /* the writer below says what is wrong */
     if ((rc = hy_store_open_sqlite(cfg->db_path, &s->store)) != HY_OK) {
         hy_serve_stop(s);
         return rc;
@@ -274,8 +372,12 @@ void hy_serve_stop(hy_serve *s)
     hy__sse_stop(s); /* resumes the stream clients so they can end */
     if (s->d)
         MHD_stop_daemon(s->d);
+    while (s->rd_nidle) /* every reader is idle once the daemon has stopped */
+        hy_store_close(s->rd_idle[--s->rd_nidle]);
+    free(s->db_path);
     hy_store_close(s->store);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->sse_mu);
+    pthread_mutex_destroy(&s->rd_mu);
     free(s);
 }

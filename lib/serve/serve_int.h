@@ -14,6 +14,10 @@
 #include "hayate/serve.h"
 #include "hayate/store.h"
 
+/* Read-only store connections at most (one per pool thread and the
+ * stream waker). */
+#define HY__SERVE_READERS 64
+
 /* A server-sent-events client (routes_stream.c). */
 typedef struct hy__sse hy__sse;
 
@@ -21,8 +25,19 @@ struct hy_serve {
     struct MHD_Daemon *d;
     uint16_t port;
     char token[256];
-    hy_store *store;     /* one connection, behind mu */
+    hy_store *store;     /* the writer connection, behind mu */
+    /* Read-only connections for the read routes (hy__serve_query_eve):
+     * opened on first use, at most rd_max, idle ones in rd_idle. */
+    char *db_path;
+    pthread_mutex_t rd_mu;
+    hy_store *rd_idle[HY__SERVE_READERS];
+    unsigned rd_nidle, rd_open, rd_max;
+    bool rd_failed;      /* one would not open: use store under mu */
     size_t max_body;     /* bytes of request body accepted */
+    size_t max_upload;   /* bytes of a POST /api/analyze body */
+    char cors[256];      /* allowed origin, "" for none */
+    const struct hy_config *cfg; /* engines' settings, models.dir (or NULL) */
+    hy_serve_hooks hooks;
     uint64_t started_ns; /* CLOCK_REALTIME at start */
     atomic_ullong answered[6]; /* responses by status class: [2] 2xx .. [5] 5xx */
     pthread_mutex_t sse_mu;    /* the clients list */
@@ -62,6 +77,15 @@ bool hy__serve_known_params(hy_serve *s, struct MHD_Connection *c, const char *c
 /* A decimal integer in [lo, hi], nothing else (no sign, no spaces). */
 bool hy__serve_parse_uint(const char *v, unsigned long lo, unsigned long hi, unsigned long *out);
 
+/* Runs hy_store_query_eve on one of the pool's read-only connections (so
+ * requests read in parallel), or on the writer under mu when none can be
+ * had. */
+hy_err hy__serve_query_eve(hy_serve *s, const hy_alert_filter *f, hy_alert_eve_cb cb, void *ud);
+/* Writes {"alerts": [EVE...], "next": last id when the page is full, else
+ * null} for f into b (routes_alerts.c). uncertainty: each item gets
+ * "uncertainty" (1 - |2*score - 1|) as its first key, and next is null. */
+hy_err hy__serve_alert_page(hy_serve *s, const hy_alert_filter *f, bool uncertainty, hy_buf *b);
+
 /* Whether id is an alert id (26 characters of the ULID alphabet). */
 bool hy__serve_valid_id(const char *id);
 
@@ -94,5 +118,18 @@ struct json_t *hy__feedback_parse(const char *body, size_t len, hy_feedback *fb,
                                   size_t cap);
 /* POST /api/alerts/{id}/feedback {verdict, label?, comment?, analyst?} */
 hy_err hy__route_feedback(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+
+/* GET / and GET /ui/{name}: the dashboard's embedded assets. */
+hy_err hy__route_index(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+hy_err hy__route_asset(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+/* GET /api/label-queue?engine=&kind=&limit=: alerts without a verdict, the
+ * ones the models are least sure about first. */
+hy_err hy__route_label_queue(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+/* POST /api/analyze: a capture in the body; its findings as JSON. */
+hy_err hy__route_analyze(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+/* GET /api/models: every engine's model versions and the current one. */
+hy_err hy__route_models(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+/* POST /api/models/reload: the running pipeline loads current versions. */
+hy_err hy__route_models_reload(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 
 #endif

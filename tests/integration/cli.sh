@@ -70,12 +70,7 @@ http_get() { # http_get PORT PATH: the whole reply
 }
 "$HY" run --db "$T/h.db" --listen 127.0.0.1:0 >"$T/o" 2>"$T/srv.err" &
 pid=$!
-port=""
-for _ in $(seq 50); do
-    port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$T/srv.err")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
+port=$(wait_port "$T/srv.err")
 check "run without input announces its API" [ -n "$port" ]
 http_get "$port" /healthz >"$T/h1" 2>/dev/null
 check "the API answers /healthz" grep -q "^ok" "$T/h1"

@@ -17,3 +17,12 @@ finish() {
     echo "$passes passed, $fails failed"
     [ "$fails" -eq 0 ]
 }
+wait_port() { # wait_port ERRFILE: the API port hayate run announced there (up to 10 s)
+    local p=""
+    for _ in $(seq 100); do
+        p=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$1")
+        [ -n "$p" ] && break
+        sleep 0.1
+    done
+    echo "$p"
+}

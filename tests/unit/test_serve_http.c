@@ -1,9 +1,12 @@
 /* The HTTP API over real HTTP on loopback: health, alert pages with
  * filters and cursors, one alert, strict parameters (400 naming them),
  * unknown paths and methods, bodies where none belongs, oversized requests
- * (the server keeps serving), and the token rules. */
+ * (the server keeps serving), the token rules, the label queue, and pages
+ * asked for by several clients at once. */
 #include <arpa/inet.h>
 #include <jansson.h>
+#include <math.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -540,6 +543,133 @@ static void test_stream(void **state)
     free(buf2);
 }
 
+/* The label queue's own store: six alerts of known scores over two
+ * engines. ids[i] gets alert i's id. */
+static void make_queue_store(const char *path, const double *scores, size_t n, char ids[][64])
+{
+    hy_store *st;
+    assert_int_equal(hy_store_open_sqlite(path, &st), HY_OK);
+    for (size_t i = 0; i < n; i++) {
+        hy_alert *a;
+        assert_int_equal(hy_alert_create(1700000000000000000ull + i * 1000000000ull,
+                                         i % 2 ? "screen" : "darknet", "x.queue", 3, scores[i],
+                                         "queued", "s", i, &a),
+                         HY_OK);
+        snprintf(ids[i], 64, "%s", a->id);
+        assert_int_equal(hy_store_put_alerts(st, &a, 1), HY_OK);
+        hy_alert_destroy(a);
+    }
+    hy_store_close(st);
+}
+
+/* GETs a label-queue page; checks each item is an EVE alert whose
+ * "uncertainty" is 1 - |2*score - 1| of its own score, in descending
+ * order; writes the ids in order into got (at most 8). */
+static size_t queue_ids(uint16_t p, const char *path, char got[8][64])
+{
+    reply r = get(p, path, NULL);
+    if (r.status != 200)
+        fail_msg("%s -> %d %s", path, r.status, r.body);
+    json_t *j = json_of(&r), *v = json_object_get(j, "alerts");
+    size_t n = json_array_size(v);
+    double prev = 2;
+    assert_true(n <= 8);
+    assert_true(json_is_null(json_object_get(j, "next")));
+    for (size_t i = 0; i < n; i++) {
+        json_t *it = json_array_get(v, i), *h = json_object_get(it, "hayate");
+        double u = json_number_value(json_object_get(it, "uncertainty"));
+        double score = json_number_value(json_object_get(h, "score"));
+        assert_string_equal(json_string_value(json_object_get(it, "event_type")), "alert");
+        assert_true(fabs(u - (1 - fabs(2 * score - 1))) < 1e-6);
+        assert_true(u <= prev);
+        prev = u;
+        snprintf(got[i], 64, "%s", json_string_value(json_object_get(h, "id")));
+    }
+    json_decref(j);
+    free(r.body);
+    return n;
+}
+
+/* GET /api/label-queue: unjudged alerts, least sure first, ties by id;
+ * engine, kind and limit; a verdict takes an alert off the queue at once;
+ * strict parameters. */
+static void test_label_queue(void **state)
+{
+    static const double scores[] = {0.5, 0.9, 0.25, 0.75, 0.0, 0.6};
+    char qdb[600], ids[6][64], got[8][64];
+    (void)state;
+    snprintf(qdb, sizeof qdb, "%s/queue.db", hy_test_tmpdir());
+    make_queue_store(qdb, scores, 6, ids);
+    hy_serve_cfg c = {.listen = "127.0.0.1:0", .db_path = qdb, .threads = 2,
+                      .max_request = 65536};
+    hy_serve *s;
+    assert_int_equal(hy_serve_start(&c, &s), HY_OK);
+    uint16_t p = hy_serve_port(s);
+
+    /* 0.5, then 0.6, then 0.25 and 0.75 (a tie: by id), 0.9, 0.0 */
+    static const int order[] = {0, 5, 2, 3, 1, 4};
+    assert_int_equal(queue_ids(p, "/api/label-queue", got), 6);
+    for (int i = 0; i < 6; i++)
+        assert_string_equal(got[i], ids[order[i]]);
+    assert_true(strcmp(ids[2], ids[3]) < 0);
+
+    feedback(p, ids[0], "{\"verdict\":\"benign\"}", 201, NULL);
+    assert_int_equal(queue_ids(p, "/api/label-queue?limit=2", got), 2);
+    assert_string_equal(got[0], ids[5]);
+    assert_string_equal(got[1], ids[2]);
+    assert_int_equal(queue_ids(p, "/api/label-queue?engine=screen", got), 3);
+    assert_string_equal(got[0], ids[5]);
+    assert_string_equal(got[1], ids[3]);
+    assert_string_equal(got[2], ids[1]);
+    assert_int_equal(queue_ids(p, "/api/label-queue?kind=x.*&engine=darknet", got), 2);
+    assert_int_equal(queue_ids(p, "/api/label-queue?kind=other", got), 0);
+    static const wanted bad[] = {
+        {"/api/label-queue?colour=red", 400, "'colour'"},
+        {"/api/label-queue?after=01ARZ3NDEKTSV4RRFFQ69G5FAV", 400, "'after'"},
+        {"/api/label-queue?limit=0", 400, "limit"},
+        {"/api/label-queue?limit=1001", 400, "limit"},
+        {"/api/label-queue?limit=5x", 400, "limit"},
+    };
+    expect_all(p, bad, sizeof bad / sizeof bad[0]);
+    hy_serve_stop(s);
+}
+
+typedef struct pager {
+    uint16_t port;
+    int ok;
+} pager;
+
+static void *pages_thread(void *arg)
+{
+    pager *g = arg;
+    for (int i = 0; i < 40; i++) {
+        reply r = get(g->port, i % 2 ? "/api/alerts?limit=2" : "/api/alerts?engine=screen",
+                      NULL);
+        g->ok += r.status == 200 && strstr(r.body, "\"alerts\":[{") != NULL;
+        free(r.body);
+    }
+    return NULL;
+}
+
+/* Pages asked for at once from several clients: every one answered (the
+ * pool's read connections, one per request in flight). */
+static void test_parallel_pages(void **state)
+{
+    (void)state;
+    hy_serve *s = start("127.0.0.1:0", NULL);
+    pthread_t t[4];
+    pager g[4];
+    for (int i = 0; i < 4; i++) {
+        g[i] = (pager){.port = hy_serve_port(s)};
+        assert_int_equal(pthread_create(&t[i], NULL, pages_thread, &g[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(g[i].ok, 40);
+    }
+    hy_serve_stop(s);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -556,6 +686,8 @@ int main(void)
         cmocka_unit_test(test_darknet_series),
         cmocka_unit_test(test_stats_and_metrics),
         cmocka_unit_test(test_token),
+        cmocka_unit_test(test_label_queue),
+        cmocka_unit_test(test_parallel_pages),
         cmocka_unit_test(test_stream), /* last: it adds alerts */
     };
     return cmocka_run_group_tests(tests, setup, NULL);

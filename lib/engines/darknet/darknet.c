@@ -2,9 +2,11 @@
  * side and the bin hand-over to the global instance. See darknet_int.h. */
 #include "darknet_int.h"
 
+#include "hayate/file.h"
 #include "hayate/ml.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #define NS_PER_S 1000000000ull
@@ -160,6 +162,8 @@ static hy_err create_global(dn_state *s, const hy_config *c)
     dn_report_cfg rc = {
         .scanner_packets = (uint64_t)hy_config_int(c, "darknet.scanner_packets"),
         .idle_bins = cfg_u32(c, "darknet.incident_idle_bins"),
+        .z = (double)hy_config_int(c, "darknet.z"),
+        .min_sources = cfg_u32(c, "darknet.min_sources"),
     };
     hy_err e;
     if ((e = create_change(s, c)) != HY_OK || (e = create_glasso(s, c)) != HY_OK ||
@@ -312,6 +316,51 @@ static hy_err dn_tick(void *state, uint64_t now_ns, bool final, const hy_emit *e
     return rc;
 }
 
+/* Learning (model.c): only the global instance runs the detectors, so
+ * only it holds thresholds; a shard instance ignores models. */
+static hy_err dn_train(void *state, const char *dataset, const char *model_out, hy_buf *metrics)
+{
+    dn_state *s = state;
+    if (!s->global || !s->det)
+        return hy_err_set(HY_ERR_ARG, "darknet: train needs the global instance");
+    return dn_train_rows(dn_detect_config(s->det), dataset, model_out, metrics);
+}
+
+static hy_err dn_load_model(void *state, const char *path)
+{
+    dn_state *s = state;
+    dn_port_factor *f = NULL;
+    size_t n = 0;
+    hy_buf b;
+    hy_err rc;
+    if (!s->global)
+        return HY_OK;
+    hy_buf_init(&b, 16u << 20);
+    if ((rc = hy_buf_read_file(&b, path)) == HY_OK &&
+        (rc = dn_model_parse(b.data, b.len, &f, &n)) == HY_OK)
+        rc = dn_detect_set_factors(s->det, f, n);
+    if (rc != HY_OK && rc != HY_ERR_NOMEM && rc != HY_ERR_IO) /* IO names the path */
+        rc = hy_err_set(rc, "%s: %s", path, hy_err_detail());
+    free(f);
+    hy_buf_free(&b);
+    return rc;
+}
+
+static hy_err dn_save_model(void *state, const char *path)
+{
+    dn_state *s = state;
+    size_t n = 0;
+    const dn_port_factor *f = s->det ? dn_detect_factors(s->det, &n) : NULL;
+    dn_model_port *p = n ? calloc(n, sizeof *p) : NULL;
+    if (n && !p)
+        return HY_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        p[i].pf = f[i];
+    hy_err rc = dn_model_write(path, p, n);
+    free(p);
+    return rc;
+}
+
 const hy_engine hy_engine_darknet = {
     .name = "darknet",
     .summary = "outbreaks of new malware activity in darknet (telescope) traffic",
@@ -324,4 +373,9 @@ const hy_engine hy_engine_darknet = {
     .partial = dn_partial,
     .combine = dn_combine,
     .free_partial = dn_free_partial,
+    .feature_spec = DN_FEATURE_SPEC,
+    .features = dn_features,
+    .train = dn_train,
+    .load_model = dn_load_model,
+    .save_model = dn_save_model,
 };

@@ -187,6 +187,40 @@ typedef struct dn_finding {
 
 hy_err dn_detect_create(const dn_detect_cfg *cfg, dn_detect **out);
 void dn_detect_destroy(dn_detect *d);
+
+/* A learned threshold factor of one port (the darknet model, model.c). */
+typedef struct dn_port_factor {
+    uint32_t pv;             /* proto << 16 | port */
+    double factor;           /* >= 1: the port's thresholds are multiplied */
+} dn_port_factor;
+/* Replaces the learned factors (copied; sorted by pv, no duplicates). A
+ * port in darknet.raised_ports keeps at least darknet.raise_factor. */
+hy_err dn_detect_set_factors(dn_detect *d, const dn_port_factor *f, size_t n);
+/* The detector's settings (thresholds for the model's margins). */
+const dn_detect_cfg *dn_detect_config(const dn_detect *d);
+/* The learned factors now in use. */
+const dn_port_factor *dn_detect_factors(const dn_detect *d, size_t *n);
+
+/* ---- the model (model.c) ---- */
+#define DN_FEATURE_SPEC                                                                         \
+    "proto,port,change,new_port,persist,glasso,nmf,sources,baseline,z,persistent_sources"
+/* One port of a model file: its factor and the verdicts it was learned
+ * from (both 0 when unknown, e.g. saving a loaded model). */
+typedef struct dn_model_port {
+    dn_port_factor pf;
+    uint32_t false_alarms, true_alerts;
+} dn_model_port;
+/* Writes a darknet model file (atomically). */
+hy_err dn_model_write(const char *path, const dn_model_port *p, size_t n);
+/* Parses a darknet model file's text (JSON; len bytes) into sorted factors
+ * (*out malloc'd). HY_ERR_FORMAT naming what is wrong. */
+hy_err dn_model_parse(const char *text, size_t len, dn_port_factor **out, size_t *n);
+/* hy_engine.features of the darknet engine. */
+hy_err dn_features(const hy_alert *a, struct hy_buf *row);
+/* Learns per-port factors from a training set under c's thresholds, writes
+ * the model to model_out and the metrics JSON object to metrics. */
+hy_err dn_train_rows(const dn_detect_cfg *c, const char *dataset, const char *model_out,
+                     struct hy_buf *metrics);
 /* Feeds one closed bin's scan ports (sorted) and appends the ports that fire
  * to *found (realloc'd; *nfound updated). Bins must come in order; missing
  * bins count as zero. */
@@ -274,7 +308,16 @@ hy_err dn_nmf_bin(dn_nmf *m, const dn_bin *b, dn_finding **found, size_t *nfound
 typedef struct dn_report_cfg {
     uint64_t scanner_packets;  /* per bin: a heavy single scanner */
     uint32_t idle_bins;        /* an incident closes after this many quiet bins */
+    double z;                  /* the change test's z (an outbreak's score) */
+    uint32_t min_sources;      /* the sources a port must reach (its score) */
 } dn_report_cfg;
+
+/* An outbreak's score in [0.5, 1): 0.5 right at the firing threshold,
+ * towards 1 as the finding passes it by margin m (1 - 0.5 / m), with m =
+ * z / z_min when the change test measured a z, else sources /
+ * min_sources. The label queue asks analysts about the scores nearest 0.5
+ * first. */
+double dn_outbreak_score(const dn_report_cfg *c, double z, uint64_t sources);
 
 typedef struct dn_report dn_report;
 

@@ -46,6 +46,8 @@ typedef struct dn_hist {
 struct dn_detect {
     dn_detect_cfg cfg;
     uint32_t *raised;  /* a copy of cfg.raised */
+    dn_port_factor *learned; /* the model's factors, sorted by pv */
+    size_t nlearned;
     hy_map *hist[DN__SERIES]; /* (proto, port) -> dn_hist, per series */
     uint64_t first;    /* first bin index seen */
     bool started;
@@ -91,8 +93,36 @@ void dn_detect_destroy(dn_detect *d)
     for (int k = 0; k < DN__SERIES; k++)
         hy_map_destroy(d->hist[k]);
     free(d->raised);
+    free(d->learned);
     free(d->scratch);
     free(d);
+}
+
+hy_err dn_detect_set_factors(dn_detect *d, const dn_port_factor *f, size_t n)
+{
+    dn_port_factor *c = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (f[i].factor < 1.0 || (i && f[i].pv <= f[i - 1].pv))
+            return hy_err_set(HY_ERR_ARG, "darknet: factors must be >= 1, sorted, distinct");
+    if (n && !(c = malloc(n * sizeof *c)))
+        return HY_ERR_NOMEM;
+    if (n)
+        memcpy(c, f, n * sizeof *c);
+    free(d->learned);
+    d->learned = c;
+    d->nlearned = n;
+    return HY_OK;
+}
+
+const dn_detect_cfg *dn_detect_config(const dn_detect *d)
+{
+    return &d->cfg;
+}
+
+const dn_port_factor *dn_detect_factors(const dn_detect *d, size_t *n)
+{
+    *n = d->nlearned;
+    return d->learned;
 }
 
 /* Writes count u at bin index, zero-filling the bins skipped since the last. */
@@ -197,13 +227,23 @@ static int by_u32(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* The threshold factor of a port: raise when analysts marked it. */
+static int by_factor_pv(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = ((const dn_port_factor *)y)->pv;
+    return (a > b) - (a < b);
+}
+
+/* The threshold factor of a port: raised when analysts marked it
+ * (darknet.raised_ports), or as the model learned from their verdicts. */
 static double factor(const dn_detect *d, uint8_t proto, uint16_t port)
 {
     uint32_t pv = (uint32_t)proto << 16 | port;
-    return d->cfg.nraised && bsearch(&pv, d->cfg.raised, d->cfg.nraised, sizeof pv, by_u32)
-               ? d->cfg.raise
-               : 1.0;
+    const dn_port_factor *l =
+        d->nlearned ? bsearch(&pv, d->learned, d->nlearned, sizeof *l, by_factor_pv) : NULL;
+    double x = d->cfg.nraised && bsearch(&pv, d->cfg.raised, d->cfg.nraised, sizeof pv, by_u32)
+                   ? d->cfg.raise
+                   : 1.0;
+    return l && l->factor > x ? l->factor : x;
 }
 
 /* Judges count u of one port of series k at bin index; sets *fire (change

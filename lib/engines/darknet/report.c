@@ -24,6 +24,14 @@ struct dn_report {
     hy_map *scanners;     /* dn_addr -> bin index of the last alert (in a uint64) */
 };
 
+double dn_outbreak_score(const dn_report_cfg *c, double z, uint64_t sources)
+{
+    double m = z > 0 && c->z > 0 ? z / c->z
+               : c->min_sources ? (double)sources / c->min_sources
+                                : 1.0;
+    return 1.0 - 0.5 / (m > 1.0 ? m : 1.0);
+}
+
 hy_err dn_report_create(const dn_report_cfg *cfg, uint64_t bin_ns, dn_report **out)
 {
     dn_report *r = calloc(1, sizeof *r);
@@ -184,7 +192,7 @@ static hy_err outbreak_alert(dn_report *r, const dn_bin *b, const dn_port_agg *a
              inc->updates ? "Growing" : "New", subject, (unsigned long long)f->sources, growth,
              mix);
     rc = hy_alert_create(end, "darknet", "darknet.outbreak", f->sources >= 200 ? 1 : 2,
-                         f->z >= 20 ? 1.0 : f->z / 20.0, title, subject,
+                         dn_outbreak_score(&r->cfg, f->z, f->sources), title, subject,
                          inc->opened << 8 | inc->updates, &al);
     if (rc == HY_OK && (rc = hy_alert_set_evidence(al, ev.data)) == HY_OK)
         rc = hy_alert_set_attack(al, "T1595.001");

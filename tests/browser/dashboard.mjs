@@ -1,0 +1,281 @@
+// hayate's dashboard end to end in Debian's headless Chromium:
+//   node tests/browser/dashboard.mjs PATH/TO/hayate
+// A serve-only `hayate run` on an empty store; the dashboard opened; a
+// second `hayate run` (serve.enabled=false) analyses a generated darknet
+// capture into the same store, so the alerts arrive live over the stream;
+// an outbreak alert is opened and marked "False positive", and the store is
+// checked for the verdict; the Darknet page must draw a chart with outbreak
+// markers and the Status page an engine row; a server with a token must ask
+// for it and then work. Screenshots go to $HAYATE_ARTIFACTS (default
+// BUILD/test-artifacts, BUILD from $HY_BUILD_DIR, else the binary's folder).
+// Exit: 0 passed, 1 failed (with the reason), 77 skipped (no Chromium or no
+// node_modules: run `npm ci --prefix tests/browser`, or scripts/deps.sh).
+import {spawn} from 'node:child_process';
+import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {createServer} from 'node:net';
+import {tmpdir} from 'node:os';
+import {dirname, join, resolve} from 'node:path';
+
+const SKIP = 77;
+const DEADLINE_MS = 170000;
+const hy = resolve(process.argv[2] || process.env.HY_BIN || '');
+const chromiumPath = process.env.HY_CHROMIUM || '/usr/bin/chromium';
+const artifacts = resolve(process.env.HAYATE_ARTIFACTS ||
+  join(process.env.HY_BUILD_DIR || dirname(hy), 'test-artifacts'));
+
+const children = new Set();
+let browser = null;
+let tmp = null;
+let step = 'start';
+
+function log(msg) { console.log(`dashboard: ${msg}`); }
+
+function killAll() {
+  for (const c of children) {
+    if (c.exitCode === null && c.signalCode === null) {
+      try { c.kill('SIGKILL'); } catch { /* gone */ }
+    }
+  }
+  children.clear();
+  if (tmp) { try { rmSync(tmp, {recursive: true, force: true}); } catch { /* best effort */ } tmp = null; }
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { console.error(`dashboard: FAIL: ${sig} during "${step}"`); process.exit(1); });
+
+class Skip extends Error {}
+function check(cond, msg) { if (!cond) throw new Error(msg); }
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => { const {port} = srv.address(); srv.close(() => res(port)); });
+  });
+}
+
+// Runs hayate; resolves with {code, out, err} when it exits.
+function run(args, {background = false} = {}) {
+  const c = spawn(hy, args, {stdio: ['ignore', 'pipe', 'pipe']});
+  children.add(c);
+  const res = {proc: c, out: '', err: ''};
+  c.stdout.on('data', (d) => { res.out += d; });
+  c.stderr.on('data', (d) => { res.err += d; });
+  res.done = new Promise((r) => c.on('exit', (code, sig) => { children.delete(c); res.code = code; res.signal = sig; r(res); }));
+  return background ? res : res.done;
+}
+
+async function stop(srv) {
+  if (srv.proc.exitCode !== null || srv.proc.signalCode !== null) return;
+  srv.proc.kill('SIGTERM');
+  const t = setTimeout(() => srv.proc.kill('SIGKILL'), 5000);
+  await srv.done;
+  clearTimeout(t);
+}
+
+async function waitHealthy(base, srv) {
+  for (let i = 0; i < 100; i++) {
+    if (srv.code !== undefined) throw new Error(`hayate run exited ${srv.code}: ${srv.err.trim()}`);
+    try {
+      const r = await fetch(base + '/healthz');
+      if (r.ok || r.status === 401) return; // 401: up, with a token
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the server did not answer /healthz: ${srv.err.trim()}`);
+}
+
+function conf(path, lines) { writeFileSync(path, lines.join('\n') + '\n'); return path; }
+
+async function main() {
+  step = 'prerequisites';
+  check(existsSync(hy), `no hayate binary at "${hy}" (pass it as the first argument)`);
+  if (!existsSync(chromiumPath)) throw new Skip(`no Chromium at ${chromiumPath} (apt-get install chromium)`);
+  let chromium;
+  try {
+    ({chromium} = await import('playwright-core'));
+  } catch {
+    throw new Skip('playwright-core is not installed: run npm ci --prefix tests/browser');
+  }
+  tmp = mkdtempSync(join(tmpdir(), 'hayate-dashboard-'));
+  mkdirSync(artifacts, {recursive: true});
+  const store = join(tmp, 'store.db');
+
+  step = 'synth darknet';
+  const pcap = join(tmp, 'dn.pcap');
+  const syn = await run(['synth', 'darknet', '--scenario', 'demo', '-o', pcap]);
+  check(syn.code === 0, `hayate synth darknet exited ${syn.code}: ${syn.err.trim()}`);
+
+  step = 'serve-only hayate run';
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const serveConf = conf(join(tmp, 'serve.conf'), ['[store]', `path = "${store}"`, '[serve]', `listen = "127.0.0.1:${port}"`]);
+  const server = run(['run', '-c', serveConf, '--listen', `127.0.0.1:${port}`], {background: true});
+  await waitHealthy(base, server);
+
+  step = 'launch Chromium';
+  browser = await chromium.launch({
+    executablePath: chromiumPath, headless: true, timeout: 60000,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const page = await browser.newPage({viewport: {width: 1360, height: 860}});
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.setDefaultTimeout(30000);
+
+  step = 'open the dashboard';
+  const resp = await page.goto(base + '/', {waitUntil: 'load'});
+  check(resp && resp.status() === 200, `GET / answered ${resp && resp.status()}`);
+  check((resp.headers()['content-security-policy'] || '').includes("default-src 'self'"), 'GET / has no CSP');
+  await page.waitForSelector('#live.on', {timeout: 15000});
+  await page.waitForSelector('.feedbar .muted:text("0 alerts shown")');
+  check(await page.locator('tr.alert-row').count() === 0, 'the feed of an empty store is not empty');
+
+  step = 'second hayate run (alerts arrive live)';
+  const pipeConf = conf(join(tmp, 'pipe.conf'), ['[store]', `path = "${store}"`, '[serve]', 'enabled = false']);
+  const pipe = run(['run', '-c', pipeConf, '-r', pcap, '--darknet', '198.18.0.0/15',
+    '-s', 'darknet.recent_bins=10', '-s', 'darknet.scanner_packets=1200', '-s', 'darknet.glasso_hosts=200',
+    '-s', 'flow.enabled=false'], {background: true});
+  const outbreakRow = page.locator('tr.alert-row[data-kind="darknet.outbreak"]').first();
+  await outbreakRow.waitFor({timeout: 90000});
+  log('an outbreak alert arrived over the stream');
+  const finished = await pipe.done;
+  check(finished.code === 0, `the analysing hayate run exited ${finished.code}: ${finished.err.trim()}`);
+  const stored = await (await fetch(base + '/api/alerts?limit=1000')).json();
+  const nStored = stored.alerts.length;
+  await page.waitForFunction((n) => document.querySelectorAll('tr.alert-row').length === n, nStored, {timeout: 10000});
+  log(`all ${nStored} stored alerts are in the feed, none reloaded`);
+  await page.waitForTimeout(4200); // the "fresh" highlight fades
+  await page.screenshot({path: join(artifacts, 'dashboard.png')});
+
+  step = 'filters apply to the feed';
+  await page.selectOption('form.filters select[name="severity"]', '1');
+  await page.waitForFunction(() => location.hash.includes('severity=1'));
+  await page.waitForSelector('.feedbar .muted:text-matches("alerts? shown")');
+  const sevs = await page.locator('tr.alert-row').evaluateAll((rows) => rows.map((r) => r.className));
+  check(sevs.length > 0 && sevs.every((c) => c.includes('sev1')), `severity filter shows ${JSON.stringify(sevs)}`);
+  await page.goto(base + '/#/alerts');
+
+  step = 'open the outbreak alert';
+  const row = page.locator('tr.alert-row[data-kind="darknet.outbreak"]').first();
+  await row.waitFor();
+  const id = await row.getAttribute('data-id');
+  await row.locator('td.title a').click();
+  await page.waitForSelector('h1.alert-title');
+  check(page.url().endsWith('#/alert/' + id), `the detail page is ${page.url()}`);
+  check(await page.locator('section table.nested.kv').count() > 0, 'the evidence is not rendered as a table');
+  check((await page.locator('dl.facts').innerText()).includes('T1595.001'), 'the ATT&CK id is not shown');
+  await page.waitForSelector('.verdict-box .verdict.none');
+
+  step = 'mark it a false positive';
+  await page.fill('textarea[name="comment"]', 'synthetic outbreak (browser test)');
+  await page.getByRole('button', {name: 'False positive'}).click();
+  await page.waitForSelector('.result .ok:text("Recorded false positive")');
+  await page.screenshot({path: join(artifacts, 'detail.png'), fullPage: true});
+  const fp = await (await fetch(base + '/api/alerts?verdict=false_positive')).json();
+  check(fp.alerts.length === 1 && fp.alerts[0].hayate.id === id,
+    `the store's false positives are ${JSON.stringify(fp.alerts.map((a) => a.hayate.id))}, not [${id}]`);
+  await page.reload();
+  await page.waitForSelector('.verdict-box .verdict.v-false_positive');
+  log(`alert ${id} is a false positive in the store`);
+
+  step = 'Darknet page';
+  await page.goto(base + '/#/darknet');
+  await page.waitForSelector('svg.chart path.line');
+  const markers = await page.locator('svg.chart g.marker').count();
+  check(markers >= 1, 'no outbreak marker on the darknet chart');
+  check(await page.locator('.chart-card[data-key="tcp/2323"]').count() === 1, 'no chart for tcp/2323');
+  await page.screenshot({path: join(artifacts, 'darknet.png'), fullPage: true});
+
+  step = 'Status page';
+  await page.goto(base + '/#/status');
+  await page.waitForSelector('tr.engine-row[data-engine="darknet"]');
+  check(await page.locator('section.card', {hasText: 'Store rows'}).count() === 1, 'no store figures');
+  await page.screenshot({path: join(artifacts, 'status.png'), fullPage: true});
+
+  step = 'Status page with pipeline figures and engine models (stubbed /api/stats)';
+  const real = await (await fetch(base + '/api/stats')).json();
+  await page.route('**/api/stats', (r) => r.fulfill({contentType: 'application/json', body: JSON.stringify(Object.assign(real, {
+    pipeline: {running: true, seconds: 42.5, packets: 241574, bytes: 15700000, flows: 0, alerts: 3, dropped: 0,
+      decode_errors: 0, store_errors: 0, packets_per_s: 41000, alerts_per_s: 0.5,
+      queues: [{name: 'worker0', depth: 3, capacity: 64}, {name: 'collector', depth: 0, capacity: 64}]},
+    engines: [{name: 'darknet', summary: 'telescope outbreaks', learns: true,
+      model: {loaded: 'v2', current: 'v3', versions: ['v1', 'v2', 'v3']}}],
+  }))}));
+  await page.reload();
+  await page.waitForSelector('section.pipeline table.queues');
+  const eng = await page.locator('tr.engine-row[data-engine="darknet"]').innerText();
+  check(eng.includes('telescope outbreaks') && eng.includes('current v3'), `the engine row says "${eng}"`);
+  check((await page.locator('section.pipeline').innerText()).includes('41,000'), 'no packets/s in the pipeline card');
+  await page.unroute('**/api/stats');
+
+  step = 'To label page (the label queue, or its 501)';
+  await page.goto(base + '/#/label');
+  await page.waitForSelector('main h1:text("To label") ~ div :is(table.alerts, p.empty, p.error)');
+  check(await page.locator('main p.error').count() === 0, 'the To label page shows an error');
+
+  step = 'alert text is escaped';
+  const evil = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
+  const fake = '01HZZZZZZZZZZZZZZZZZZZZZZZ';
+  await page.route(`**/api/alerts/${fake}`, (r) => r.fulfill({contentType: 'application/json', body: JSON.stringify({
+    timestamp: '2024-01-01T00:00:00.000000+0000', event_type: 'alert',
+    alert: {signature: evil, category: 'x.y', severity: 1},
+    hayate: {id: fake, engine: 'x', kind: 'x.y', score: 1, subject: evil, evidence: {[evil]: [evil, {k: evil}]}, attack: [evil]},
+  })}));
+  await page.goto(`${base}/#/alert/${fake}`);
+  await page.waitForSelector('h1.alert-title');
+  check(await page.locator('h1.alert-title').textContent() === evil, 'the title is not shown as text');
+  check(await page.locator('article.detail img, article.detail b').count() === 0, 'alert text became markup');
+  check(await page.evaluate(() => window.__pwned === undefined), 'alert text ran a script');
+  await page.unroute(`**/api/alerts/${fake}`);
+
+  step = 'token form';
+  const tport = await freePort();
+  const tbase = `http://127.0.0.1:${tport}`;
+  const tsrv = run(['run', '-c', serveConf, '--listen', `127.0.0.1:${tport}`, '-s', 'serve.token=s3cret-t0ken'], {background: true});
+  await waitHealthy(tbase, tsrv);
+  check((await fetch(tbase + '/api/stats')).status === 401, 'the token server answers without the token');
+  const tpage = await browser.newPage();
+  tpage.on('pageerror', (e) => problems.push(`page error (token): ${e.message}`));
+  await tpage.goto(tbase + '/');
+  await tpage.waitForSelector('#token-dialog[open]');
+  await tpage.fill('#token-input', 's3cret-t0ken');
+  await tpage.click('#token-form button[type="submit"]');
+  await tpage.waitForSelector('tr.alert-row[data-kind="darknet.outbreak"]');
+  await tpage.waitForSelector('#live.on');
+  check(await tpage.evaluate(() => sessionStorage.getItem('hayate.token')) === 's3cret-t0ken', 'the token is not in sessionStorage');
+  await stop(tsrv);
+
+  const reported = problems.filter((p) => !p.includes('401 (Unauthorized)'));
+  check(!reported.length, `the browser reported:\n  ${reported.join('\n  ')}`);
+  await browser.close();
+  browser = null;
+  await stop(server);
+  for (const [name, p] of [['server', server], ['analysing run', finished], ['token server', tsrv]])
+    check(!/Sanitizer|runtime error/.test(p.err), `the ${name} reported (sanitizer build):\n${p.err.trim()}`);
+  log(`screenshots in ${artifacts}`);
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`dashboard: FAIL: over ${DEADLINE_MS / 1000} s at "${step}"`);
+  process.exit(1);
+}, DEADLINE_MS);
+
+try {
+  await main();
+  console.log('dashboard: 1 passed, 0 failed');
+  process.exitCode = 0;
+} catch (e) {
+  if (e instanceof Skip) {
+    console.log(`dashboard: SKIP: ${e.message}`);
+    process.exitCode = SKIP;
+  } else {
+    console.error(`dashboard: FAIL at "${step}": ${e.message}`);
+    process.exitCode = 1;
+  }
+} finally {
+  clearTimeout(watchdog);
+  if (browser) await browser.close().catch(() => {});
+  killAll();
+}

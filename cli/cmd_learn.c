@@ -12,7 +12,7 @@
 #include "hayate/buf.h"
 #include "hayate/config.h"
 #include "hayate/engine.h"
-#include "hayate/file.h"
+#include "hayate/io.h"
 #include "hayate/json.h"
 #include "hayate/model.h"
 #include "hayate/store.h"

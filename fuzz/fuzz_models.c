@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "engines/darknet/darknet_int.h"
-#include "hayate/file.h"
+#include "hayate/io.h"
 #include "hayate/model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

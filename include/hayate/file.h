@@ -1,20 +1,24 @@
-/* hayate: small file helpers shared by the model registry, the engines'
- * model files and the CLI. */
+/* hayate: files as evidence (lib/file, docs/malware.md): cryptographic
+ * hashes and byte entropy. The similarity hashes (tlsh.h), the executable
+ * parsers (pe.h, elf.h) and file typing build on these. */
 #ifndef HAYATE_FILE_H
 #define HAYATE_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#include "buf.h"
 #include "error.h"
 
-/* Appends the whole file at path to b (NUL-terminated after its bytes);
- * HY_ERR_TOOBIG when it would pass b's cap, HY_ERR_IO naming the path. */
-hy_err hy_buf_read_file(hy_buf *b, const char *path);
+/* Hex digests of one file's bytes. */
+typedef struct hy_file_hashes {
+    char md5[33], sha1[41], sha256[65];
+} hy_file_hashes;
 
-/* Writes n bytes to path atomically: a temporary file beside it, fsync,
- * rename(2). Readers see the old content or the new, never a part; a
- * failure leaves the old file and no temporary. */
-hy_err hy_write_file_atomic(const char *path, const void *data, size_t n);
+/* MD5, SHA-1 and SHA-256 of n bytes at p (OpenSSL's EVP), in one pass.
+ * HY_ERR_INTERNAL when the crypto library refuses (no digest context). */
+hy_err hy_file_hashes_of(const uint8_t *p, size_t n, hy_file_hashes *out);
+
+/* Shannon entropy of n bytes in bits per byte, 0..8 (0 for n == 0). */
+double hy_entropy(const uint8_t *p, size_t n);
 
 #endif

@@ -41,6 +41,15 @@ static inline bool hy_rd_u32be(const uint8_t *p, size_t len, size_t off, uint32_
     return true;
 }
 
+static inline bool hy_rd_u64be(const uint8_t *p, size_t len, size_t off, uint64_t *v)
+{
+    uint32_t hi, lo;
+    if (!hy_rd_u32be(p, len, off, &hi) || !hy_rd_u32be(p, len, off + 4, &lo))
+        return false;
+    *v = (uint64_t)hi << 32 | lo;
+    return true;
+}
+
 static inline bool hy_rd_u16le(const uint8_t *p, size_t len, size_t off, uint16_t *v)
 {
     if (!hy_fits(len, off, 2))
@@ -55,6 +64,15 @@ static inline bool hy_rd_u32le(const uint8_t *p, size_t len, size_t off, uint32_
         return false;
     *v = p[off] | (uint32_t)p[off + 1] << 8 | (uint32_t)p[off + 2] << 16 |
          (uint32_t)p[off + 3] << 24;
+    return true;
+}
+
+static inline bool hy_rd_u64le(const uint8_t *p, size_t len, size_t off, uint64_t *v)
+{
+    uint32_t lo, hi;
+    if (!hy_rd_u32le(p, len, off, &lo) || !hy_rd_u32le(p, len, off + 4, &hi))
+        return false;
+    *v = (uint64_t)hi << 32 | lo;
     return true;
 }
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "hayate/buf.h"
-#include "hayate/file.h"
+#include "hayate/io.h"
 #include "hayate/json.h"
 
 #define MANIFEST_CAP (1u << 20)

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "hayate/file.h"
+#include "hayate/io.h"
 #include "hayate/model.h"
 
 static char g_dir[512];

@@ -10,7 +10,7 @@
 
 #include "engines/darknet/darknet_int.h"
 #include "hayate/buf.h"
-#include "hayate/file.h"
+#include "hayate/io.h"
 
 static const dn_detect_cfg g_cfg = {.history_bins = 20,
                                     .recent_bins = 5,

@@ -2,7 +2,7 @@
  * side and the bin hand-over to the global instance. See darknet_int.h. */
 #include "darknet_int.h"
 
-#include "hayate/file.h"
+#include "hayate/io.h"
 #include "hayate/ml.h"
 
 #include <stdlib.h>

@@ -22,7 +22,7 @@
 
 #include "engines/darknet/darknet_int.h"
 #include "hayate/buf.h"
-#include "hayate/file.h"
+#include "hayate/io.h"
 #include "hayate/json.h"
 
 #define TP_COST        10.0

@@ -1,5 +1,5 @@
-/* File helpers (include/hayate/file.h). */
-#include "hayate/file.h"
+/* File I/O helpers (include/hayate/io.h). */
+#include "hayate/io.h"
 
 #include <errno.h>
 #include <fcntl.h>

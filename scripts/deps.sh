@@ -12,6 +12,7 @@ pkgs=(
   libopenblas-dev liblapacke-dev    # graphical lasso, NMF (lib/ml)
   libmicrohttpd-dev                 # the HTTP API (lib/serve)
   libcurl4-openssl-dev              # the webhook alert sink (lib/pipeline)
+  libmagic-dev libfuzzy-dev         # file typing, ssdeep (lib/file)
   curl                              # integration tests talk to the API over HTTP
   tcpdump                           # tests cross-check pcaps with it
   chromium nodejs                   # the dashboard's browser test (tests/browser)

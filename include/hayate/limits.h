@@ -22,6 +22,11 @@
 #define HY_MAX_DIR_FILES 100000u         /* files taken from one directory */
 #define HY_MAX_PATH 4096u
 
+/* Files fed to file engines (hy_pipeline_feed_files) */
+#define HY_MAX_FEED_FILES 1000000u       /* files taken from one folder tree */
+#define HY_MAX_FEED_DEPTH 32             /* folder nesting walked */
+#define HY_MAX_FILE_BYTES (256u << 20)   /* a file analysed whole; larger ones are skipped */
+
 /* Pipeline */
 #define HY_MAX_THREADS 64
 #define HY_QUEUE_DEFAULT_CAP 64          /* batches per queue */
@@ -30,5 +35,17 @@
 
 /* Store */
 #define HY_STORE_BATCH_ROWS 512          /* rows per write transaction */
+
+/* ELF (lib/file/elf*.c) */
+#define HY_ELF_MAX_PHDRS 4096u         /* program headers read */
+#define HY_ELF_MAX_SECTIONS 65536u     /* section headers read */
+#define HY_ELF_MAX_DYNAMIC 8192u       /* dynamic entries walked */
+#define HY_ELF_MAX_NEEDED 512u         /* DT_NEEDED names kept */
+#define HY_ELF_MAX_SYMBOLS (1u << 18)  /* .dynsym entries kept, .symtab entries counted */
+#define HY_ELF_MAX_NOTES 256u          /* notes kept */
+#define HY_ELF_MAX_STR 4096u           /* bytes of one string (longer: truncated) */
+#define HY_ELF_MAX_ANOMALIES 256u      /* anomalies listed (all are counted) */
+#define HY_ELF_ANOMALIES_PER_KIND 8u   /* listed per kind */
+#define HY_ELF_ENTROPY_FACTOR 4u       /* entropy reads at most this x file size */
 
 #endif

@@ -49,6 +49,7 @@ typedef struct hy_pipeline_stats {
     uint64_t flows, alerts;
     uint64_t hayate_dropped;     /* live: batches dropped under overload, in packets */
     uint64_t store_errors;
+    uint64_t files_read, file_bytes, files_unreadable; /* HY_EV_FILE events made */
     hy_decode_stats decode;
     hy_flow_stats flow;
     /* CPU seconds per thread (--threads > 1; all 0 when everything runs on
@@ -116,6 +117,27 @@ hy_err hy_pipeline_create(const hy_pipeline_cfg *cfg, hy_pipeline **out);
  * time continue across them. Capture statistics of src go to st. */
 hy_err hy_pipeline_feed(hy_pipeline *p, hy_source *src, hy_progress_fn progress, void *ud,
                         hy_capture_stats *st);
+
+/* What hy_pipeline_feed_files took in. */
+typedef struct hy_files_stats {
+    uint64_t files, bytes;     /* regular files handed to the engines */
+    uint64_t skipped;          /* not regular (symlinks, devices...), over
+                                  HY_MAX_FILE_BYTES, or past HY_MAX_FEED_FILES */
+    uint64_t unreadable;       /* could not be opened or read */
+} hy_files_stats;
+
+/* Feeds a file, or every regular file under a folder (recursively, in
+ * byte order of their paths; symbolic links are not followed), to the
+ * engines that consume HY_EV_FILE, after the packets fed so far. Each file
+ * gets the next sequence number; the sharded file engines' instances read
+ * and analyse files in parallel (file i on worker i mod threads) and their
+ * findings merge in sequence order, so the output does not depend on the
+ * thread count. A file's event time is its modification time, held
+ * monotonic. HY_ERR_NOTFOUND / HY_ERR_IO naming path when it cannot be
+ * read at all; files that vanish or cannot be read later are counted in
+ * st (may be NULL). */
+hy_err hy_pipeline_feed_files(hy_pipeline *p, const char *path, hy_progress_fn progress,
+                              void *ud, hy_files_stats *st);
 
 /* Ends the input: exports every flow, gives engines their final tick, waits
  * for the sinks, stops the threads. Safe to call once. */

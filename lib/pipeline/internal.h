@@ -14,6 +14,10 @@
 /* Capture thread -> worker: packets copied into the batch arena, or a tick. */
 typedef enum { HY__IN_PKTS, HY__IN_TICK, HY__IN_FINAL } hy__in_type;
 
+/* A hy__pkt_ref with this link type is a file to analyse: its bytes in the
+ * arena are the path (NUL-terminated), ts_ns its modification time. */
+#define HY__LINK_FILE (-1)
+
 typedef struct hy__pkt_ref {
     uint64_t ts_ns, seq;
     uint32_t off, caplen, wirelen;
@@ -96,6 +100,12 @@ hy_err hy__worker_join(hy__worker *w);
 hy_queue *hy__worker_inq(hy__worker *w);
 hy_queue *hy__worker_freeq(hy__worker *w);
 void hy__worker_stats(const hy__worker *w, hy_decode_stats *d, hy_flow_stats *f);
+/* Files the worker read (and bytes), and files it could not read. */
+void hy__worker_file_stats(const hy__worker *w, uint64_t *files, uint64_t *bytes,
+                           uint64_t *unreadable);
+/* Routes one file (the capture side, pipeline.c): the path goes to worker
+ * seq % threads. */
+hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_ns);
 /* CPU seconds of a threaded worker's thread, known once it was joined. */
 double hy__worker_cpu(const hy__worker *w);
 /* Closes the worker's queues and joins its thread, if started (error paths:

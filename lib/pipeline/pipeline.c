@@ -291,33 +291,57 @@ static hy_err heartbeat(hy_pipeline *p, bool live)
     return HY_OK;
 }
 
-static hy_err route(hy_pipeline *p, const hy_raw_pkt *raw, bool live)
+/* Hands reference r (its caplen bytes at data) to worker i, or runs it
+ * inline with one thread. */
+static hy_err route_ref(hy_pipeline *p, hy__pkt_ref *r, const uint8_t *data, int i, bool live)
 {
-    hy__pkt_ref r = {.ts_ns = raw->ts_ns, .seq = p->seq++, .caplen = raw->caplen,
-                     .wirelen = raw->wirelen, .linktype = raw->linktype};
     hy_err rc;
-    int i;
-
-    if (r.caplen > HY_MAX_SNAPLEN)
-        r.caplen = HY_MAX_SNAPLEN;
     if (p->cfg.threads == 1)
-        return hy__worker_packet(p->workers[0], &r, raw->data);
-    if ((r.seq & 63) == 0 && (rc = heartbeat(p, live)) != HY_OK)
+        return hy__worker_packet(p->workers[0], r, data);
+    if ((r->seq & 63) == 0 && (rc = heartbeat(p, live)) != HY_OK)
         return rc;
-    i = (int)(hy_shard_hash(raw->linktype, raw->data, r.caplen) % (uint32_t)p->cfg.threads);
     if ((rc = get_batch(p, i)) != HY_OK)
         return rc;
     hy__in_batch *b = p->cur[i];
-    if (b->n == HY_BATCH_PACKETS || HY_BATCH_BYTES - b->used < r.caplen) {
+    if (b->n == HY_BATCH_PACKETS || HY_BATCH_BYTES - b->used < r->caplen) {
         if ((rc = dispatch(p, i, live)) != HY_OK || (rc = get_batch(p, i)) != HY_OK)
             return rc;
         b = p->cur[i];
     }
-    r.off = b->used;
-    memcpy(b->arena + b->used, raw->data, r.caplen);
-    b->used += r.caplen;
-    b->pk[b->n++] = r;
+    r->off = b->used;
+    memcpy(b->arena + b->used, data, r->caplen);
+    b->used += r->caplen;
+    b->pk[b->n++] = *r;
     return HY_OK;
+}
+
+static hy_err route(hy_pipeline *p, const hy_raw_pkt *raw, bool live)
+{
+    hy__pkt_ref r = {.ts_ns = raw->ts_ns, .seq = p->seq++, .caplen = raw->caplen,
+                     .wirelen = raw->wirelen, .linktype = raw->linktype};
+    if (r.caplen > HY_MAX_SNAPLEN)
+        r.caplen = HY_MAX_SNAPLEN;
+    int i = p->cfg.threads == 1 ? 0
+                                : (int)(hy_shard_hash(raw->linktype, raw->data, r.caplen) %
+                                        (uint32_t)p->cfg.threads);
+    return route_ref(p, &r, raw->data, i, live);
+}
+
+hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_ns)
+{
+    size_t n = strlen(path) + 1;
+    uint64_t ts = p->have_time && mtime_ns < p->last_ts ? p->last_ts : mtime_ns;
+    hy_err rc;
+    if (n > HY_MAX_PATH)
+        return hy_err_set(HY_ERR_TOOBIG, "%.80s...: path longer than %u bytes", path,
+                          HY_MAX_PATH);
+    if ((rc = advance_time(p, ts, false)) != HY_OK)
+        return rc;
+    p->last_ts = ts;
+    hy__pkt_ref r = {.ts_ns = ts, .seq = p->seq++, .caplen = (uint32_t)n,
+                     .linktype = HY__LINK_FILE};
+    return route_ref(p, &r, (const uint8_t *)path, (int)(r.seq % (uint64_t)p->cfg.threads),
+                     false);
 }
 
 static uint64_t wall_ns(void)
@@ -392,6 +416,8 @@ hy_err hy_pipeline_finish(hy_pipeline *p)
         rc = e;
     for (int i = 0; i < p->cfg.threads; i++) {
         hy__worker_stats(p->workers[i], &p->st.decode, &p->st.flow);
+        hy__worker_file_stats(p->workers[i], &p->st.files_read, &p->st.file_bytes,
+                              &p->st.files_unreadable);
         double w = hy__worker_cpu(p->workers[i]);
         p->st.cpu_workers += w;
         p->st.cpu_worker_max = w > p->st.cpu_worker_max ? w : p->st.cpu_worker_max;

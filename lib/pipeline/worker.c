@@ -2,7 +2,11 @@
  * flow table, runs sharded engines, and writes one ordered stream of items. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pipeline/internal.h"
 #include "pipeline/models.h"
@@ -34,6 +38,9 @@ struct hy__worker {
     hy_alert **tick_alerts;
     size_t n_tick_alerts, cap_tick_alerts;
     hy_emit emit;
+    uint8_t *fbuf;           /* the file being analysed (HY_EV_FILE) */
+    size_t fcap;
+    uint64_t files, file_bytes, files_unreadable;
 };
 
 static hy_err flush_out(hy__worker *w)
@@ -156,9 +163,69 @@ static hy_err tick_engines(hy__worker *w, uint64_t now, bool final)
     return rc;
 }
 
+/* Reads the whole regular file at path into w->fbuf (*n bytes); false
+ * when it cannot (gone, not regular any more, over the cap, a read error). */
+static bool read_file(hy__worker *w, const char *path, size_t *n)
+{
+    struct stat st;
+    size_t got = 0;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    bool ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+              (uint64_t)st.st_size <= HY_MAX_FILE_BYTES;
+    if (ok && (size_t)st.st_size + 1 > w->fcap) {
+        size_t cap = (size_t)st.st_size + 1;
+        uint8_t *nb = realloc(w->fbuf, cap);
+        ok = nb != NULL;
+        if (ok) {
+            w->fbuf = nb;
+            w->fcap = cap;
+        }
+    }
+    while (ok && got < (size_t)st.st_size) { /* a file that shrinks meanwhile ends early */
+        ssize_t k = read(fd, w->fbuf + got, (size_t)st.st_size - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            ok = k == 0;
+            break;
+        }
+        got += (size_t)k;
+    }
+    if (fd >= 0)
+        close(fd);
+    *n = got;
+    return ok;
+}
+
+/* One file for the engines that consume HY_EV_FILE. */
+static hy_err process_file(hy__worker *w, const hy__pkt_ref *r, const char *path)
+{
+    size_t n = 0;
+    w->cur_seq = r->seq;
+    if (!read_file(w, path, &n)) {
+        w->files_unreadable++;
+        return w->err;
+    }
+    w->files++;
+    w->file_bytes += n;
+    hy_event ev = {.kind = HY_EV_FILE, .ts_ns = r->ts_ns, .seq = r->seq,
+                   .u.file = {.path = path, .data = w->fbuf ? w->fbuf : (const uint8_t *)"",
+                              .len = n}};
+    for (size_t i = 0; i < w->n_sh; i++) {
+        if (!(w->sh[i].e->consumes & HY_EV_BIT(HY_EV_FILE)))
+            continue;
+        hy_err rc = w->sh[i].e->on_event(w->sh[i].state, &ev, &w->emit);
+        if (rc != HY_OK)
+            return rc;
+    }
+    return w->err;
+}
+
 static hy_err process_packet(hy__worker *w, const hy__pkt_ref *r, const uint8_t *data)
 {
     hy_pkt pkt;
+    if (r->linktype == HY__LINK_FILE)
+        return process_file(w, r, (const char *)data);
     pkt.ts_ns = r->ts_ns;
     pkt.seq = r->seq;
     pkt.data = data;
@@ -171,6 +238,8 @@ static hy_err process_packet(hy__worker *w, const hy__pkt_ref *r, const uint8_t 
         hy_flow_table_update(w->ft, &pkt);
     for (size_t i = 0; i < w->n_sh; i++) {
         hy_event ev = {.kind = HY_EV_PACKET, .ts_ns = r->ts_ns, .seq = r->seq, .u.pkt = &pkt};
+        if (!(w->sh[i].e->consumes & HY_EV_BIT(HY_EV_PACKET)))
+            continue;
         hy_err rc = w->sh[i].e->on_event(w->sh[i].state, &ev, &w->emit);
         if (rc != HY_OK)
             return rc;
@@ -342,6 +411,14 @@ hy_queue *hy__worker_freeq(hy__worker *w)
     return w->freeq;
 }
 
+void hy__worker_file_stats(const hy__worker *w, uint64_t *files, uint64_t *bytes,
+                           uint64_t *unreadable)
+{
+    *files += w->files;
+    *bytes += w->file_bytes;
+    *unreadable += w->files_unreadable;
+}
+
 void hy__worker_stats(const hy__worker *w, hy_decode_stats *d, hy_flow_stats *f)
 {
     hy_flow_stats fs;
@@ -387,6 +464,7 @@ void hy__worker_destroy(hy__worker *w)
     for (size_t i = 0; i < w->n_tick_alerts; i++)
         hy_alert_destroy(w->tick_alerts[i]);
     free(w->tick_alerts);
+    free(w->fbuf);
     if (w->out)
         hy__out_batch_release(w->out);
     hy_flow_table_destroy(w->ft);

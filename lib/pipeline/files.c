@@ -1,0 +1,111 @@
+/* Feeding files to the file engines (hy_pipeline_feed_files): the folder
+ * walk, in byte order of the paths so the sequence numbers, and with them
+ * the output, are the same on every run. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pipeline/internal.h"
+
+typedef struct entry {
+    char *path;
+    uint64_t mtime_ns;
+} entry;
+
+typedef struct walk {
+    entry *e;
+    size_t n, cap;
+    hy_files_stats st;
+} walk;
+
+static hy_err keep(walk *w, const char *path, const struct stat *sb)
+{
+    if (w->n == HY_MAX_FEED_FILES) {
+        w->st.skipped++;
+        return HY_OK;
+    }
+    if (w->n == w->cap) {
+        size_t nc = w->cap ? w->cap * 2 : 256;
+        entry *ne = realloc(w->e, nc * sizeof *ne);
+        if (!ne)
+            return HY_ERR_NOMEM;
+        w->e = ne;
+        w->cap = nc;
+    }
+    if (!(w->e[w->n].path = strdup(path)))
+        return HY_ERR_NOMEM;
+    w->e[w->n++].mtime_ns =
+        (uint64_t)sb->st_mtim.tv_sec * 1000000000ull + (uint64_t)sb->st_mtim.tv_nsec;
+    return HY_OK;
+}
+
+/* Collects the regular files under dir (depth levels below the top). */
+static hy_err walk_dir(walk *w, const char *dir, int depth)
+{
+    char path[HY_MAX_PATH];
+    struct dirent *de;
+    struct stat sb;
+    hy_err rc = HY_OK;
+    DIR *d = opendir(dir);
+    if (!d) {
+        w->st.unreadable++;
+        return HY_OK;
+    }
+    while (rc == HY_OK && (de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path ||
+            lstat(path, &sb) != 0) {
+            w->st.unreadable++;
+            continue;
+        }
+        if (S_ISDIR(sb.st_mode) && depth < HY_MAX_FEED_DEPTH)
+            rc = walk_dir(w, path, depth + 1);
+        else if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size <= HY_MAX_FILE_BYTES)
+            rc = keep(w, path, &sb);
+        else
+            w->st.skipped++; /* links, devices, too deep, too big */
+    }
+    closedir(d);
+    return rc;
+}
+
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(((const entry *)a)->path, ((const entry *)b)->path);
+}
+
+hy_err hy_pipeline_feed_files(hy_pipeline *p, const char *path, hy_progress_fn progress, void *ud,
+                              hy_files_stats *st)
+{
+    walk w = {0};
+    struct stat sb;
+    hy_err rc = HY_OK;
+    if (stat(path, &sb) != 0)
+        return hy_err_set(errno == ENOENT ? HY_ERR_NOTFOUND : HY_ERR_IO, "%s: %s", path,
+                          strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        rc = walk_dir(&w, path, 0);
+    else if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size <= HY_MAX_FILE_BYTES)
+        rc = keep(&w, path, &sb);
+    else
+        rc = hy_err_set(HY_ERR_UNSUPPORTED, "%s: not a regular file or folder, or over %u MiB",
+                        path, HY_MAX_FILE_BYTES >> 20);
+    if (rc == HY_OK && w.n)
+        qsort(w.e, w.n, sizeof *w.e, by_path);
+    for (size_t i = 0; i < w.n && rc == HY_OK; i++) {
+        rc = hy__pipeline_route_file(p, w.e[i].path, w.e[i].mtime_ns);
+        if (progress && (i & 255) == 255)
+            progress(ud, i + 1, w.n, i + 1);
+    }
+    w.st.files = w.n;
+    if (st)
+        *st = w.st;
+    for (size_t i = 0; i < w.n; i++)
+        free(w.e[i].path);
+    free(w.e);
+    return rc;
+}

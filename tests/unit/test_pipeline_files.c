@@ -1,0 +1,172 @@
+/* Files through the pipeline (hy_pipeline_feed_files): the folder walk's
+ * order and skips, HY_EV_FILE reaching the file engines with the file's
+ * bytes, and the same findings in the same order for any thread count. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hayate/pipeline.h"
+
+/* A sharded file engine: one alert per file naming it, with its length and
+ * the sum of its bytes (so the bytes must have arrived whole). */
+static hy_err f_create(const hy_engine_env *env, void **state)
+{
+    (void)env;
+    *state = calloc(1, 1);
+    return *state ? HY_OK : HY_ERR_NOMEM;
+}
+
+static void f_destroy(void *state)
+{
+    free(state);
+}
+
+static hy_err f_event(void *state, const hy_event *ev, const hy_emit *emit)
+{
+    char ev_json[96];
+    const char *base = strrchr(ev->u.file.path, '/');
+    uint64_t sum = 0;
+    hy_alert *a;
+    (void)state;
+    assert_int_equal(ev->kind, HY_EV_FILE);
+    for (size_t i = 0; i < ev->u.file.len; i++)
+        sum += ev->u.file.data[i];
+    hy_err rc = hy_alert_create(ev->ts_ns, "tfile", "tfile.seen", 4, 0.5, "a file",
+                                base ? base + 1 : ev->u.file.path, ev->seq, &a);
+    snprintf(ev_json, sizeof ev_json, "{\"len\":%zu,\"sum\":%llu}", ev->u.file.len,
+             (unsigned long long)sum);
+    if (rc == HY_OK && (rc = hy_alert_set_evidence(a, ev_json)) != HY_OK)
+        hy_alert_destroy(a);
+    return rc == HY_OK ? hy_emit_alert(emit, a) : rc;
+}
+
+static const hy_engine t_file = {.name = "tfile",
+                                 .summary = "test",
+                                 .consumes = HY_EV_BIT(HY_EV_FILE),
+                                 .sharded = true,
+                                 .create = f_create,
+                                 .destroy = f_destroy,
+                                 .on_event = f_event};
+
+static char g_dir[512];
+
+static void put(const char *rel, const char *text)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", g_dir, rel);
+    hy_test_write_file(path, text, strlen(text));
+}
+
+/* A tree: a.txt, b.bin, empty, sub/c.bin, sub/deeper/d, and a symlink. */
+static void make_tree(void)
+{
+    char path[1024], target[1024];
+    snprintf(g_dir, sizeof g_dir, "%s/samples", hy_test_tmpdir());
+    mkdir(g_dir, 0755);
+    snprintf(path, sizeof path, "%s/sub", g_dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/sub/deeper", g_dir);
+    mkdir(path, 0755);
+    put("b.bin", "\x01\x02\x03");
+    put("a.txt", "hello");
+    put("empty", "");
+    put("sub/c.bin", "cc");
+    put("sub/deeper/d", "dddd");
+    snprintf(target, sizeof target, "%s/a.txt", g_dir);
+    snprintf(path, sizeof path, "%s/link", g_dir);
+    assert_int_equal(symlink(target, path), 0);
+}
+
+static char *run(const char *path, int threads, hy_files_stats *fs, hy_pipeline_stats *st)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    const hy_engine *engines[] = {&t_file};
+    hy_pipeline_cfg pc = {.threads = threads,
+                          .tick_ns = 1000000000ull,
+                          .eve = mem,
+                          .no_flows = true,
+                          .engines = engines,
+                          .n_engines = 1};
+    hy_pipeline *p;
+    hy_flow_cfg_default(&pc.flow);
+    assert_int_equal(hy_pipeline_create(&pc, &p), HY_OK);
+    assert_int_equal(hy_pipeline_feed_files(p, path, NULL, NULL, fs), HY_OK);
+    assert_int_equal(hy_pipeline_finish(p), HY_OK);
+    hy_pipeline_stats_get(p, st);
+    hy_pipeline_destroy(p);
+    fclose(mem);
+    return text;
+}
+
+static void test_order_and_skips(void **st)
+{
+    hy_files_stats fs;
+    hy_pipeline_stats ps;
+    (void)st;
+    make_tree();
+    char *one = run(g_dir, 1, &fs, &ps);
+    const char *order[] = {"\"a.txt\"", "\"b.bin\"", "\"empty\"", "\"c.bin\"", "\"d\""};
+    const char *at = one;
+    for (size_t i = 0; i < 5; i++) {
+        const char *hit = strstr(at, order[i]);
+        if (!hit)
+            fail_msg("%s missing or out of order in:\n%s", order[i], one);
+        at = hit;
+    }
+    assert_non_null(strstr(one, "\"len\":3,\"sum\":6"));   /* b.bin's bytes arrived */
+    assert_non_null(strstr(one, "\"len\":5,\"sum\":532")); /* hello */
+    assert_int_equal(fs.files, 5);
+    assert_int_equal(fs.skipped, 1); /* the symlink */
+    assert_int_equal(ps.files_read, 5);
+    assert_int_equal(ps.file_bytes, 14);
+    assert_int_equal(ps.alerts, 5);
+    for (int t = 2; t <= 3; t++) {
+        char *many = run(g_dir, t, &fs, &ps);
+        assert_string_equal(one, many);
+        free(many);
+    }
+    free(one);
+}
+
+static void test_one_file_and_errors(void **st)
+{
+    hy_files_stats fs;
+    hy_pipeline_stats ps;
+    char path[1024];
+    (void)st;
+    snprintf(path, sizeof path, "%s/sub/c.bin", g_dir);
+    char *one = run(path, 2, &fs, &ps);
+    assert_non_null(strstr(one, "\"c.bin\""));
+    assert_int_equal(ps.alerts, 1);
+    free(one);
+
+    const hy_engine *engines[] = {&t_file};
+    hy_pipeline_cfg pc = {.threads = 1,
+                          .tick_ns = 1000000000ull,
+                          .no_flows = true,
+                          .engines = engines,
+                          .n_engines = 1};
+    hy_pipeline *p;
+    hy_flow_cfg_default(&pc.flow);
+    assert_int_equal(hy_pipeline_create(&pc, &p), HY_OK);
+    assert_int_equal(hy_pipeline_feed_files(p, "/nonexistent/samples", NULL, NULL, NULL),
+                     HY_ERR_NOTFOUND);
+    assert_non_null(strstr(hy_err_detail(), "/nonexistent/samples"));
+    assert_int_equal(hy_pipeline_feed_files(p, "/dev/null", NULL, NULL, NULL), HY_ERR_UNSUPPORTED);
+    hy_pipeline_destroy(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_order_and_skips),
+        cmocka_unit_test(test_one_file_and_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

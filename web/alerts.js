@@ -1,9 +1,12 @@
-// The Alerts page: the alerts the filters select, newest first, then new
-// ones as they arrive over the live stream (filtered the same way).
-import {pageAll, HttpError} from './api.js';
+// The Alerts page: the alerts the filters select, newest first (the newest
+// page from GET /api/alerts?order=desc, older pages on demand with its
+// before= cursor), then new ones as they arrive over the live stream
+// (filtered the same way).
+import {api, query, HttpError} from './api.js';
 import {h, replace, route, fmtTime, fmtNum, sevBadge, errorBox} from './dom.js';
 
-const MAX_ROWS = 500;
+const PAGE = 200;     // alerts per request, newest first
+const MAX_ROWS = 500; // live arrivals beyond this push the oldest rows out
 const FILTER_KEYS = ['engine', 'kind', 'severity', 'verdict', 'q'];
 
 // Accessors for an EVE alert object (docs/ALERTS.md).
@@ -109,9 +112,15 @@ export async function alertsView(root, ctx) {
   const countEl = h('span', {class: 'muted'}, 'loading…');
   const {table, tbody} = alertTable();
   const empty = h('p', {class: 'empty', hidden: true}, 'No alerts match. New ones appear here as they are stored.');
-  const note = h('p', {class: 'muted', hidden: true});
+  // Older pages: `older` is the cursor (the oldest id shown), null when the
+  // store holds nothing older that matches.
+  let older = null;
+  let rowLimit = MAX_ROWS; // raised by what the analyst loads, so arrivals keep it
+  const olderBtn = h('button', {type: 'button', class: 'load-older', hidden: true, on: {click: loadOlder}}, 'Load older');
+  const olderMsg = h('span', {class: 'muted'});
   root.append(h('h1', null, 'Alerts'), formSlot,
-    h('div', {class: 'feedbar'}, stateEl, pauseBtn, countEl), note, table, empty);
+    h('div', {class: 'feedbar'}, stateEl, pauseBtn, countEl), table, empty,
+    h('div', {class: 'older-bar'}, olderBtn, olderMsg));
 
   function redrawForm() { replace(formSlot, filterForm(f, engines, kinds, apply)); }
   function updateCount() {
@@ -143,11 +152,61 @@ export async function alertsView(root, ctx) {
     return newEngine || newKind;
   }
   function trim() {
-    while (tbody.rows.length > MAX_ROWS) {
+    let cut = false;
+    while (tbody.rows.length > rowLimit) {
       const last = tbody.rows[tbody.rows.length - 1];
       shown.delete(last.dataset.id);
       last.remove();
+      cut = true;
     }
+    if (cut) { // what was pushed out is older than the last row left
+      older = tbody.rows[tbody.rows.length - 1].dataset.id;
+      olderMsg.textContent = '';
+      updateOlder();
+    }
+  }
+  function updateOlder() {
+    olderBtn.hidden = !older;
+    if (!older && shown.size) olderMsg.textContent = 'No older alerts match.';
+  }
+  // Appends a page (newest first) under the rows shown; its "next" is the
+  // cursor of the page after it.
+  function addPage(page) {
+    const got = Array.isArray(page && page.alerts) ? page.alerts : [];
+    const rows = [];
+    for (const a of got) {
+      learn(a);
+      if (!A.id(a) || shown.has(A.id(a))) continue;
+      shown.add(A.id(a));
+      rows.push(alertRow(a));
+    }
+    tbody.append(...rows);
+    older = page && typeof page.next === 'string' && page.next ? page.next : null;
+    return rows.length;
+  }
+  const pagePath = (extra) => '/api/alerts' + query(Object.assign({}, f, {order: 'desc', limit: PAGE}, extra));
+  async function loadOlder() {
+    if (!older || olderBtn.disabled) return;
+    olderBtn.disabled = true;
+    olderBtn.textContent = 'loading…';
+    olderMsg.textContent = '';
+    try {
+      const page = await api(pagePath({before: older}));
+      if (!ctx.isCurrent()) return;
+      addPage(page);
+      rowLimit = Math.max(rowLimit, tbody.rows.length);
+      redrawFormIfIdle();
+    } catch (e) {
+      replace(olderMsg, errorBox(e));
+    } finally {
+      olderBtn.disabled = false;
+      olderBtn.textContent = 'Load older';
+      updateOlder();
+      updateCount();
+    }
+  }
+  function redrawFormIfIdle() {
+    if (!document.activeElement || !formSlot.contains(document.activeElement)) redrawForm();
   }
   function addLive(a) {
     if (shown.has(A.id(a))) return;
@@ -175,25 +234,12 @@ export async function alertsView(root, ctx) {
   // seen twice are shown once).
   await Promise.race([ctx.live.stream.connected, timeout(3000)]);
   try {
-    const {alerts, complete} = await pageAll('/api/alerts', f, {limit: 1000, maxPages: 10});
+    const page = await api(pagePath({}));
     if (!ctx.isCurrent()) return () => { offLive(); offState(); };
-    const rows = [];
-    for (let i = alerts.length - 1; i >= 0 && rows.length < MAX_ROWS; i--) {
-      const a = alerts[i];
-      learn(a);
-      if (shown.has(A.id(a))) continue;
-      shown.add(A.id(a));
-      rows.push(alertRow(a));
-    }
-    // live arrivals may already be at the top: the page goes under them
-    tbody.append(...rows);
+    addPage(page); // live arrivals may already be at the top: the page goes under them
     trim();
-    if (!complete) {
-      note.hidden = false;
-      note.textContent = `More than ${fmtNum(alerts.length)} alerts match: showing the last of the first ` +
-        `${fmtNum(alerts.length)}. Narrow the filters (engine, kind, severity, text) to see the newest.`;
-    }
-    redrawForm();
+    updateOlder();
+    redrawFormIfIdle();
   } catch (e) {
     root.insertBefore(errorBox(e instanceof HttpError ? e : new Error(`cannot load alerts: ${e.message}`)), table);
   }

@@ -1,7 +1,8 @@
-// One alert: what it says, its evidence as nested tables, its verdict, and
-// the buttons that record an analyst's verdict (POST .../feedback).
-import {api, query} from './api.js';
-import {h, replace, route, fmtTime, fmtNum, sevBadge, errorBox, verdictBadge, parseTime, VERDICTS} from './dom.js';
+// One alert: what it says, its evidence as nested tables, its verdict and
+// the history of verdicts (GET .../feedback), and the buttons that record
+// an analyst's verdict (POST .../feedback).
+import {api} from './api.js';
+import {h, replace, route, fmtTime, fmtNum, sevBadge, errorBox, verdictBadge, VERDICTS} from './dom.js';
 import {A} from './alerts.js';
 
 const MAX_DEPTH = 8;
@@ -43,18 +44,33 @@ export function renderValue(v, depth = 0) {
     keys.map((k) => h('tr', null, h('th', null, k), h('td', null, renderValue(v[k], depth + 1))))));
 }
 
-// The alert's latest verdict: from the EVE object when the server puts it
-// there, else asked of /api/alerts?verdict=V within the alert's second.
-async function currentVerdict(a) {
-  if (A.verdict(a)) return A.verdict(a);
-  const t = parseTime(A.time(a));
-  if (!t) return null;
-  const from = Math.floor(t.getTime() / 1000);
-  const found = await Promise.all(VERDICTS.map(async ([v]) => {
-    const page = await api('/api/alerts' + query({verdict: v, from, to: from + 1, limit: 1000}));
-    return page && page.alerts.some((x) => A.id(x) === A.id(a)) ? v : null;
-  }));
-  return found.find(Boolean) || null;
+const feedbackPath = (a) => `/api/alerts/${encodeURIComponent(A.id(a))}/feedback`;
+
+// The verdicts recorded on an alert, newest first: who, when, what, why.
+function historyTable(list) {
+  if (!list.length) return h('p', {class: 'muted'}, 'Nobody has judged this alert yet.');
+  return h('table', {class: 'history'},
+    h('thead', null, h('tr', null, ['Time (UTC)', 'Verdict', 'Analyst', 'Label', 'Comment'].map((t) => h('th', null, t)))),
+    h('tbody', null, list.map((r, i) => h('tr', {class: i ? null : 'latest'},
+      h('td', {class: 'time'}, fmtTime(r.time)),
+      h('td', null, verdictBadge(typeof r.verdict === 'string' ? r.verdict : null)),
+      h('td', {class: 'analyst'}, r.analyst || '—'),
+      h('td', null, r.label || '—'),
+      h('td', {class: 'comment'}, r.comment || '')))));
+}
+
+// Shows the current verdict (the newest) and the history, from
+// GET /api/alerts/{id}/feedback.
+async function showVerdicts(a, verdictEl, historyEl) {
+  try {
+    const res = await api(feedbackPath(a));
+    const list = Array.isArray(res && res.feedback) ? res.feedback : [];
+    replace(verdictEl, verdictBadge(list.length ? list[0].verdict : A.verdict(a)));
+    replace(historyEl, historyTable(list));
+  } catch (e) {
+    replace(verdictEl, h('span', {class: 'muted'}, 'unknown'));
+    replace(historyEl, errorBox(e));
+  }
 }
 
 function attackList(ids) {
@@ -79,7 +95,7 @@ function facts(a) {
   return h('dl', {class: 'facts'}, rows.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
 }
 
-function feedbackForm(a, verdictEl, resultEl) {
+function feedbackForm(a, verdictEl, resultEl, onSaved) {
   let analyst = '';
   try { analyst = localStorage.getItem(ANALYST_KEY) || ''; } catch { /* none */ }
   const comment = h('textarea', {name: 'comment', rows: 2, maxlength: 4096, placeholder: 'optional comment'});
@@ -96,12 +112,13 @@ function feedbackForm(a, verdictEl, resultEl) {
       try { localStorage.setItem(ANALYST_KEY, body.analyst); } catch { /* none */ }
     }
     try {
-      const rec = await api(`/api/alerts/${encodeURIComponent(A.id(a))}/feedback`, {method: 'POST', body});
+      const rec = await api(feedbackPath(a), {method: 'POST', body});
       replace(verdictEl, verdictBadge(rec.verdict));
       replace(resultEl, h('span', {class: 'ok', role: 'status'},
         `Recorded ${rec.verdict.replace('_', ' ')} at ${fmtTime(rec.time)}` +
         (rec.analyst ? ` by ${rec.analyst}` : '') + '.'));
       comment.value = '';
+      await onSaved();
     } catch (e) {
       replace(resultEl, errorBox(e));
     } finally {
@@ -124,8 +141,10 @@ export async function detailView(root, ctx) {
     return null;
   }
   if (!ctx.isCurrent()) return null;
-  const verdictEl = h('span', null, h('span', {class: 'muted'}, 'looking up…'));
+  const verdictEl = h('span', {class: 'current-verdict'}, h('span', {class: 'muted'}, 'looking up…'));
   const resultEl = h('div', {class: 'result'});
+  const historyEl = h('div', {class: 'verdict-history'}, h('p', {class: 'muted'}, 'loading…'));
+  const refresh = () => (ctx.isCurrent() ? showVerdicts(a, verdictEl, historyEl) : null);
   const kind = A.kind(a);
   const links = [];
   if (kind.startsWith('darknet.outbreak') && /^[a-z0-9]+\/\d+$/.test(A.subject(a)))
@@ -140,12 +159,12 @@ export async function detailView(root, ctx) {
       h('section', {class: 'verdict-box'},
         h('h2', null, 'Verdict'),
         h('p', null, 'Current: ', verdictEl),
-        feedbackForm(a, verdictEl, resultEl),
-        resultEl),
+        feedbackForm(a, verdictEl, resultEl, refresh),
+        resultEl,
+        h('h3', null, 'History'),
+        historyEl),
       h('section', null, h('h2', null, 'Evidence'), renderValue((a.hayate && a.hayate.evidence) || {})),
       h('details', null, h('summary', null, 'EVE JSON'), h('pre', {class: 'raw'}, JSON.stringify(a, null, 2)))));
-  currentVerdict(a).then((v) => {
-    if (ctx.isCurrent() && verdictEl.textContent === 'looking up…') replace(verdictEl, verdictBadge(v));
-  }, () => replace(verdictEl, h('span', {class: 'muted'}, 'unknown')));
+  refresh();
   return null;
 }

@@ -42,13 +42,18 @@ typedef struct hy_alert_filter {
     uint64_t from_ns, to_ns;   /* 0 = open */
     const char *text;          /* substring of title/subject, or NULL */
     const char *after_id;      /* cursor: ids strictly greater; NULL = start */
+    const char *before_id;     /* cursor: ids strictly smaller; NULL = none
+                                * (with newest_first: the next older page) */
     const char *id;            /* exactly this alert, or NULL */
     const char *verdict;       /* the alert's latest verdict is this; "none":
                                 * no verdict yet; NULL: any */
     size_t limit;              /* 0 = no limit */
-    bool newest_first;         /* descending id order (after_id still "greater") */
-    hy_alert_order order;      /* ID unless set; UNCERTAINTY takes neither
-                                * after_id nor newest_first (HY_ERR_ARG) */
+    bool newest_first;         /* descending id order, walked backwards on the
+                                * primary key (after_id/before_id keep their
+                                * meaning: bounds, not directions) */
+    hy_alert_order order;      /* ID unless set; UNCERTAINTY takes no
+                                * after_id, before_id or newest_first
+                                * (HY_ERR_ARG) */
 } hy_alert_filter;
 
 /* An alert as its EVE JSON text (hy_alert_to_eve's output), for callers
@@ -72,6 +77,11 @@ typedef struct hy_feedback {
     const char *analyst;       /* or NULL */
     uint64_t time_ns;
 } hy_feedback;
+
+/* Called per verdict on an alert, newest first; fields as in hy_feedback
+ * (label, comment, analyst NULL when absent), valid during the call only.
+ * Non-zero stops. */
+typedef int (*hy_feedback_cb)(void *ud, const hy_feedback *f);
 
 /* Whether v is one of the four verdicts. */
 bool hy_verdict_valid(const char *v);
@@ -102,6 +112,7 @@ typedef struct hy_store_ops {
     hy_err (*put_feedback)(hy_store *s, const hy_feedback *f);
     hy_err (*query_series)(hy_store *s, const hy_series_filter *f, hy_series_cb cb, void *ud);
     hy_err (*query_eve)(hy_store *s, const hy_alert_filter *flt, hy_alert_eve_cb cb, void *ud);
+    hy_err (*query_feedback)(hy_store *s, const char *alert_id, hy_feedback_cb cb, void *ud);
     void (*close)(hy_store *s);
 } hy_store_ops;
 
@@ -151,6 +162,12 @@ hy_err hy_store_count(hy_store *s, const char *table, uint64_t *n);
 /* Records a verdict (one transaction). HY_ERR_NOTFOUND when the alert is not
  * in the store; HY_ERR_ARG for a missing id or an unknown verdict. */
 hy_err hy_store_put_feedback(hy_store *s, const hy_feedback *f);
+/* Calls cb for each verdict recorded on alert_id, newest first (by time,
+ * then by the order they were stored), read in one statement through the
+ * index feedback_alert_time. HY_ERR_NOTFOUND when the alert is not in the
+ * store (an alert nobody judged calls cb never and returns HY_OK);
+ * HY_ERR_ARG for a NULL id or callback. Works on readers too. */
+hy_err hy_store_query_feedback(hy_store *s, const char *alert_id, hy_feedback_cb cb, void *ud);
 /* Calls cb for each stored point matching f, in time order. */
 hy_err hy_store_query_series(hy_store *s, const hy_series_filter *f, hy_series_cb cb, void *ud);
 void hy_store_close(hy_store *s);

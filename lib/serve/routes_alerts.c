@@ -1,5 +1,6 @@
-/* Alert routes: GET /healthz, GET /api/alerts (filters, cursor pages),
- * GET /api/alerts/{id}. Query parameters are checked strictly: an unknown
+/* Alert routes: GET /healthz, GET /api/alerts (filters, cursor pages in
+ * either order), GET /api/alerts/{id} (and, split off its path,
+ * GET /api/alerts/{id}/feedback: routes_feedback.c). Query parameters are checked strictly: an unknown
  * one, or a value that does not parse, is a 400 naming it. */
 #include "serve/serve_int.h"
 
@@ -27,14 +28,39 @@ bool hy__serve_valid_id(const char *id)
     return n == HY_ALERT_ID_LEN && strspn(id, ok) == n;
 }
 
+/* order=asc (the default: oldest first, paged with after) or desc (newest
+ * first, paged with before); a cursor against the order is a 400 naming
+ * both. */
+static bool read_order(hy_serve *s, struct MHD_Connection *c, hy_alert_filter *f,
+                       const char *order, hy_err *rc)
+{
+    if (order && strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) {
+        *rc = hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "order must be asc or desc");
+        return false;
+    }
+    f->newest_first = order && strcmp(order, "desc") == 0;
+    if (f->newest_first && f->after_id) {
+        *rc = hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST,
+                              "after pages order=asc; with order=desc page with before");
+        return false;
+    }
+    if (!f->newest_first && f->before_id) {
+        *rc = hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST,
+                              "before pages order=desc; add order=desc (or page with after)");
+        return false;
+    }
+    return true;
+}
+
 /* Fills f from the query string; on a bad one queues a 400 and returns
  * false. */
 static bool read_filter(hy_serve *s, struct MHD_Connection *c, hy_alert_filter *f, hy_err *rc)
 {
     unsigned long x;
     const char *v;
-    static const char *const known[] = {"engine", "kind",  "severity", "from",    "to",
-                                        "q",      "after", "limit",    "verdict", NULL};
+    static const char *const known[] = {"engine", "kind",    "severity", "from",
+                                        "to",     "q",       "after",    "before",
+                                        "order",  "limit",   "verdict",  NULL};
 #define ARG(name) MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name)
     if (!hy__serve_known_params(s, c, known, rc))
         return false;
@@ -71,7 +97,11 @@ static bool read_filter(hy_serve *s, struct MHD_Connection *c, hy_alert_filter *
         *rc = hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "after must be an alert id");
         return false;
     }
-    return true;
+    if ((f->before_id = ARG("before")) && !hy__serve_valid_id(f->before_id)) {
+        *rc = hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "before must be an alert id");
+        return false;
+    }
+    return read_order(s, c, f, ARG("order"), rc);
 #undef ARG
 bad_severity:
     *rc = hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "severity must be 1..4");
@@ -171,9 +201,20 @@ hy_err hy__route_alerts(hy_serve *s, struct MHD_Connection *c, const hy__req *r)
     return send_query(s, c, &f, false);
 }
 
+#define FEEDBACK_SUFFIX "/feedback"
+
 hy_err hy__route_alert(hy_serve *s, struct MHD_Connection *c, const hy__req *r)
 {
     hy_alert_filter f = {.id = r->arg, .limit = 1};
+    size_t n = strlen(r->arg), sl = strlen(FEEDBACK_SUFFIX);
+    if (n == HY_ALERT_ID_LEN + sl && strcmp(r->arg + HY_ALERT_ID_LEN, FEEDBACK_SUFFIX) == 0) {
+        char id[HY_ALERT_ID_LEN + 1]; /* GET /api/alerts/{id}/feedback */
+        memcpy(id, r->arg, HY_ALERT_ID_LEN);
+        id[HY_ALERT_ID_LEN] = '\0';
+        if (!hy__serve_valid_id(id))
+            return hy__serve_error(s, c, MHD_HTTP_NOT_FOUND, "no alert with this id");
+        return hy__route_feedback_list(s, c, id);
+    }
     if (!hy__serve_valid_id(r->arg))
         return hy__serve_error(s, c, MHD_HTTP_NOT_FOUND, "no alert with this id");
     return send_query(s, c, &f, true);

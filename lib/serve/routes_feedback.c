@@ -1,6 +1,7 @@
 /* POST /api/alerts/{id}/feedback: an analyst's verdict on an alert, parsed
  * strictly (a JSON object; known keys only; strings of bounded length) and
- * stored in one transaction. */
+ * stored in one transaction. GET /api/alerts/{id}/feedback: the verdicts
+ * recorded on it, newest first. */
 #include "serve/serve_int.h"
 
 #include <jansson.h>
@@ -9,6 +10,9 @@
 #include <time.h>
 
 #define SUFFIX "/feedback"
+
+#define HISTORY_MAX   1000      /* verdicts listed at most (the newest) */
+#define HISTORY_BYTES (32u << 20) /* 1,000 records of escaped capped strings fit */
 
 typedef struct field {
     const char *key;
@@ -121,5 +125,58 @@ hy_err hy__route_feedback(hy_serve *s, struct MHD_Connection *c, const hy__req *
     fb.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
     rc = store_it(s, c, &fb);
     json_decref(j);
+    return rc;
+}
+
+typedef struct history {
+    hy_json *j;
+    size_t n;
+} history;
+
+/* Appends one verdict record; stops at HISTORY_MAX or a full buffer. */
+static int add_verdict(void *ud, const hy_feedback *f)
+{
+    history *h = ud;
+    hy_json_obj_open(h->j);
+    hy_json_kstr(h->j, "verdict", f->verdict);
+    hy_json_kstr(h->j, "label", f->label);
+    hy_json_kstr(h->j, "comment", f->comment);
+    hy_json_kstr(h->j, "analyst", f->analyst);
+    hy_json_key(h->j, "time");
+    hy_json_time(h->j, f->time_ns);
+    hy_json_obj_close(h->j);
+    return ++h->n >= HISTORY_MAX || h->j->err != HY_OK; /* the buffer is full */
+}
+
+hy_err hy__route_feedback_list(hy_serve *s, struct MHD_Connection *c, const char *id)
+{
+    static const char *const known[] = {NULL};
+    hy_err rc = HY_OK;
+    hy_buf b;
+    hy_json j;
+    history h = {.j = &j};
+    if (!hy__serve_known_params(s, c, known, &rc))
+        return rc;
+    hy_buf_init(&b, HISTORY_BYTES);
+    hy_json_init(&j, &b);
+    hy_json_obj_open(&j);
+    hy_json_kstr(&j, "alert", id);
+    hy_json_key(&j, "feedback");
+    hy_json_arr_open(&j);
+    rc = hy__serve_query_feedback(s, id, add_verdict, &h);
+    if (rc == HY_OK) {
+        hy_json_arr_close(&j);
+        hy_json_obj_close(&j);
+        rc = hy_json_finish(&j);
+        if (rc != HY_OK)
+            hy_err_set(rc, "feedback of %s: %s", id, hy_err_str(rc));
+    }
+    if (rc == HY_ERR_NOTFOUND)
+        rc = hy__serve_error(s, c, MHD_HTTP_NOT_FOUND, "no alert with this id");
+    else if (rc != HY_OK)
+        rc = hy__serve_error(s, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: %s", hy_err_detail());
+    else
+        rc = hy__serve_reply(s, c, MHD_HTTP_OK, "application/json", b.data, b.len);
+    hy_buf_free(&b);
     return rc;
 }

@@ -293,6 +293,21 @@ hy_err hy__serve_query_eve(hy_serve *s, const hy_alert_filter *f, hy_alert_eve_c
     return rc;
 }
 
+hy_err hy__serve_query_feedback(hy_serve *s, const char *alert_id, hy_feedback_cb cb, void *ud)
+{
+    hy_store *r = reader_take(s);
+    hy_err rc;
+    if (r) {
+        rc = hy_store_query_feedback(r, alert_id, cb, ud);
+        reader_give(s, r);
+        return rc;
+    }
+    pthread_mutex_lock(&s->mu);
+    rc = hy_store_query_feedback(s->store, alert_id, cb, ud);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
 hy_err hy_serve_start(const hy_serve_cfg *cfg, hy_serve **out)
 {
     struct sockaddr_storage ss;

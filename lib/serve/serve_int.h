@@ -81,6 +81,8 @@ bool hy__serve_parse_uint(const char *v, unsigned long lo, unsigned long hi, uns
  * requests read in parallel), or on the writer under mu when none can be
  * had. */
 hy_err hy__serve_query_eve(hy_serve *s, const hy_alert_filter *f, hy_alert_eve_cb cb, void *ud);
+/* The same for hy_store_query_feedback. */
+hy_err hy__serve_query_feedback(hy_serve *s, const char *alert_id, hy_feedback_cb cb, void *ud);
 /* Writes {"alerts": [EVE...], "next": last id when the page is full, else
  * null} for f into b (routes_alerts.c). uncertainty: each item gets
  * "uncertainty" (1 - |2*score - 1|) as its first key, and next is null. */
@@ -91,9 +93,11 @@ bool hy__serve_valid_id(const char *id);
 
 /* GET /healthz: "ok". */
 hy_err hy__route_healthz(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
-/* GET /api/alerts?engine=&kind=&severity=&from=&to=&q=&after=&limit= */
+/* GET /api/alerts?engine=&kind=&severity=&from=&to=&q=&verdict=&order=&after=
+ * &before=&limit= */
 hy_err hy__route_alerts(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
-/* GET /api/alerts/{id} */
+/* GET /api/alerts/{id}, and GET /api/alerts/{id}/feedback (handed on to
+ * hy__route_feedback_list) */
 hy_err hy__route_alert(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 /* GET /api/alerts/stream: server-sent events of alerts as they are stored,
  * resuming after Last-Event-ID (or, without it, after the newest now). */
@@ -118,6 +122,10 @@ struct json_t *hy__feedback_parse(const char *body, size_t len, hy_feedback *fb,
                                   size_t cap);
 /* POST /api/alerts/{id}/feedback {verdict, label?, comment?, analyst?} */
 hy_err hy__route_feedback(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+/* GET /api/alerts/{id}/feedback for a well-formed id: {"alert", "feedback":
+ * [{verdict, label, comment, analyst, time}...]} newest first; 404 when the
+ * store has no such alert. */
+hy_err hy__route_feedback_list(hy_serve *s, struct MHD_Connection *c, const char *id);
 
 /* GET / and GET /ui/{name}: the dashboard's embedded assets. */
 hy_err hy__route_index(hy_serve *s, struct MHD_Connection *c, const hy__req *r);

@@ -90,6 +90,14 @@ static const char *const migrations[] = {
      * 1 - |2*score - 1| descends as abs(score - 0.5) ascends; id breaks
      * ties. Queries must spell the expression the same way to use it. */
     "CREATE INDEX alerts_uncertainty ON alerts(abs(score - 0.5), id);",
+
+    /* v5: an alert's verdicts newest first (query_feedback, and the latest
+     * verdict the verdict filter compares) read in index order: (alert_id,
+     * time), the rowid last breaking ties. It serves every lookup by
+     * alert_id (the foreign key's included), so the v1 index on alert_id
+     * alone goes. */
+    ("CREATE INDEX IF NOT EXISTS feedback_alert_time ON feedback(alert_id, time);"
+     "DROP INDEX IF EXISTS feedback_alert;"),
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

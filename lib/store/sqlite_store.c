@@ -250,6 +250,55 @@ static hy_err sq_put_feedback_l(hy_store *hs, const hy_feedback *f)
     return tx_end(s, err, "put_feedback");
 }
 
+/* One statement, so the alert's existence and its verdicts are read from
+ * the same snapshot: the alert's row (by its key) left-joined with its
+ * verdicts, newest first, walked backwards on feedback_alert_time (alert_id,
+ * time, then the rowid: no sort). One row with a NULL verdict id when
+ * nobody judged it; none when there is no such alert. */
+#define FEEDBACK_SQL                                                                 \
+    "SELECT f.id, f.verdict, f.label, f.comment, f.analyst, f.time FROM alerts a"    \
+    " LEFT JOIN feedback f ON f.alert_id = a.id WHERE a.id = ?1"                     \
+    " ORDER BY f.time DESC, f.id DESC"
+
+static hy_err sq_query_feedback_l(hy_store *hs, const char *alert_id, hy_feedback_cb cb,
+                                  void *ud)
+{
+    sq_store *s = sq(hs);
+    sqlite3_stmt *st;
+    hy_err err = HY_OK;
+    bool found = false;
+    int rc;
+    if (!alert_id || !cb)
+        return hy_err_set(HY_ERR_ARG, "query_feedback: NULL alert id or callback");
+    if (!(st = hy__sq_get_stmt(s, FEEDBACK_SQL)))
+        return HY_ERR_STORE;
+    rc = bind_text(st, 1, alert_id, 0);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        found = true;
+        rc = SQLITE_OK;
+        if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+            continue; /* the alert, with no verdict */
+        hy_feedback f = {.alert_id = alert_id,
+                         .verdict = (const char *)sqlite3_column_text(st, 1),
+                         .label = (const char *)sqlite3_column_text(st, 2),
+                         .comment = (const char *)sqlite3_column_text(st, 3),
+                         .analyst = (const char *)sqlite3_column_text(st, 4),
+                         .time_ns = (uint64_t)sqlite3_column_int64(st, 5)};
+        if (!f.verdict)
+            f.verdict = ""; /* NOT NULL in the schema */
+        if (cb(ud, &f)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        err = row_fail(s, "query_feedback", alert_id, rc);
+    else if (!found)
+        err = hy_err_set(HY_ERR_NOTFOUND, "query_feedback: no alert %.64s", alert_id);
+    hy__sq_put_stmt(s, st);
+    return err;
+}
+
 bool hy_verdict_valid(const char *v)
 {
     static const char *const ok[] = {"true_positive", "false_positive", "benign", "malicious"};
@@ -514,6 +563,9 @@ SQ_LOCKED_AS(sq_query_eve, hy__sq_query_eve,
              (s, flt, cb, ud))
 SQ_LOCKED(sq_count, (hy_store *hs, const char *table, uint64_t *n), (hs, table, n))
 SQ_LOCKED(sq_put_feedback, (hy_store *hs, const hy_feedback *f), (hs, f))
+SQ_LOCKED(sq_query_feedback,
+          (hy_store *hs, const char *alert_id, hy_feedback_cb cb, void *ud),
+          (hs, alert_id, cb, ud))
 SQ_LOCKED(sq_query_series, (hy_store *hs, const hy_series_filter *f, hy_series_cb cb, void *ud),
           (hs, f, cb, ud))
 
@@ -548,6 +600,7 @@ static const hy_store_ops sq_ops = {
     .put_feedback = sq_put_feedback,
     .query_series = sq_query_series,
     .query_eve = sq_query_eve,
+    .query_feedback = sq_query_feedback,
     .close = sq_close,
 };
 
@@ -559,6 +612,7 @@ static const hy_store_ops sq_reader_ops = {
     .count = sq_count,
     .query_series = sq_query_series,
     .query_eve = sq_query_eve,
+    .query_feedback = sq_query_feedback,
     .close = sq_close,
 };
 

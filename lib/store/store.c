@@ -61,6 +61,11 @@ hy_err hy_store_query_eve(hy_store *s, const hy_alert_filter *flt, hy_alert_eve_
     HY__STORE_CALL(s, query_eve, flt, cb, ud);
 }
 
+hy_err hy_store_query_feedback(hy_store *s, const char *alert_id, hy_feedback_cb cb, void *ud)
+{
+    HY__STORE_CALL(s, query_feedback, alert_id, cb, ud);
+}
+
 hy_err hy_store_query_series(hy_store *s, const hy_series_filter *f, hy_series_cb cb, void *ud)
 {
     HY__STORE_CALL(s, query_series, f, cb, ud);

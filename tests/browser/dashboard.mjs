@@ -3,8 +3,11 @@
 // A serve-only `hayate run` on an empty store; the dashboard opened; a
 // second `hayate run` (serve.enabled=false) analyses a generated darknet
 // capture into the same store, so the alerts arrive live over the stream;
-// an outbreak alert is opened and marked "False positive", and the store is
-// checked for the verdict; the Darknet page must draw a chart with outbreak
+// reloaded with pages smaller than the store, the feed starts at the newest
+// alert and "Load older" pages back through every one once; an outbreak
+// alert is opened and marked "False positive" (its verdict history then
+// shows it), the store is checked for the verdict, and a second verdict
+// heads the history; the Darknet page must draw a chart with outbreak
 // markers and the Status page an engine row; a server with a token must ask
 // for it and then work. Screenshots go to $HAYATE_ARTIFACTS (default
 // BUILD/test-artifacts, BUILD from $HY_BUILD_DIR, else the binary's folder).
@@ -149,6 +152,39 @@ async function main() {
   await page.waitForTimeout(4200); // the "fresh" highlight fades
   await page.screenshot({path: join(artifacts, 'dashboard.png')});
 
+  step = 'the first page is the newest; Load older pages back through the rest';
+  // Pages a third of the store's size, so the feed needs several: the
+  // dashboard asks for order=desc&limit=200; the route shrinks the limit.
+  const newest = (await (await fetch(base + '/api/alerts?order=desc&limit=1')).json()).alerts[0].hayate.id;
+  const per = Math.max(1, Math.floor(nStored / 3));
+  const asked = [];
+  const alertsApi = (u) => u.pathname === '/api/alerts';
+  await page.route(alertsApi, (r) => {
+    const u = new URL(r.request().url());
+    asked.push(u.search);
+    if (u.searchParams.get('order') === 'desc') u.searchParams.set('limit', String(per));
+    r.continue({url: u.toString()});
+  });
+  await page.reload();
+  await page.waitForFunction((n) => document.querySelectorAll('tr.alert-row').length === n, per, {timeout: 10000});
+  check(asked.length === 1 && /^\?order=desc&limit=200$/.test(asked[0]), `the feed asked for ${JSON.stringify(asked)}`);
+  const first = await page.locator('tr.alert-row').first().getAttribute('data-id');
+  check(first === newest, `the feed's first row is ${first}, not the newest alert ${newest}`);
+  for (let clicks = 0; clicks < 10 && await page.locator('button.load-older').isVisible(); clicks++) {
+    const before = await page.locator('tr.alert-row').count();
+    await page.click('button.load-older');
+    await page.waitForFunction((n) => document.querySelectorAll('tr.alert-row').length > n ||
+      document.querySelector('button.load-older').hidden, before, {timeout: 10000});
+    await page.waitForSelector('button.load-older:not([disabled])', {state: 'attached'});
+  }
+  const paged = await page.locator('tr.alert-row').evaluateAll((rows) => rows.map((r) => r.dataset.id));
+  check(paged.length === nStored && new Set(paged).size === nStored, `Load older showed ${paged.length} rows (${new Set(paged).size} distinct) of ${nStored}`);
+  check(paged.every((x, i) => !i || paged[i - 1] > x), 'the feed is not newest first');
+  check(asked.slice(1).every((q) => /^\?order=desc&limit=200&before=[0-9A-Z]{26}$/.test(q)), `older pages asked ${JSON.stringify(asked)}`);
+  check(await page.locator('.older-bar', {hasText: 'No older alerts match.'}).count() === 1, 'no end-of-feed note');
+  await page.unroute(alertsApi);
+  log(`newest first over ${asked.length} pages of ${per}: all ${nStored} alerts once`);
+
   step = 'filters apply to the feed';
   await page.selectOption('form.filters select[name="severity"]', '1');
   await page.waitForFunction(() => location.hash.includes('severity=1'));
@@ -168,17 +204,36 @@ async function main() {
   check((await page.locator('dl.facts').innerText()).includes('T1595.001'), 'the ATT&CK id is not shown');
   await page.waitForSelector('.verdict-box .verdict.none');
 
+  await page.waitForSelector('.verdict-history p:text("Nobody has judged this alert yet.")');
+
   step = 'mark it a false positive';
   await page.fill('textarea[name="comment"]', 'synthetic outbreak (browser test)');
+  await page.fill('input[name="analyst"]', 'browser-test');
   await page.getByRole('button', {name: 'False positive'}).click();
   await page.waitForSelector('.result .ok:text("Recorded false positive")');
+  await page.waitForSelector('.verdict-history table.history tbody tr');
+  const hist = await page.locator('.verdict-history table.history tbody tr').allInnerTexts();
+  check(hist.length === 1 && hist[0].includes('False positive') && hist[0].includes('browser-test') &&
+    hist[0].includes('synthetic outbreak (browser test)'), `the verdict history shows ${JSON.stringify(hist)}`);
   await page.screenshot({path: join(artifacts, 'detail.png'), fullPage: true});
   const fp = await (await fetch(base + '/api/alerts?verdict=false_positive')).json();
   check(fp.alerts.length === 1 && fp.alerts[0].hayate.id === id,
     `the store's false positives are ${JSON.stringify(fp.alerts.map((a) => a.hayate.id))}, not [${id}]`);
   await page.reload();
-  await page.waitForSelector('.verdict-box .verdict.v-false_positive');
+  await page.waitForSelector('.current-verdict .verdict.v-false_positive');
   log(`alert ${id} is a false positive in the store`);
+
+  step = 'a second verdict heads the history';
+  await page.fill('textarea[name="comment"]', 'second look');
+  await page.getByRole('button', {name: 'True positive'}).click();
+  await page.waitForSelector('.current-verdict .verdict.v-true_positive');
+  await page.waitForFunction(() => document.querySelectorAll('.verdict-history table.history tbody tr').length === 2);
+  const hist2 = await page.locator('.verdict-history table.history tbody tr').allInnerTexts();
+  check(hist2[0].includes('True positive') && hist2[0].includes('second look') && hist2[1].includes('False positive'),
+    `the verdict history after two verdicts shows ${JSON.stringify(hist2)}`);
+  const api2 = await (await fetch(`${base}/api/alerts/${id}/feedback`)).json();
+  check(api2.alert === id && api2.feedback.map((f) => f.verdict).join() === 'true_positive,false_positive',
+    `GET /api/alerts/${id}/feedback says ${JSON.stringify(api2)}`);
 
   step = 'Darknet page';
   await page.goto(base + '/#/darknet');
@@ -223,12 +278,18 @@ async function main() {
     alert: {signature: evil, category: 'x.y', severity: 1},
     hayate: {id: fake, engine: 'x', kind: 'x.y', score: 1, subject: evil, evidence: {[evil]: [evil, {k: evil}]}, attack: [evil]},
   })}));
+  await page.route(`**/api/alerts/${fake}/feedback`, (r) => r.fulfill({contentType: 'application/json', body: JSON.stringify({
+    alert: fake, feedback: [{verdict: 'benign', label: evil, comment: evil, analyst: evil, time: '2024-01-01T00:00:01.000000+0000'}],
+  })}));
   await page.goto(`${base}/#/alert/${fake}`);
   await page.waitForSelector('h1.alert-title');
+  await page.waitForSelector('.verdict-history table.history td.analyst');
+  check(await page.locator('.verdict-history td.comment').textContent() === evil, 'the verdict comment is not shown as text');
   check(await page.locator('h1.alert-title').textContent() === evil, 'the title is not shown as text');
   check(await page.locator('article.detail img, article.detail b').count() === 0, 'alert text became markup');
   check(await page.evaluate(() => window.__pwned === undefined), 'alert text ran a script');
   await page.unroute(`**/api/alerts/${fake}`);
+  await page.unroute(`**/api/alerts/${fake}/feedback`);
 
   step = 'token form';
   const tport = await freePort();

@@ -1,5 +1,6 @@
 /* The HTTP API over real HTTP on loopback: health, alert pages with
- * filters and cursors, one alert, strict parameters (400 naming them),
+ * filters and cursors (oldest and newest first), one alert, its verdict
+ * history, strict parameters (400 naming them),
  * unknown paths and methods, bodies where none belongs, oversized requests
  * (the server keeps serving), the token rules, the label queue, and pages
  * asked for by several clients at once. */
@@ -329,6 +330,177 @@ static void test_feedback(void **state)
     free(r.body);
     free(huge);
     expect(p, "/healthz", 200, "ok");
+    hy_serve_stop(s);
+}
+
+/* The alert ids of a page in its order (at most 8) and its "next" (""
+ * when null); returns how many. */
+static size_t page_ids(uint16_t p, const char *path, char got[8][64], char next[64])
+{
+    reply r = get(p, path, NULL);
+    if (r.status != 200)
+        fail_msg("%s -> %d %s", path, r.status, r.body);
+    json_t *j = json_of(&r), *v = json_object_get(j, "alerts");
+    size_t n = json_array_size(v);
+    assert_true(n <= 8);
+    for (size_t i = 0; i < n; i++)
+        snprintf(got[i], 64, "%s",
+                 json_string_value(json_object_get(
+                     json_object_get(json_array_get(v, i), "hayate"), "id")));
+    json_t *nx = json_object_get(j, "next");
+    snprintf(next, 64, "%s", json_is_string(nx) ? json_string_value(nx) : "");
+    json_decref(j);
+    free(r.body);
+    return n;
+}
+
+/* order=desc: newest first, "next" the page's oldest id, before=NEXT the
+ * following page; every alert once, the reverse of the ascending pages;
+ * filters apply; a cursor against the order is a 400 naming it. */
+static void test_newest_first(void **state)
+{
+    (void)state;
+    hy_serve *s = start("127.0.0.1:0", NULL);
+    uint16_t p = hy_serve_port(s);
+    char asc[8][64], got[8][64], next[64], path[160];
+    assert_int_equal(page_ids(p, "/api/alerts?order=asc", asc, next), N_ALERTS);
+    assert_string_equal(next, "");
+    assert_true(strcmp(asc[0], asc[1]) < 0);
+    size_t seen = 0;
+    snprintf(path, sizeof path, "/api/alerts?order=desc&limit=2");
+    for (int round = 0; round < 10; round++) {
+        size_t n = page_ids(p, path, got, next);
+        for (size_t i = 0; i < n; i++)
+            assert_string_equal(got[i], asc[N_ALERTS - 1 - (seen + i)]);
+        seen += n;
+        if (!next[0])
+            break;
+        assert_int_equal(n, 2);
+        assert_string_equal(next, got[n - 1]); /* the page's oldest */
+        snprintf(path, sizeof path, "/api/alerts?limit=2&before=%s&order=desc", next);
+    }
+    assert_int_equal(seen, N_ALERTS);
+
+    /* filters, newest first: the two screen alerts are the newest two */
+    assert_int_equal(page_ids(p, "/api/alerts?engine=screen&order=desc", got, next), 2);
+    assert_string_equal(got[0], asc[4]);
+    assert_string_equal(got[1], asc[3]);
+    snprintf(path, sizeof path, "/api/alerts?order=desc&kind=darknet.*&before=%s&limit=1", asc[2]);
+    assert_int_equal(page_ids(p, path, got, next), 1);
+    assert_string_equal(got[0], asc[1]);
+    assert_string_equal(next, asc[1]);
+
+    char bad[4][256];
+    snprintf(bad[0], sizeof bad[0], "/api/alerts?order=desc&after=%s", asc[1]);
+    snprintf(bad[1], sizeof bad[1], "/api/alerts?before=%s", asc[1]);
+    snprintf(bad[2], sizeof bad[2], "/api/alerts?order=asc&before=%s", asc[1]);
+    snprintf(bad[3], sizeof bad[3], "/api/alerts?order=desc&before=%s&after=%s", asc[3], asc[1]);
+    const wanted w[] = {
+        {bad[0], 400, "after pages order=asc"},
+        {bad[1], 400, "before pages order=desc"},
+        {bad[2], 400, "before pages order=desc"},
+        {bad[3], 400, "with order=desc page with before"},
+        {"/api/alerts?order=newest", 400, "order must be asc or desc"},
+        {"/api/alerts?order=", 400, "order must be"},
+        {"/api/alerts?order=desc&before=../../etc", 400, "before must be an alert id"},
+    };
+    expect_all(p, w, sizeof w / sizeof w[0]);
+    hy_serve_stop(s);
+}
+
+/* GETs an alert's verdict history: checks the alert id and the shape of
+ * every record; the verdicts in order into v (at most 4), comment of the
+ * first into c0. Returns how many. */
+static size_t history(uint16_t p, const char *id, char v[4][32], char c0[64])
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/alerts/%s/feedback", id);
+    reply r = get(p, path, NULL);
+    if (r.status != 200)
+        fail_msg("%s -> %d %s", path, r.status, r.body);
+    json_t *j = json_of(&r), *fb = json_object_get(j, "feedback");
+    assert_string_equal(json_string_value(json_object_get(j, "alert")), id);
+    assert_true(json_is_array(fb));
+    size_t n = json_array_size(fb);
+    assert_true(n <= 4);
+    c0[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(fb, i);
+        assert_int_equal(json_object_size(e), 5);
+        const char *t = json_string_value(json_object_get(e, "time"));
+        assert_true(t && strlen(t) == 31 && t[10] == 'T'); /* as the POST's record */
+        snprintf(v[i], 32, "%s", json_string_value(json_object_get(e, "verdict")));
+        json_t *label = json_object_get(e, "label"), *who = json_object_get(e, "analyst");
+        assert_true(json_is_null(label) || json_is_string(label));
+        assert_true(json_is_null(who) || json_is_string(who));
+        if (!i && json_is_string(json_object_get(e, "comment")))
+            snprintf(c0, 64, "%s", json_string_value(json_object_get(e, "comment")));
+    }
+    json_decref(j);
+    free(r.body);
+    return n;
+}
+
+/* GET /api/alerts/{id}/feedback: empty for an alert nobody judged, the
+ * verdicts newest first once posted, 404 for an alert not in the store or
+ * a malformed id, strict parameters; GET /api/alerts/{id} still answers. */
+static void test_feedback_history(void **state)
+{
+    (void)state;
+    hy_serve *s = start("127.0.0.1:0", NULL);
+    uint16_t p = hy_serve_port(s);
+    char ids[8][64], next[64], v[4][32], c0[64], path[160];
+    assert_int_equal(page_ids(p, "/api/alerts", ids, next), N_ALERTS);
+    const char *id = ids[2]; /* test_feedback judged ids[0] */
+    assert_int_equal(history(p, id, v, c0), 0);
+    feedback(p, id, "{\"verdict\":\"benign\",\"analyst\":\"kai\"}", 201, NULL);
+    struct timespec ms2 = {.tv_nsec = 2000000}; /* distinct times (microsecond text) */
+    nanosleep(&ms2, NULL);
+    feedback(p, id, "{\"verdict\":\"malicious\",\"comment\":\"C2 \\\"x\\\"\"}", 201, NULL);
+    assert_int_equal(history(p, id, v, c0), 2);
+    assert_string_equal(v[0], "malicious");
+    assert_string_equal(v[1], "benign");
+    assert_string_equal(c0, "C2 \"x\"");
+    assert_int_equal(history(p, ids[1], v, c0), 0); /* others untouched */
+    bool last;
+    assert_int_equal(page_size(p, "/api/alerts?verdict=malicious", &last), 1);
+
+    snprintf(path, sizeof path, "/api/alerts/%s", id); /* the alert itself */
+    expect(p, path, 200, "\"event_type\":\"alert\"");
+    snprintf(path, sizeof path, "/api/alerts/%s/feedback?limit=1", id);
+    expect(p, path, 400, "'limit'");
+    snprintf(path, sizeof path, "/api/alerts/%s/feedbacks", id);
+    expect(p, path, 404, NULL);
+    snprintf(path, sizeof path, "/api/alerts/%s/feedback/x", id);
+    expect(p, path, 404, NULL);
+    /* more verdicts than listed: the newest 1,000 */
+    hy_store *st;
+    assert_int_equal(hy_store_open_sqlite(db, &st), HY_OK);
+    for (uint64_t i = 1; i <= 1005; i++) {
+        hy_feedback fb = {.alert_id = ids[3], .verdict = i % 2 ? "benign" : "malicious",
+                          .time_ns = 1700000000000000000ull + i * 1000000ull};
+        assert_int_equal(hy_store_put_feedback(st, &fb), HY_OK);
+    }
+    hy_store_close(st);
+    snprintf(path, sizeof path, "/api/alerts/%s/feedback", ids[3]);
+    reply r = get(p, path, NULL);
+    assert_int_equal(r.status, 200);
+    json_t *j = json_of(&r), *fb = json_object_get(j, "feedback");
+    assert_int_equal(json_array_size(fb), 1000);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(fb, 0), "time")),
+                        "2023-11-14T22:13:21.005000+0000"); /* the 1,005th */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(fb, 999), "time")),
+                        "2023-11-14T22:13:20.006000+0000"); /* the 6th */
+    json_decref(j);
+    free(r.body);
+
+    static const wanted bad[] = {
+        {"/api/alerts/01ARZ3NDEKTSV4RRFFQ69G5FAV/feedback", 404, "no alert"},
+        {"/api/alerts/01ARZ3NDEKTSV4RRFFQ69G5FA!/feedback", 404, "no alert"},
+        {"/api/alerts/../feedback", 404, NULL},
+        {"/api/alerts//feedback", 404, NULL},
+    };
+    expect_all(p, bad, sizeof bad / sizeof bad[0]);
     hy_serve_stop(s);
 }
 
@@ -683,6 +855,8 @@ int main(void)
         cmocka_unit_test(test_alert_pages),
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_feedback),
+        cmocka_unit_test(test_newest_first),
+        cmocka_unit_test(test_feedback_history), /* after test_feedback: adds verdicts */
         cmocka_unit_test(test_darknet_series),
         cmocka_unit_test(test_stats_and_metrics),
         cmocka_unit_test(test_token),

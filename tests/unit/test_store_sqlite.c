@@ -80,11 +80,14 @@ static void sql_exec(const char *path, const char *sql)
     sqlite3_close(db);
 }
 
-/* Takes a store back to schema version 2 (before stored EVE text and the
- * uncertainty index), as an older hayate left it. */
+/* Takes a store back to schema version 2 (before stored EVE text, the
+ * uncertainty index and the feedback (alert_id, time) index), as an older
+ * hayate left it. */
 static void to_v2(const char *path)
 {
     sql_exec(path, "DROP INDEX alerts_uncertainty; DROP INDEX alerts_eve_missing;"
+                   " DROP INDEX feedback_alert_time;"
+                   " CREATE INDEX feedback_alert ON feedback(alert_id);"
                    " ALTER TABLE alerts DROP COLUMN eve;"
                    " DELETE FROM schema_version WHERE version > 2");
 }
@@ -134,17 +137,18 @@ static void test_schema_fresh_and_reopen(void **st)
     (void)st;
     new_path(path, sizeof path);
     s = open_ok(path);
-    assert_int_equal(hy_store_schema_latest(), 4);
-    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 4);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 4);
+    assert_int_equal(hy_store_schema_latest(), 5);
+    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 5);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 5);
     assert_true(sql_int(path, "SELECT min(applied_at) FROM schema_version") > 1600000000000000000);
     assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
                                    " name IN ('runs','alerts','feedback','flows','capture_stats')"),
                      5);
     assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND"
                                    " name IN ('alerts_time','alerts_engine_kind','alerts_severity',"
-                                   "'alerts_eve_missing','alerts_uncertainty')"),
-                     5);
+                                   "'alerts_eve_missing','alerts_uncertainty',"
+                                   "'feedback_alert_time')"),
+                     6);
     /* WAL: persistent in the file, seen by an independent connection. */
     {
         char *mode = sql_text(path, "PRAGMA journal_mode");
@@ -159,7 +163,7 @@ static void test_schema_fresh_and_reopen(void **st)
 
     s = open_ok(path); /* reopen: data kept, no second migration */
     assert_int_equal(count(s, "alerts"), 3);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 4);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 5);
     assert_int_equal(hy_store_query_alerts(s, NULL, collect, &g), HY_OK);
     assert_int_equal(g.n, 3);
     for (int i = 0; i < 3; i++)

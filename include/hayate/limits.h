@@ -42,10 +42,29 @@
 #define HY_ELF_MAX_DYNAMIC 8192u       /* dynamic entries walked */
 #define HY_ELF_MAX_NEEDED 512u         /* DT_NEEDED names kept */
 #define HY_ELF_MAX_SYMBOLS (1u << 18)  /* .dynsym entries kept, .symtab entries counted */
-#define HY_ELF_MAX_NOTES 256u          /* notes kept */
+#define HY_ELF_MAX_NOTES 8192u         /* notes kept (SDT probes, annobin) */
 #define HY_ELF_MAX_STR 4096u           /* bytes of one string (longer: truncated) */
 #define HY_ELF_MAX_ANOMALIES 256u      /* anomalies listed (all are counted) */
 #define HY_ELF_ANOMALIES_PER_KIND 8u   /* listed per kind */
-#define HY_ELF_ENTROPY_FACTOR 4u       /* entropy reads at most this x file size */
+#define HY_ELF_ENTROPY_FACTOR 4u       /* entropy reads at most this x size + 4 KiB */
+#define HY_ELF_STR_FACTOR 4u           /* string bytes scanned/copied: this x size + 1 MiB */
+
+/* PE files (lib/file/pe*.c, docs/malware.md) */
+#define HY_PE_MAX_SECTIONS 256       /* section headers kept (the spec's loader cap: 96) */
+#define HY_PE_MAX_IMPORT_DLLS 1024   /* descriptors walked per import table */
+#define HY_PE_MAX_IMPORT_FUNCS 16384 /* imported functions kept, all DLLs, both tables */
+#define HY_PE_MAX_EXPORTS 16384      /* export address and name entries walked */
+#define HY_PE_MAX_RES_DIRS 1024      /* resource directories visited */
+#define HY_PE_MAX_RES_ENTRIES 16384  /* resource directory entries walked */
+#define HY_PE_MAX_RES_TYPES 64       /* distinct resource types counted */
+#define HY_PE_MAX_RES_LANGS 32       /* distinct resource languages listed */
+#define HY_PE_RES_LARGEST 5          /* largest resources described */
+#define HY_PE_MAX_TLS_CALLBACKS 64   /* TLS callback pointers walked */
+#define HY_PE_MAX_RICH_ENTRIES 128   /* Rich header @comp.id/count pairs */
+#define HY_PE_MAX_RICH_SCAN 4096u    /* bytes after the DOS header searched for "Rich" */
+#define HY_PE_MAX_NAME 256u          /* a DLL, import or export name, bytes */
+#define HY_PE_MAX_ANOMALIES 64       /* anomalies kept (the rest only counted) */
+#define HY_PE_ANOMALIES_PER_KIND 4   /* of them, listed per kind */
+#define HY_PE_ENTROPY_FACTOR 4u      /* entropy reads at most this x file size */
 
 #endif

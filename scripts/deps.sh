@@ -10,6 +10,7 @@ pkgs=(
   clang libclang-rt-14-dev          # libFuzzer and sanitizer runtimes
   libpcap-dev libsqlite3-dev libjansson-dev libcmocka-dev libssl-dev
   libopenblas-dev liblapacke-dev    # graphical lasso, NMF (lib/ml)
+  libzstd-dev                       # NCD for phylogeny trees (lib/ml)
   libmicrohttpd-dev                 # the HTTP API (lib/serve)
   libcurl4-openssl-dev              # the webhook alert sink (lib/pipeline)
   libmagic-dev libfuzzy-dev         # file typing, ssdeep (lib/file)

@@ -99,6 +99,27 @@ typedef int (*hy_series_cb)(void *ud, uint64_t time_ns, const char *json);
  * says otherwise); return non-zero to stop. */
 typedef int (*hy_alert_cb)(void *ud, const hy_alert *a);
 
+/* A file the malware engine analysed, kept once per SHA-256 (the samples
+ * table). Strings are borrowed (NULL or "" for unknown). */
+typedef struct hy_sample {
+    const char *sha256, *md5, *sha1; /* lowercase hex; sha256 is the key */
+    uint64_t size;
+    const char *mime;            /* libmagic's MIME type */
+    const char *ssdeep, *tlsh, *imphash;
+    const char *name;            /* the first file name it was seen under */
+    uint64_t first_ns, last_ns;  /* when it was first and last submitted */
+    const char *report;          /* the engine's JSON report (an object) */
+} hy_sample;
+
+typedef struct hy_sample_filter {
+    const char *sha256;          /* exactly this sample, or NULL */
+    const char *imphash;         /* samples with this imphash, or NULL */
+    uint64_t since_ns;           /* first seen at or after (0: any) */
+    size_t limit;                /* 0 = no limit */
+} hy_sample_filter;
+/* Called per sample, newest first_ns first (ties by sha256); non-zero stops. */
+typedef int (*hy_sample_cb)(void *ud, const hy_sample *s);
+
 typedef struct hy_store_ops {
     const char *backend;
     hy_err (*begin_run)(hy_store *s, const char *run_id, const char *info);
@@ -113,6 +134,8 @@ typedef struct hy_store_ops {
     hy_err (*query_series)(hy_store *s, const hy_series_filter *f, hy_series_cb cb, void *ud);
     hy_err (*query_eve)(hy_store *s, const hy_alert_filter *flt, hy_alert_eve_cb cb, void *ud);
     hy_err (*query_feedback)(hy_store *s, const char *alert_id, hy_feedback_cb cb, void *ud);
+    hy_err (*put_samples)(hy_store *s, const hy_sample *const *v, size_t n);
+    hy_err (*query_samples)(hy_store *s, const hy_sample_filter *f, hy_sample_cb cb, void *ud);
     void (*close)(hy_store *s);
 } hy_store_ops;
 
@@ -170,6 +193,14 @@ hy_err hy_store_put_feedback(hy_store *s, const hy_feedback *f);
 hy_err hy_store_query_feedback(hy_store *s, const char *alert_id, hy_feedback_cb cb, void *ud);
 /* Calls cb for each stored point matching f, in time order. */
 hy_err hy_store_query_series(hy_store *s, const hy_series_filter *f, hy_series_cb cb, void *ud);
+/* Inserts samples, or for a SHA-256 already there widens its first/last
+ * seen times, keeps its first name and takes the new report and digests
+ * (a re-analysis with a newer hayate); one transaction. HY_ERR_ARG for a
+ * sample without sha256, md5, sha1 or report. */
+hy_err hy_store_put_samples(hy_store *s, const hy_sample *const *v, size_t n);
+/* Calls cb for each stored sample matching f. */
+hy_err hy_store_query_samples(hy_store *s, const hy_sample_filter *f, hy_sample_cb cb,
+                              void *ud);
 void hy_store_close(hy_store *s);
 
 #endif

@@ -13,8 +13,8 @@
 #include "hayate/engine.h"
 #include "hayate/model.h"
 
-static const char *const tables[] = {"alerts", "feedback", "flows",
-                                     "series", "runs",     "capture_stats"};
+static const char *const tables[] = {"alerts", "feedback", "flows",        "series",
+                                     "samples", "runs",     "capture_stats"};
 #define NTABLES (sizeof tables / sizeof tables[0])
 
 typedef struct figures {

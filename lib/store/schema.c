@@ -98,6 +98,16 @@ static const char *const migrations[] = {
      * alone goes. */
     ("CREATE INDEX IF NOT EXISTS feedback_alert_time ON feedback(alert_id, time);"
      "DROP INDEX IF EXISTS feedback_alert;"),
+
+    /* v6: files the malware engine analysed, once per SHA-256; newest first
+     * and by imphash read in index order. */
+    ("CREATE TABLE samples ("
+     " sha256 TEXT PRIMARY KEY, md5 TEXT NOT NULL, sha1 TEXT NOT NULL,"
+     " size INTEGER NOT NULL, mime TEXT, ssdeep TEXT, tlsh TEXT, imphash TEXT, name TEXT,"
+     " first_ns INTEGER NOT NULL, last_ns INTEGER NOT NULL, report TEXT NOT NULL)"
+     " WITHOUT ROWID;"
+     "CREATE INDEX samples_first ON samples(first_ns, sha256);"
+     "CREATE INDEX samples_imphash ON samples(imphash) WHERE imphash IS NOT NULL;"),
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

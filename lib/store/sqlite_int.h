@@ -74,4 +74,14 @@ void hy__sq_cache_free(hy__sq_store *s);
 /* "PATH: what: which: sqlite message" as the detail; returns HY_ERR_STORE. */
 hy_err hy__sq_fail(hy__sq_store *s, const char *what, const char *which);
 
+/* A write transaction (sqlite_store.c): begin, then end committing when err
+ * is HY_OK and rolling back otherwise (err is returned). */
+hy_err hy__sq_tx_begin(hy__sq_store *s, const char *what);
+hy_err hy__sq_tx_end(hy__sq_store *s, hy_err err, const char *what);
+
+/* The samples table (sqlite_samples.c); callers hold the store's lock. */
+hy_err hy__sq_put_samples(hy__sq_store *s, const hy_sample *const *v, size_t n);
+hy_err hy__sq_query_samples(hy__sq_store *s, const hy_sample_filter *f, hy_sample_cb cb,
+                            void *ud);
+
 #endif

@@ -127,6 +127,16 @@ static hy_err tx_end(sq_store *s, hy_err err, const char *what)
     return err;
 }
 
+hy_err hy__sq_tx_begin(sq_store *s, const char *what)
+{
+    return tx_begin(s, what);
+}
+
+hy_err hy__sq_tx_end(sq_store *s, hy_err err, const char *what)
+{
+    return tx_end(s, err, what);
+}
+
 static hy_err row_fail(sq_store *s, const char *what, const char *which, int rc)
 {
     (void)rc; /* sqlite3_errmsg carries the reason */
@@ -469,6 +479,7 @@ static const struct { const char *name, *sql; } count_sql[] = {
     {"runs", "SELECT count(*) FROM runs"},
     {"feedback", "SELECT count(*) FROM feedback"},
     {"series", "SELECT count(*) FROM series"},
+    {"samples", "SELECT count(*) FROM samples"},
 };
 
 static hy_err sq_count_l(hy_store *hs, const char *table, uint64_t *n)
@@ -553,6 +564,11 @@ SQ_LOCKED(sq_end_run, (hy_store *hs, uint64_t ended_ns), (hs, ended_ns))
 SQ_LOCKED(sq_put_alerts, (hy_store *hs, hy_alert *const *a, size_t n), (hs, a, n))
 SQ_LOCKED(sq_put_flows, (hy_store *hs, const hy_flow *const *f, size_t n), (hs, f, n))
 SQ_LOCKED(sq_put_series, (hy_store *hs, const hy_series_point *p, size_t n), (hs, p, n))
+SQ_LOCKED_AS(sq_put_samples, hy__sq_put_samples,
+             (hy_store *hs, const hy_sample *const *v, size_t n), (s, v, n))
+SQ_LOCKED_AS(sq_query_samples, hy__sq_query_samples,
+             (hy_store *hs, const hy_sample_filter *f, hy_sample_cb cb, void *ud),
+             (s, f, cb, ud))
 SQ_LOCKED(sq_put_capture_stats, (hy_store *hs, const char *run_id, const hy_capture_stats *c),
           (hs, run_id, c))
 SQ_LOCKED_AS(sq_query_alerts, hy__sq_query_alerts,
@@ -601,6 +617,8 @@ static const hy_store_ops sq_ops = {
     .query_series = sq_query_series,
     .query_eve = sq_query_eve,
     .query_feedback = sq_query_feedback,
+    .put_samples = sq_put_samples,
+    .query_samples = sq_query_samples,
     .close = sq_close,
 };
 
@@ -613,6 +631,7 @@ static const hy_store_ops sq_reader_ops = {
     .query_series = sq_query_series,
     .query_eve = sq_query_eve,
     .query_feedback = sq_query_feedback,
+    .query_samples = sq_query_samples,
     .close = sq_close,
 };
 

@@ -71,6 +71,17 @@ hy_err hy_store_query_series(hy_store *s, const hy_series_filter *f, hy_series_c
     HY__STORE_CALL(s, query_series, f, cb, ud);
 }
 
+hy_err hy_store_put_samples(hy_store *s, const hy_sample *const *v, size_t n)
+{
+    HY__STORE_CALL(s, put_samples, v, n);
+}
+
+hy_err hy_store_query_samples(hy_store *s, const hy_sample_filter *f, hy_sample_cb cb,
+                              void *ud)
+{
+    HY__STORE_CALL(s, query_samples, f, cb, ud);
+}
+
 void hy_store_close(hy_store *s)
 {
     if (s && s->ops && s->ops->close)

@@ -464,11 +464,11 @@ static void test_migration_v5(void **st)
     fbrows g = {0};
     (void)st;
     s = open_ok(new_path(path, sizeof path));
-    assert_int_equal(hy_store_schema_latest(), 5);
+    assert_int_equal(hy_store_schema_latest(), 6);
     a = mk(T0, "darknet", "darknet.outbreak", 2, "t", "s", 0);
     assert_int_equal(hy_store_put_alerts(s, &a, 1), HY_OK);
     hy_store_close(s);
-    sql_exec(path, "DROP INDEX feedback_alert_time;"
+    sql_exec(path, "DROP TABLE samples; DROP INDEX feedback_alert_time;"
                    " CREATE INDEX feedback_alert ON feedback(alert_id);"
                    " DELETE FROM schema_version WHERE version > 4");
     char ins[256];
@@ -477,7 +477,8 @@ static void test_migration_v5(void **st)
              " ('%s', 'malicious', 2)", a->id, a->id);
     sql_exec(path, ins);
     s = open_ok(path);
-    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 5);
+    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"),
+                     hy_store_schema_latest());
     assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
                                    " AND name = 'feedback_alert_time'"), 1);
     assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"

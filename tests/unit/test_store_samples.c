@@ -1,0 +1,118 @@
+/* The samples table (schema v6): one row per SHA-256, upserts that widen
+ * the seen times and keep the first name, queries by hash and imphash,
+ * newest first, on writers and readers; refusals. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hayate/store.h"
+
+typedef struct seen {
+    char sha[8][65], name[8][64], report[8][64];
+    uint64_t first[8], last[8];
+    size_t n;
+} seen;
+
+static int collect(void *ud, const hy_sample *v)
+{
+    seen *s = ud;
+    if (s->n == 8)
+        return 1;
+    snprintf(s->sha[s->n], 65, "%s", v->sha256);
+    snprintf(s->name[s->n], 64, "%s", v->name ? v->name : "");
+    snprintf(s->report[s->n], 64, "%s", v->report);
+    s->first[s->n] = v->first_ns;
+    s->last[s->n++] = v->last_ns;
+    return 0;
+}
+
+static hy_sample mk(char c, const char *name, uint64_t t, const char *imphash, const char *report)
+{
+    static char sha[4][65];
+    static int k;
+    char *h = sha[k++ % 4];
+    memset(h, c, 64);
+    h[64] = '\0';
+    return (hy_sample){.sha256 = h,
+                       .md5 = "m",
+                       .sha1 = "s",
+                       .size = 10,
+                       .mime = "x",
+                       .imphash = imphash,
+                       .name = name,
+                       .first_ns = t,
+                       .last_ns = t,
+                       .report = report};
+}
+
+static void test_upsert_and_queries(void **st)
+{
+    char path[512];
+    hy_store *s, *r;
+    seen g = {0};
+    uint64_t n;
+    (void)st;
+    snprintf(path, sizeof path, "%s/samples.db", hy_test_tmpdir());
+    assert_int_equal(hy_store_open_sqlite(path, &s), HY_OK);
+    hy_sample a = mk('a', "first.exe", 100, "imp1", "{\"v\":1}");
+    hy_sample b = mk('b', "b.dll", 200, "imp1", "{}");
+    hy_sample c = mk('c', NULL, 300, NULL, "{}");
+    const hy_sample *v[] = {&a, &b, &c};
+    assert_int_equal(hy_store_put_samples(s, v, 3), HY_OK);
+    /* a again: seen earlier and later, under another name, re-analysed */
+    hy_sample a2 = mk('a', "second.exe", 50, "imp1", "{\"v\":2}");
+    a2.last_ns = 400;
+    const hy_sample *v2[] = {&a2};
+    assert_int_equal(hy_store_put_samples(s, v2, 1), HY_OK);
+    assert_int_equal(hy_store_count(s, "samples", &n), HY_OK);
+    assert_int_equal(n, 3);
+
+    hy_sample_filter f = {.sha256 = a.sha256};
+    assert_int_equal(hy_store_query_samples(s, &f, collect, &g), HY_OK);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.name[0], "first.exe"); /* the first name stays */
+    assert_int_equal(g.first[0], 50);
+    assert_int_equal(g.last[0], 400);
+    assert_string_equal(g.report[0], "{\"v\":2}"); /* the newest analysis */
+
+    memset(&g, 0, sizeof g);
+    f = (hy_sample_filter){0};
+    assert_int_equal(hy_store_query_samples(s, &f, collect, &g), HY_OK);
+    assert_int_equal(g.n, 3);
+    assert_int_equal(g.sha[0][0], 'c'); /* newest first: c (300), b (200), a (50) */
+    assert_int_equal(g.sha[1][0], 'b');
+    assert_int_equal(g.sha[2][0], 'a');
+
+    memset(&g, 0, sizeof g);
+    f = (hy_sample_filter){.imphash = "imp1", .limit = 1};
+    assert_int_equal(hy_store_query_samples(s, &f, collect, &g), HY_OK);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.sha[0][0], 'b');
+
+    /* a reader sees them and cannot write */
+    assert_int_equal(hy_store_open_sqlite_reader(path, &r), HY_OK);
+    memset(&g, 0, sizeof g);
+    f = (hy_sample_filter){.since_ns = 150};
+    assert_int_equal(hy_store_query_samples(r, &f, collect, &g), HY_OK);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(hy_store_put_samples(r, v, 1), HY_ERR_UNSUPPORTED);
+    hy_store_close(r);
+
+    hy_sample bad = mk('d', NULL, 1, NULL, NULL);
+    const hy_sample *vb[] = {&a, &bad};
+    assert_int_equal(hy_store_put_samples(s, vb, 2), HY_ERR_ARG);
+    assert_non_null(strstr(hy_err_detail(), "sample 1"));
+    assert_int_equal(hy_store_count(s, "samples", &n), HY_OK);
+    assert_int_equal(n, 3); /* nothing of the refused batch */
+    hy_store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_upsert_and_queries),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

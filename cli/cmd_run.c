@@ -30,6 +30,7 @@ typedef struct run_ctx {
     hy_log log;
     const hy_engine *engines[64];
     bool may_serve;            /* run: the API is on, so no input is fine */
+    size_t nsamples;           /* input.samples paths */
     hy_serve *api;
 } run_ctx;
 
@@ -57,13 +58,15 @@ static const char run_usage[] =
     "      --flows          also write flow records to the EVE output\n"
     "      --db PATH        SQLite store (empty string: none)\n"
     "      --darknet SPEC   run the darknet engine on CIDR[,CIDR...] or all\n"
+    "      --samples PATH   analyse a file or every file under a folder with the\n"
+    "                       malware engine (repeatable; input.samples)\n"
     "      --listen A:P     API address (default 127.0.0.1:8080; port 0: any)\n"
     "  -s, --set KEY=VAL    set any config key\n"
     "  -h, --help\n"
     "Exit: 0 ok, 1 failure while running, 2 bad usage, config or input.\n";
 
 static const char analyze_usage[] =
-    "usage: hayate analyze [options] PATH...\n"
+    "usage: hayate analyze [options] PATH...   (or --samples PATH alone)\n"
     "Analyzes captures (pcap, pcapng, directories, - for stdin) and prints the\n"
     "findings: a table on a terminal, EVE JSON lines otherwise.\n"
     "      --flows          print flow records too\n"
@@ -74,6 +77,9 @@ static const char analyze_usage[] =
     "      --darknet SPEC   run the darknet engine; SPEC is the darknet address\n"
     "                       space as CIDR[,CIDR...] (IPv4/IPv6), or all for a\n"
     "                       capture taken at a telescope\n"
+    "      --samples PATH   analyse a file or every file under a folder with the\n"
+    "                       malware engine; with --db the samples are stored\n"
+    "                       (repeatable)\n"
     "  -s, --set KEY=VAL    set any config key\n"
     "  -h, --help\n"
     "Exit: 0 ok, 1 failure while running, 2 bad usage or a file that is not a capture.\n";
@@ -98,7 +104,7 @@ static int add_input(run_ctx *c, const char *path)
     return HY_EXIT_OK;
 }
 
-enum { OPT_EVE = 256, OPT_FLOWS, OPT_DB, OPT_FORMAT, OPT_DARKNET, OPT_LISTEN };
+enum { OPT_EVE = 256, OPT_FLOWS, OPT_DB, OPT_FORMAT, OPT_DARKNET, OPT_LISTEN, OPT_SAMPLES };
 
 static int parse_args(run_ctx *c, int argc, char **argv)
 {
@@ -109,6 +115,7 @@ static int parse_args(run_ctx *c, int argc, char **argv)
         {"eve", required_argument, 0, OPT_EVE}, {"flows", no_argument, 0, OPT_FLOWS},
         {"db", required_argument, 0, OPT_DB}, {"format", required_argument, 0, OPT_FORMAT},
         {"darknet", required_argument, 0, OPT_DARKNET}, {"help", no_argument, 0, 'h'},
+        {"samples", required_argument, 0, OPT_SAMPLES},
         {"listen", required_argument, 0, OPT_LISTEN}, {0, 0, 0, 0}};
     const char *usage = c->analyze ? analyze_usage : run_usage;
     int o, r = 0;
@@ -147,6 +154,11 @@ static int parse_args(run_ctx *c, int argc, char **argv)
                 hy_config_append(c->cfg, "engines.enabled", "darknet") != HY_OK)
                 r = HY_EXIT_USAGE;
             break;
+        case OPT_SAMPLES:
+            if (hy_config_append(c->cfg, "input.samples", optarg) != HY_OK ||
+                hy_config_append(c->cfg, "engines.enabled", "malware") != HY_OK)
+                r = HY_EXIT_USAGE;
+            break;
         case OPT_FORMAT:
             if (!hy_cli_parse_format(optarg, &c->fmt)) {
                 fprintf(stderr, "hayate: --format: unknown format '%s' (table, json, eve)\n",
@@ -171,7 +183,9 @@ static int parse_args(run_ctx *c, int argc, char **argv)
     if (r)
         return r;
     if (c->analyze) {
-        if (optind >= argc) {
+        size_t nsamples = 0;
+        hy_config_list(c->cfg, "input.samples", &nsamples);
+        if (optind >= argc && !nsamples) {
             fputs(analyze_usage, stderr);
             return HY_EXIT_USAGE;
         }
@@ -221,7 +235,10 @@ static int open_sources(run_ctx *c)
         }
         c->src_name[c->nsrc++] = ifname;
     }
-    if (c->nsrc == 0 && !c->analyze && !c->may_serve) {
+    size_t nsamples = 0;
+    hy_config_list(c->cfg, "input.samples", &nsamples);
+    c->nsamples = nsamples;
+    if (c->nsrc == 0 && !nsamples && !c->analyze && !c->may_serve) {
         fprintf(stderr, "hayate: run: no input (set input.files or input.interface, or use "
                         "-r/-i)\n");
         return HY_EXIT_USAGE;
@@ -371,6 +388,29 @@ static int feed_all(run_ctx *c, hy_pipeline *p, const char *run_id)
     return ret;
 }
 
+/* Feeds every input.samples path to the file engines, after the packets. */
+static int feed_samples(run_ctx *c, hy_pipeline *p)
+{
+    size_t n = 0;
+    const char *const *paths = hy_config_list(c->cfg, "input.samples", &n);
+    for (size_t i = 0; i < n; i++) {
+        hy_files_stats fs = {0};
+        hy_cli_progress prog;
+        hy_cli_progress_init(&prog, paths[i]);
+        hy_err rc = hy_pipeline_feed_files(p, paths[i], hy_cli_progress_cb, &prog, &fs);
+        hy_cli_progress_end(&prog);
+        if (rc != HY_OK) {
+            hy_cli_error(paths[i], rc);
+            return rc == HY_ERR_NOTFOUND || rc == HY_ERR_UNSUPPORTED ? HY_EXIT_USAGE
+                                                                     : HY_EXIT_FAIL;
+        }
+        fprintf(stderr, "hayate: %s: %llu files, %llu skipped (links, devices, over %u MiB)\n",
+                paths[i], (unsigned long long)fs.files, (unsigned long long)fs.skipped,
+                HY_MAX_FILE_BYTES >> 20);
+    }
+    return HY_EXIT_OK;
+}
+
 static int execute(run_ctx *c)
 {
     hy_pipeline_cfg pc;
@@ -395,6 +435,8 @@ static int execute(run_ctx *c)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     ret = feed_all(c, p, run_id);
+    if (ret == HY_EXIT_OK)
+        ret = feed_samples(c, p);
     if ((rc = hy_pipeline_finish(p)) != HY_OK) {
         hy_cli_error("pipeline", rc);
         ret = HY_EXIT_FAIL;
@@ -487,7 +529,7 @@ static int run_common(bool analyze, int argc, char **argv)
     if ((r = resolve_engines(&c)) == 0 && (r = open_sources(&c)) == 0 &&
         (r = open_outputs(&c)) == 0 && (r = raise_from_verdicts(&c)) == 0 &&
         (analyze || (r = hy_cli_serve_start(c.cfg, &c.api)) == 0))
-        r = c.nsrc || analyze ? execute(&c) : hy_cli_serve_wait();
+        r = c.nsrc || c.nsamples || analyze ? execute(&c) : hy_cli_serve_wait();
     hy_serve_stop(c.api);
     ctx_free(&c);
     return r;

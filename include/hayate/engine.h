@@ -14,6 +14,7 @@
 #include "flow.h"
 #include "log.h"
 #include "series.h"
+#include "store.h"
 
 typedef enum hy_event_kind {
     HY_EV_PACKET = 0, /* decoded view into the capture buffer */
@@ -49,11 +50,20 @@ typedef struct hy_emit {
     hy_err (*fn)(void *ud, hy_alert *a);
     void *ud;
     hy_err (*series)(void *ud, const hy_series_point *p);
+    /* Stores a sample record (copied; the samples table), set where series
+     * is: file engines report through their global instance. */
+    hy_err (*sample)(void *ud, const hy_sample *s);
 } hy_emit;
 
 static inline hy_err hy_emit_alert(const hy_emit *e, hy_alert *a)
 {
     return e->fn(e->ud, a);
+}
+
+/* Stores a sample record where the emitter takes them; HY_OK otherwise. */
+static inline hy_err hy_emit_sample(const hy_emit *e, const hy_sample *s)
+{
+    return e->sample ? e->sample(e->ud, s) : HY_OK;
 }
 
 /* Stores a series point where the emitter takes them; HY_OK otherwise. */

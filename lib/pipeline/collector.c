@@ -87,6 +87,13 @@ static hy_err series_add(void *ud, const hy_series_point *p)
     return hy__sink_series(c->sink, p);
 }
 
+/* Sample records of global instances, likewise. */
+static hy_err sample_add(void *ud, const hy_sample *v)
+{
+    hy__collector *c = ud;
+    return hy__sink_sample(c->sink, v);
+}
+
 static int alert_ptr_cmp(const void *x, const void *y)
 {
     return hy_alert_cmp(*(hy_alert *const *)x, *(hy_alert *const *)y);
@@ -220,7 +227,7 @@ static hy_err on_tick(hy__collector *c, const hy__item *it)
             return rc;
     }
     for (size_t i = 0; i < c->nglobals && rc == HY_OK; i++) {
-        hy_emit inl = {.fn = pending_add, .ud = c, .series = series_add};
+        hy_emit inl = {.fn = pending_add, .ud = c, .series = series_add, .sample = sample_add};
         hy__models_sync(hy__pipeline_models(c->p), c->globals[i].e, c->globals[i].state,
                         &c->globals[i].model_gen, false);
         if (c->globals[i].e->tick)

@@ -18,6 +18,7 @@ struct hy__sink {
     size_t nalerts;
     hy_series_point *series;   /* owned copies of the strings */
     size_t nseries;
+    hy__sample_batch *samples;
     size_t batch;
     uint64_t flows_out, alerts_out, store_errors;
     hy__webhook *webhook; /* NULL when off */
@@ -37,7 +38,8 @@ hy_err hy__sink_create(const hy_pipeline_cfg *cfg, hy__sink **out)
     s->flow_ptrs = calloc(s->batch, sizeof *s->flow_ptrs);
     s->alerts = calloc(s->batch, sizeof *s->alerts);
     s->series = calloc(s->batch, sizeof *s->series);
-    if (!s->flows || !s->flow_ptrs || !s->alerts || !s->series) {
+    if (!s->flows || !s->flow_ptrs || !s->alerts || !s->series ||
+        hy__sample_batch_create(s->batch, &s->samples) != HY_OK) {
         hy__sink_destroy(s);
         return HY_ERR_NOMEM;
     }
@@ -127,6 +129,17 @@ hy_err hy__sink_series(hy__sink *s, const hy_series_point *p)
     return HY_OK;
 }
 
+hy_err hy__sink_sample(hy__sink *s, const hy_sample *v)
+{
+    bool full = false;
+    hy_err rc;
+    if (!s->cfg->store)
+        return HY_OK;
+    if ((rc = hy__sample_batch_add(s->samples, v, &full)) == HY_OK && full)
+        hy__sample_batch_flush(s->samples, s->cfg->store, s->cfg->log, &s->store_errors);
+    return rc;
+}
+
 static hy_err eve_write(hy__sink *s)
 {
     if (hy_buf_addc(&s->line, '\n') != HY_OK ||
@@ -190,8 +203,9 @@ hy_err hy__sink_flush(hy__sink *s)
     hy_err r1 = store_flush_alerts(s);
     hy_err r2 = store_flush_flows(s);
     hy_err r3 = store_flush_series(s);
+    hy_err r4 = hy__sample_batch_flush(s->samples, s->cfg->store, s->cfg->log, &s->store_errors);
     if (r2 == HY_OK)
-        r2 = r3;
+        r2 = r3 != HY_OK ? r3 : r4;
     if (s->cfg->eve && fflush(s->cfg->eve) != 0)
         return hy_err_set(HY_ERR_IO, "EVE output: flush failed");
     return r1 != HY_OK ? r1 : r2;
@@ -236,5 +250,6 @@ void hy__sink_destroy(hy__sink *s)
     free(s->flow_ptrs);
     free(s->alerts);
     free(s->series);
+    hy__sample_batch_destroy(s->samples);
     free(s);
 }

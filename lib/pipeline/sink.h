@@ -19,7 +19,20 @@ hy_err hy__sink_alert(hy__sink *s, hy_alert *a);
 /* Writes pending store rows (one transaction each kind) and flushes EVE. */
 /* Stores a copy of a series point (batched; nothing without a store). */
 hy_err hy__sink_series(hy__sink *s, const hy_series_point *p);
+/* Stores a copy of a sample record (batched; nothing without a store). */
+hy_err hy__sink_sample(hy__sink *s, const hy_sample *v);
 hy_err hy__sink_flush(hy__sink *s);
+
+/* The batch behind hy__sink_sample (sink_samples.c). */
+typedef struct hy__sample_batch hy__sample_batch;
+hy_err hy__sample_batch_create(size_t cap, hy__sample_batch **out);
+void hy__sample_batch_destroy(hy__sample_batch *b);
+/* Copies v in; *full when the batch reached its capacity. */
+hy_err hy__sample_batch_add(hy__sample_batch *b, const hy_sample *v, bool *full);
+/* Writes the batch in one transaction (a failure is logged and counted in
+ * *errors) and empties it. */
+hy_err hy__sample_batch_flush(hy__sample_batch *b, hy_store *store, const hy_log *log,
+                              uint64_t *errors);
 void hy__sink_counts(const hy__sink *s, uint64_t *flows, uint64_t *alerts,
                      uint64_t *store_errors);
 /* Webhook and syslog counters (sink_out.h), readable from any thread while

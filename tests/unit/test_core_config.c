@@ -41,6 +41,7 @@ static void test_key_table(void **state)
         "run.tick_ms",
         "run.log_level",
         "input.files",
+        "input.samples",
         "input.interface",
         "input.bpf",
         "input.snaplen",

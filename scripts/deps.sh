@@ -14,13 +14,14 @@ pkgs=(
   libmicrohttpd-dev                 # the HTTP API (lib/serve)
   libcurl4-openssl-dev              # the webhook alert sink (lib/pipeline)
   libmagic-dev libfuzzy-dev         # file typing, ssdeep (lib/file)
+  libyara-dev                       # YARA rule scanning (lib/file)
   curl                              # integration tests talk to the API over HTTP
   tcpdump                           # tests cross-check pcaps with it
   chromium nodejs                   # the dashboard's browser test (tests/browser)
 )
 # Debian's npm, unless nodejs brings its own (NodeSource's conflicts with it)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
-bench_pkgs=(tshark argus-server argus-client softflowd nfdump hyperfine time wrk)
+bench_pkgs=(tshark argus-server argus-client softflowd nfdump hyperfine time wrk yara)
 
 [ "${1:-}" = "--bench" ] && pkgs+=("${bench_pkgs[@]}")
 

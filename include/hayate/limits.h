@@ -67,4 +67,16 @@
 #define HY_PE_ANOMALIES_PER_KIND 4   /* of them, listed per kind */
 #define HY_PE_ENTROPY_FACTOR 4u      /* entropy reads at most this x file size */
 
+/* YARA rules (lib/file/yara.c, docs/malware.md) */
+#define HY_YARA_MAX_RULE_FILES 10000u        /* rule files compiled from all folders */
+#define HY_YARA_MAX_RULE_BYTES (16u << 20)   /* one rule file or inline source */
+#define HY_YARA_MAX_DEPTH 16                 /* folder nesting walked */
+#define HY_YARA_MAX_ERRORS 4                 /* compile errors named in the detail */
+#define HY_YARA_MAX_WARNINGS 256u            /* compile warnings kept (all counted) */
+#define HY_YARA_MAX_TAGS 8                   /* tags kept per match */
+#define HY_YARA_MAX_META 8                   /* metadata entries kept per match */
+#define HY_YARA_MAX_IDENT 128u               /* rule, tag or meta name, bytes with NUL */
+#define HY_YARA_MAX_NS 256u                  /* namespace (relative path), bytes with NUL */
+#define HY_YARA_MAX_META_VALUE 256u          /* a meta value, bytes with NUL */
+
 #endif

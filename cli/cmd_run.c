@@ -31,6 +31,7 @@ typedef struct run_ctx {
     const hy_engine *engines[64];
     bool may_serve;            /* run: the API is on, so no input is fine */
     size_t nsamples;           /* input.samples paths */
+    const char *store_path;    /* the store's file (config memory), or NULL */
     hy_serve *api;
 } run_ctx;
 
@@ -282,6 +283,7 @@ static int open_outputs(run_ctx *c)
         hy_cli_error("store", rc);
         return HY_EXIT_USAGE;
     }
+    c->store_path = *db ? db : NULL;
     return HY_EXIT_OK;
 }
 
@@ -315,6 +317,7 @@ static void fill_pipeline_cfg(run_ctx *c, hy_pipeline_cfg *pc)
     hy_pipeline_cfg_from_config(c->cfg, c->engines, 64, pc); /* checked in resolve_engines */
     pc->eve = c->eve;
     pc->store = c->store;
+    pc->store_path = c->store_path;
     pc->log = &c->log;
     if (c->analyze && c->fmt == HY_FMT_TABLE) {
         pc->on_flow = c->flows ? table_flow : NULL;

@@ -78,6 +78,9 @@ typedef struct hy_engine_env {
     const hy_log *log;
     int shard, shards; /* for sharded engines (shard -1: the global instance
                         * of an engine with combine); 0 and 1 otherwise */
+    const char *store_path; /* the store the pipeline writes, for read-only
+                             * lookups (hy_store_open_sqlite_reader); NULL:
+                             * none */
 } hy_engine_env;
 
 typedef struct hy_engine {

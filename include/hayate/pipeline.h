@@ -31,6 +31,8 @@ typedef struct hy_pipeline_cfg {
     FILE *eve;                   /* EVE JSON lines sink, or NULL */
     bool eve_flows;              /* write flow records to eve */
     hy_store *store;             /* or NULL */
+    const char *store_path;      /* its file, handed to engines for read-only
+                                    lookups (hy_engine_env), or NULL */
     bool store_flows;            /* write flow records to the store */
     size_t store_batch;          /* rows per transaction */
     const hy_engine *const *engines; /* enabled engines */

@@ -108,7 +108,8 @@ typedef struct hy_sample {
     const char *ssdeep, *tlsh, *imphash;
     const char *name;            /* the first file name it was seen under */
     uint64_t first_ns, last_ns;  /* when it was first and last submitted */
-    const char *report;          /* the engine's JSON report (an object) */
+    const char *report;          /* the engine's JSON report (an object);
+                                    NULL: seen again, not re-analysed */
 } hy_sample;
 
 typedef struct hy_sample_filter {
@@ -195,8 +196,11 @@ hy_err hy_store_query_feedback(hy_store *s, const char *alert_id, hy_feedback_cb
 hy_err hy_store_query_series(hy_store *s, const hy_series_filter *f, hy_series_cb cb, void *ud);
 /* Inserts samples, or for a SHA-256 already there widens its first/last
  * seen times, keeps its first name and takes the new report and digests
- * (a re-analysis with a newer hayate); one transaction. HY_ERR_ARG for a
- * sample without sha256, md5, sha1 or report. */
+ * (a re-analysis with a newer hayate); one transaction. A sample whose
+ * report is NULL was seen again without being analysed: only the stored
+ * row's seen times widen (nothing when the store does not hold it).
+ * HY_ERR_ARG for a sample without sha256, or with a report but no md5 or
+ * sha1. */
 hy_err hy_store_put_samples(hy_store *s, const hy_sample *const *v, size_t n);
 /* Calls cb for each stored sample matching f. */
 hy_err hy_store_query_samples(hy_store *s, const hy_sample_filter *f, hy_sample_cb cb,

@@ -38,34 +38,62 @@ static int bind_sample(sqlite3_stmt *st, const hy_sample *v)
     return rc;
 }
 
+/* A sample seen again whose analysis was skipped: its seen times only. */
+static const char touch_sql[] = "UPDATE samples SET first_ns = min(first_ns, ?2),"
+                                " last_ns = max(last_ns, ?3) WHERE sha256 = ?1";
+
+static int bind_touch(sqlite3_stmt *st, const hy_sample *v)
+{
+    int rc = text(st, 1, v->sha256);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)v->first_ns);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)v->last_ns);
+    return rc;
+}
+
+/* Runs st once for v with its binder, then resets it. */
+static int step_one(sqlite3_stmt *st, int (*bind)(sqlite3_stmt *, const hy_sample *),
+                    const hy_sample *v)
+{
+    int rc = bind(st, v);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_DONE)
+        rc = SQLITE_OK;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
 hy_err hy__sq_put_samples(hy__sq_store *s, const hy_sample *const *v, size_t n)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *up = NULL, *touch = NULL;
     hy_err err;
     if (!n)
         return HY_OK;
     if (!v)
         return hy_err_set(HY_ERR_ARG, "put_samples: NULL array");
     for (size_t i = 0; i < n; i++)
-        if (!v[i] || !v[i]->sha256 || !*v[i]->sha256 || !v[i]->md5 || !v[i]->sha1 || !v[i]->report)
-            return hy_err_set(HY_ERR_ARG, "put_samples: sample %zu lacks a hash or report", i);
-    if (!(st = hy__sq_get_stmt(s, upsert_sql)))
-        return hy__sq_fail(s, "put_samples", "prepare");
-    if ((err = hy__sq_tx_begin(s, "put_samples")) != HY_OK) {
-        hy__sq_put_stmt(s, st);
-        return err;
+        if (!v[i] || !v[i]->sha256 || !*v[i]->sha256 ||
+            (v[i]->report && (!v[i]->md5 || !v[i]->sha1)))
+            return hy_err_set(HY_ERR_ARG, "put_samples: sample %zu lacks a hash", i);
+    if (!(up = hy__sq_get_stmt(s, upsert_sql)) || !(touch = hy__sq_get_stmt(s, touch_sql))) {
+        err = hy__sq_fail(s, "put_samples", "prepare");
+        goto out;
     }
+    if ((err = hy__sq_tx_begin(s, "put_samples")) != HY_OK)
+        goto out;
     for (size_t i = 0; i < n && err == HY_OK; i++) {
-        int rc = bind_sample(st, v[i]);
-        if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_DONE)
-            rc = SQLITE_OK;
+        int rc = v[i]->report ? step_one(up, bind_sample, v[i]) : step_one(touch, bind_touch, v[i]);
         if (rc != SQLITE_OK)
             err = hy__sq_fail(s, "put_samples", v[i]->sha256);
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
     }
-    hy__sq_put_stmt(s, st);
-    return hy__sq_tx_end(s, err, "put_samples");
+    err = hy__sq_tx_end(s, err, "put_samples");
+out:
+    if (up)
+        hy__sq_put_stmt(s, up);
+    if (touch)
+        hy__sq_put_stmt(s, touch);
+    return err;
 }
 
 static const char *col(sqlite3_stmt *st, int i)

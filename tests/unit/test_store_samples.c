@@ -30,9 +30,9 @@ static int collect(void *ud, const hy_sample *v)
 
 static hy_sample mk(char c, const char *name, uint64_t t, const char *imphash, const char *report)
 {
-    static char sha[4][65];
+    static char sha[8][65];
     static int k;
-    char *h = sha[k++ % 4];
+    char *h = sha[k++ % 8];
     memset(h, c, 64);
     h[64] = '\0';
     return (hy_sample){.sha256 = h,
@@ -100,7 +100,22 @@ static void test_upsert_and_queries(void **st)
     assert_int_equal(hy_store_put_samples(r, v, 1), HY_ERR_UNSUPPORTED);
     hy_store_close(r);
 
-    hy_sample bad = mk('d', NULL, 1, NULL, NULL);
+    /* seen again without analysis: the times widen, the report stays */
+    hy_sample t = {.sha256 = a.sha256, .first_ns = 20, .last_ns = 900};
+    hy_sample ghost = mk('e', NULL, 1, NULL, NULL); /* not stored: nothing */
+    const hy_sample *vt[] = {&t, &ghost};
+    if (hy_store_put_samples(s, vt, 2) != HY_OK)
+        fail_msg("touch: %s", hy_err_detail());
+    memset(&g, 0, sizeof g);
+    f = (hy_sample_filter){.sha256 = a.sha256};
+    assert_int_equal(hy_store_query_samples(s, &f, collect, &g), HY_OK);
+    assert_int_equal(g.first[0], 20);
+    assert_int_equal(g.last[0], 900);
+    assert_string_equal(g.report[0], "{\"v\":2}");
+    assert_string_equal(g.name[0], "first.exe");
+
+    hy_sample bad = mk('d', NULL, 1, NULL, "{}");
+    bad.md5 = NULL;
     const hy_sample *vb[] = {&a, &bad};
     assert_int_equal(hy_store_put_samples(s, vb, 2), HY_ERR_ARG);
     assert_non_null(strstr(hy_err_detail(), "sample 1"));

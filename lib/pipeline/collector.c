@@ -377,7 +377,8 @@ static void *collector_main(void *arg)
 /* The global instance of a sharded engine that combines its shards' parts. */
 static hy_err create_global(hy__collector *c, const hy_engine *e)
 {
-    hy_engine_env env = {.cfg = c->cfg->cfg, .log = c->cfg->log, .store_path = c->cfg->store_path, .shard = -1,
+    hy_engine_env env = {.cfg = c->cfg->cfg, .log = c->cfg->log,
+                         .store_path = c->cfg->store_path, .shard = -1,
                          .shards = c->cfg->threads};
     if (!e->combine)
         return HY_OK;
@@ -398,7 +399,8 @@ static hy_err create_global(hy__collector *c, const hy_engine *e)
 
 static hy_err create_runners(hy__collector *c, bool threaded)
 {
-    hy_engine_env env = {.cfg = c->cfg->cfg, .log = c->cfg->log, .store_path = c->cfg->store_path, .shard = 0, .shards = 1};
+    hy_engine_env env = {.cfg = c->cfg->cfg, .log = c->cfg->log,
+                         .store_path = c->cfg->store_path, .shard = 0, .shards = 1};
     hy_emit inl = {.fn = pending_add, .ud = c};
     hy_err rc;
 

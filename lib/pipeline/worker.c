@@ -325,7 +325,8 @@ static void *worker_main(void *arg)
 static hy_err create_shard_engines(hy__worker *w)
 {
     const hy_pipeline_cfg *cfg = hy__pipeline_cfg(w->p);
-    hy_engine_env env = {.cfg = cfg->cfg, .log = cfg->log, .store_path = cfg->store_path, .shard = w->shard,
+    hy_engine_env env = {.cfg = cfg->cfg, .log = cfg->log, .store_path = cfg->store_path,
+                         .shard = w->shard,
                          .shards = cfg->threads};
 
     w->sh = calloc(cfg->n_engines ? cfg->n_engines : 1, sizeof *w->sh);

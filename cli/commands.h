@@ -9,5 +9,6 @@ int hy_cmd_eval(int argc, char **argv);
 int hy_cmd_dataset(int argc, char **argv);
 int hy_cmd_train(int argc, char **argv);
 int hy_cmd_model(int argc, char **argv);
+int hy_cmd_tree(int argc, char **argv);
 
 #endif

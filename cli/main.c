@@ -27,6 +27,7 @@ static const hy_cmd cmds[] = {
     {"dataset", hy_cmd_dataset, "build a training set from analysts' verdicts in the store"},
     {"train", hy_cmd_train, "train a new model version of a learning engine"},
     {"model", hy_cmd_model, "list model versions, make one current, roll back"},
+    {"tree", hy_cmd_tree, "a phylogenetic tree of files (NCD or TLSH, neighbour joining)"},
     {"version", cmd_version, "print the version"},
 };
 

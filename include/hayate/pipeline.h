@@ -128,6 +128,21 @@ typedef struct hy_files_stats {
     uint64_t unreadable;       /* could not be opened or read */
 } hy_files_stats;
 
+/* One file of a folder walk. */
+typedef struct hy_file_entry {
+    char *path;
+    uint64_t mtime_ns, size;
+} hy_file_entry;
+
+/* The regular files of path (itself, or every one under it when it is a
+ * folder: recursively, in byte order of the paths, symbolic links not
+ * followed, at most HY_MAX_FEED_FILES files of at most HY_MAX_FILE_BYTES
+ * each, HY_MAX_FEED_DEPTH deep; the rest counted in st, which may be
+ * NULL). *out is malloc'd: free with hy_file_list_free. HY_ERR_NOTFOUND /
+ * HY_ERR_IO naming path; HY_ERR_UNSUPPORTED for a path that is neither. */
+hy_err hy_file_list(const char *path, hy_file_entry **out, size_t *n, hy_files_stats *st);
+void hy_file_list_free(hy_file_entry *v, size_t n);
+
 /* Feeds a file, or every regular file under a folder (recursively, in
  * byte order of their paths; symbolic links are not followed), to the
  * engines that consume HY_EV_FILE, after the packets fed so far. Each file

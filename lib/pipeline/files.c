@@ -10,10 +10,7 @@
 
 #include "pipeline/internal.h"
 
-typedef struct entry {
-    char *path;
-    uint64_t mtime_ns;
-} entry;
+typedef hy_file_entry entry;
 
 typedef struct walk {
     entry *e;
@@ -37,6 +34,7 @@ static hy_err keep(walk *w, const char *path, const struct stat *sb)
     }
     if (!(w->e[w->n].path = strdup(path)))
         return HY_ERR_NOMEM;
+    w->e[w->n].size = (uint64_t)sb->st_size;
     w->e[w->n++].mtime_ns =
         (uint64_t)sb->st_mtim.tv_sec * 1000000000ull + (uint64_t)sb->st_mtim.tv_nsec;
     return HY_OK;
@@ -78,12 +76,13 @@ static int by_path(const void *a, const void *b)
     return strcmp(((const entry *)a)->path, ((const entry *)b)->path);
 }
 
-hy_err hy_pipeline_feed_files(hy_pipeline *p, const char *path, hy_progress_fn progress, void *ud,
-                              hy_files_stats *st)
+hy_err hy_file_list(const char *path, hy_file_entry **out, size_t *n, hy_files_stats *st)
 {
     walk w = {0};
     struct stat sb;
     hy_err rc = HY_OK;
+    *out = NULL;
+    *n = 0;
     if (stat(path, &sb) != 0)
         return hy_err_set(errno == ENOENT ? HY_ERR_NOTFOUND : HY_ERR_IO, "%s: %s", path,
                           strerror(errno));
@@ -96,16 +95,36 @@ hy_err hy_pipeline_feed_files(hy_pipeline *p, const char *path, hy_progress_fn p
                         path, HY_MAX_FILE_BYTES >> 20);
     if (rc == HY_OK && w.n)
         qsort(w.e, w.n, sizeof *w.e, by_path);
-    for (size_t i = 0; i < w.n && rc == HY_OK; i++) {
-        rc = hy__pipeline_route_file(p, w.e[i].path, w.e[i].mtime_ns);
-        if (progress && (i & 255) == 255)
-            progress(ud, i + 1, w.n, i + 1);
-    }
     w.st.files = w.n;
     if (st)
         *st = w.st;
-    for (size_t i = 0; i < w.n; i++)
-        free(w.e[i].path);
-    free(w.e);
+    if (rc != HY_OK) {
+        hy_file_list_free(w.e, w.n);
+        return rc;
+    }
+    *out = w.e;
+    *n = w.n;
+    return HY_OK;
+}
+
+void hy_file_list_free(hy_file_entry *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i].path);
+    free(v);
+}
+
+hy_err hy_pipeline_feed_files(hy_pipeline *p, const char *path, hy_progress_fn progress, void *ud,
+                              hy_files_stats *st)
+{
+    hy_file_entry *v;
+    size_t n;
+    hy_err rc = hy_file_list(path, &v, &n, st);
+    for (size_t i = 0; i < n && rc == HY_OK; i++) {
+        rc = hy__pipeline_route_file(p, v[i].path, v[i].mtime_ns);
+        if (progress && (i & 255) == 255)
+            progress(ud, i + 1, n, i + 1);
+    }
+    hy_file_list_free(v, n);
     return rc;
 }

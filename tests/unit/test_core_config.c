@@ -75,6 +75,8 @@ static void test_key_table(void **state)
         "serve.max_upload",
         "serve.cors_origin",
         "engines.enabled",
+        "malware.yara_rules",
+        "malware.yara_timeout_s",
         "darknet.prefixes",
         "darknet.bin_s",
         "darknet.exact_sources",

@@ -43,6 +43,12 @@ struct hy_pipeline;
 void hy_cli_live_begin(struct hy_pipeline *p);
 void hy_cli_live_end(void);
 
+/* Applies a -s/--set "KEY=VALUE" to cfg (kv is not changed); prints what
+ * is wrong and returns HY_EXIT_USAGE for a missing '=' or a bad key or
+ * value, HY_EXIT_OK otherwise. */
+struct hy_config;
+int hy_cli_set_kv(struct hy_config *cfg, const char *kv);
+
 /* Prints "hayate: <what>: <error detail or name>" to stderr. */
 void hy_cli_error(const char *what, int err);
 

@@ -193,7 +193,6 @@ int hy_cmd_eval(int argc, char **argv)
     hy_dn_score total[HY_DN_DETECTORS + 1] = {0};
     hy_config *cfg;
     int o, r = HY_EXIT_OK;
-    char *eq;
 
     if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
         fputs(usage_text, stdout);
@@ -214,17 +213,7 @@ int hy_cmd_eval(int argc, char **argv)
         case 'i': index = strtol(optarg, NULL, 10); break;
         case 'm': min_hosts = strtol(optarg, NULL, 10); break;
         case 't': threads = strtol(optarg, NULL, 10); break;
-        case 's':
-            if (!(eq = strchr(optarg, '='))) {
-                r = HY_EXIT_USAGE;
-                break;
-            }
-            *eq = '\0';
-            if (hy_config_set(cfg, optarg, eq + 1) != HY_OK) {
-                hy_cli_error("--set-key", HY_ERR_CONFIG);
-                r = HY_EXIT_USAGE;
-            }
-            break;
+        case 's': r = hy_cli_set_kv(cfg, optarg); break;
         case 'h': fputs(usage_text, stdout); hy_config_destroy(cfg); return HY_EXIT_OK;
         default: r = HY_EXIT_USAGE;
         }

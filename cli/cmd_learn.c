@@ -78,7 +78,6 @@ static int parse(int argc, char **argv, const char *usage, learn_opts *o)
                                          {0, 0, 0, 0}};
     int c;
     hy_err rc = HY_OK;
-    char *eq;
     if (hy_config_create(&o->cfg) != HY_OK)
         return HY_EXIT_FAIL;
     optind = 0;
@@ -88,12 +87,8 @@ static int parse(int argc, char **argv, const char *usage, learn_opts *o)
             rc = hy_config_load(o->cfg, optarg);
             break;
         case 's':
-            if (!(eq = strchr(optarg, '='))) {
-                fprintf(stderr, "hayate: -s needs KEY=VALUE\n");
+            if (hy_cli_set_kv(o->cfg, optarg) != HY_EXIT_OK)
                 return HY_EXIT_USAGE;
-            }
-            *eq = '\0';
-            rc = hy_config_set(o->cfg, optarg, eq + 1);
             break;
         case OPT_DB:
             rc = hy_config_set(o->cfg, "store.path", optarg);

@@ -120,7 +120,6 @@ static int parse_args(run_ctx *c, int argc, char **argv)
         {"listen", required_argument, 0, OPT_LISTEN}, {0, 0, 0, 0}};
     const char *usage = c->analyze ? analyze_usage : run_usage;
     int o, r = 0;
-    char *eq;
     bool fmt_set = false;
 
     optind = 0;
@@ -168,15 +167,7 @@ static int parse_args(run_ctx *c, int argc, char **argv)
             }
             fmt_set = true;
             break;
-        case 's':
-            if (!(eq = strchr(optarg, '='))) {
-                fprintf(stderr, "hayate: --set expects KEY=VALUE, got '%s'\n", optarg);
-                return HY_EXIT_USAGE;
-            }
-            *eq = '\0';
-            r = set_key(c, optarg, eq + 1);
-            *eq = '=';
-            break;
+        case 's': r = hy_cli_set_kv(c->cfg, optarg); break;
         case 'h': fputs(usage, stdout); return -1;
         default: fputs(usage, stderr); return HY_EXIT_USAGE;
         }

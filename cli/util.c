@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hayate/config.h"
 #include "hayate/decode.h"
 #include "hayate/error.h"
 #include "hayate/json.h"
@@ -120,4 +121,22 @@ void hy_cli_progress_end(hy_cli_progress *p)
 {
     if (p->on)
         fprintf(stderr, "\r\033[K");
+}
+
+int hy_cli_set_kv(struct hy_config *cfg, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    char key[256];
+    hy_err rc;
+    if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof key) {
+        fprintf(stderr, "hayate: --set expects KEY=VALUE, got '%s'\n", kv);
+        return HY_EXIT_USAGE;
+    }
+    memcpy(key, kv, (size_t)(eq - kv));
+    key[eq - kv] = '\0';
+    if ((rc = hy_config_set(cfg, key, eq + 1)) != HY_OK) {
+        hy_cli_error("--set", rc);
+        return HY_EXIT_USAGE;
+    }
+    return HY_EXIT_OK;
 }

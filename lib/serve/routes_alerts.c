@@ -159,7 +159,7 @@ hy_err hy__serve_alert_page(hy_serve *s, const hy_alert_filter *f, bool uncertai
         return rc;
     if ((rc = hy_buf_adds(b, "{\"alerts\":[")) != HY_OK)
         return rc;
-    rc = hy__serve_query_eve(s, f, add_alert, &p);
+    rc = hy__serve_read_eve(s, f, add_alert, &p);
     if (rc == HY_OK)
         rc = p.rc;
     if (rc == HY_OK)
@@ -177,7 +177,7 @@ static hy_err send_query(hy_serve *s, struct MHD_Connection *c, const hy_alert_f
     page p = {.b = &b};
     hy_err rc;
     hy_buf_init(&b, (size_t)PAGE_MAX << 16);
-    if (one && (rc = hy__serve_query_eve(s, f, add_alert, &p)) == HY_OK)
+    if (one && (rc = hy__serve_read_eve(s, f, add_alert, &p)) == HY_OK)
         rc = p.rc;
     else if (!one)
         rc = hy__serve_alert_page(s, f, false, &b);

@@ -94,9 +94,9 @@ hy_err hy__route_darknet_series(hy_serve *s, struct MHD_Connection *c, const hy_
     hy_json_kstr(&p.j, "key", f.key);
     hy_json_key(&p.j, "points");
     hy_json_arr_open(&p.j);
-    pthread_mutex_lock(&s->mu);
-    rc = hy_store_query_series(s->store, &f, add_point, &p);
-    pthread_mutex_unlock(&s->mu);
+    hy_store *st = hy__serve_store_take(s);
+    rc = hy_store_query_series(st, &f, add_point, &p);
+    hy__serve_store_give(s, st);
     hy_json_arr_close(&p.j);
     hy_json_obj_close(&p.j);
     if (rc == HY_OK)

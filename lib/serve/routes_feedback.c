@@ -163,7 +163,7 @@ hy_err hy__route_feedback_list(hy_serve *s, struct MHD_Connection *c, const char
     hy_json_kstr(&j, "alert", id);
     hy_json_key(&j, "feedback");
     hy_json_arr_open(&j);
-    rc = hy__serve_query_feedback(s, id, add_verdict, &h);
+    rc = hy__serve_read_feedback(s, id, add_verdict, &h);
     if (rc == HY_OK) {
         hy_json_arr_close(&j);
         hy_json_obj_close(&j);

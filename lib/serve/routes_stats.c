@@ -70,10 +70,10 @@ static hy_err gather(hy_serve *s, figures *f)
     f->uptime_s = ((double)ts.tv_sec * 1e9 + (double)ts.tv_nsec - (double)s->started_ns) / 1e9;
     for (int k = 2; k <= 5; k++)
         f->answered[k] = atomic_load(&s->answered[k]);
-    pthread_mutex_lock(&s->mu);
+    hy_store *st = hy__serve_store_take(s);
     for (size_t i = 0; i < NTABLES && rc == HY_OK; i++)
-        rc = hy_store_count(s->store, tables[i], &f->rows[i]);
-    pthread_mutex_unlock(&s->mu);
+        rc = hy_store_count(st, tables[i], &f->rows[i]);
+    hy__serve_store_give(s, st);
     if (s->hooks.figures)
         s->hooks.figures(s->hooks.ud, &f->live);
     models(s, f);

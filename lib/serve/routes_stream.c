@@ -60,7 +60,7 @@ static hy_err fill(hy__sse *x)
     hy_err rc;
     x->out.len = 0;
     x->off = 0;
-    rc = hy__serve_query_eve(x->s, &flt, add_event, &f);
+    rc = hy__serve_read_eve(x->s, &flt, add_event, &f);
     return rc != HY_OK ? rc : f.rc;
 }
 
@@ -109,7 +109,7 @@ static hy_err newest(hy_serve *s, char id[ID_BYTES])
 {
     hy_alert_filter f = {.newest_first = true, .limit = 1};
     id[0] = '\0';
-    return hy__serve_query_eve(s, &f, take_id, id);
+    return hy__serve_read_eve(s, &f, take_id, id);
 }
 
 hy_err hy__route_stream(hy_serve *s, struct MHD_Connection *c, const hy__req *r)

@@ -278,34 +278,21 @@ static void reader_give(hy_serve *s, hy_store *r)
     pthread_mutex_unlock(&s->rd_mu);
 }
 
-hy_err hy__serve_query_eve(hy_serve *s, const hy_alert_filter *f, hy_alert_eve_cb cb, void *ud)
+hy_store *hy__serve_store_take(hy_serve *s)
 {
     hy_store *r = reader_take(s);
-    hy_err rc;
-    if (r) {
-        rc = hy_store_query_eve(r, f, cb, ud);
-        reader_give(s, r);
-        return rc;
-    }
+    if (r)
+        return r;
     pthread_mutex_lock(&s->mu);
-    rc = hy_store_query_eve(s->store, f, cb, ud);
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    return s->store;
 }
 
-hy_err hy__serve_query_feedback(hy_serve *s, const char *alert_id, hy_feedback_cb cb, void *ud)
+void hy__serve_store_give(hy_serve *s, hy_store *st)
 {
-    hy_store *r = reader_take(s);
-    hy_err rc;
-    if (r) {
-        rc = hy_store_query_feedback(r, alert_id, cb, ud);
-        reader_give(s, r);
-        return rc;
-    }
-    pthread_mutex_lock(&s->mu);
-    rc = hy_store_query_feedback(s->store, alert_id, cb, ud);
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    if (st == s->store)
+        pthread_mutex_unlock(&s->mu);
+    else
+        reader_give(s, st);
 }
 
 hy_err hy_serve_start(const hy_serve_cfg *cfg, hy_serve **out)

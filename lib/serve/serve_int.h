@@ -26,7 +26,7 @@ struct hy_serve {
     uint16_t port;
     char token[256];
     hy_store *store;     /* the writer connection, behind mu */
-    /* Read-only connections for the read routes (hy__serve_query_eve):
+    /* Read-only connections for the read routes (hy__serve_store_take):
      * opened on first use, at most rd_max, idle ones in rd_idle. */
     char *db_path;
     pthread_mutex_t rd_mu;
@@ -77,12 +77,29 @@ bool hy__serve_known_params(hy_serve *s, struct MHD_Connection *c, const char *c
 /* A decimal integer in [lo, hi], nothing else (no sign, no spaces). */
 bool hy__serve_parse_uint(const char *v, unsigned long lo, unsigned long hi, unsigned long *out);
 
-/* Runs hy_store_query_eve on one of the pool's read-only connections (so
- * requests read in parallel), or on the writer under mu when none can be
- * had. */
-hy_err hy__serve_query_eve(hy_serve *s, const hy_alert_filter *f, hy_alert_eve_cb cb, void *ud);
-/* The same for hy_store_query_feedback. */
-hy_err hy__serve_query_feedback(hy_serve *s, const char *alert_id, hy_feedback_cb cb, void *ud);
+/* Borrows a store connection for reading: an idle pooled read-only one,
+ * a new one while under the pool's size, or, when none can be opened, the
+ * writer under s->mu. Every read route goes through this pair; give the
+ * connection back with hy__serve_store_give on the same thread. */
+hy_store *hy__serve_store_take(hy_serve *s);
+void hy__serve_store_give(hy_serve *s, hy_store *st);
+/* hy_store_query_eve and hy_store_query_feedback on a borrowed connection. */
+static inline hy_err hy__serve_read_eve(hy_serve *s, const hy_alert_filter *f,
+                                        hy_alert_eve_cb cb, void *ud)
+{
+    hy_store *st = hy__serve_store_take(s);
+    hy_err rc = hy_store_query_eve(st, f, cb, ud);
+    hy__serve_store_give(s, st);
+    return rc;
+}
+static inline hy_err hy__serve_read_feedback(hy_serve *s, const char *alert_id,
+                                             hy_feedback_cb cb, void *ud)
+{
+    hy_store *st = hy__serve_store_take(s);
+    hy_err rc = hy_store_query_feedback(st, alert_id, cb, ud);
+    hy__serve_store_give(s, st);
+    return rc;
+}
 /* Writes {"alerts": [EVE...], "next": last id when the page is full, else
  * null} for f into b (routes_alerts.c). uncertainty: each item gets
  * "uncertainty" (1 - |2*score - 1|) as its first key, and next is null. */

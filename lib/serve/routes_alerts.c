@@ -1,7 +1,8 @@
 /* Alert routes: GET /healthz, GET /api/alerts (filters, cursor pages in
  * either order), GET /api/alerts/{id} (and, split off its path,
- * GET /api/alerts/{id}/feedback: routes_feedback.c). Query parameters are checked strictly: an unknown
- * one, or a value that does not parse, is a 400 naming it. */
+ * GET /api/alerts/{id}/feedback: routes_feedback.c). Query parameters are
+ * checked strictly: an unknown one, or a value that does not parse, is a
+ * 400 naming it. */
 #include "serve/serve_int.h"
 
 #include <math.h>

@@ -20,6 +20,7 @@ enum {
     HY_EMBER_BYTEENTROPY_DIM = 256,
     HY_EMBER_STRINGS_OFF = 512, /* StringExtractor */
     HY_EMBER_STRINGS_DIM = 104,
+    HY_EMBER_GENERIC_DIM = 616, /* histogram + byteentropy + strings: format-agnostic */
     HY_EMBER_GENERAL_OFF = 616, /* GeneralFileInfo */
     HY_EMBER_GENERAL_DIM = 10,
     HY_EMBER_HEADER_OFF = 626, /* HeaderFileInfo */
@@ -66,6 +67,12 @@ void hy_ember_hash_add(double *bins, size_t nbins, const char *s, size_t n, doub
  * gives zeros where EMBER would divide by zero. HY_ERR_ARG on NULL out or
  * NULL p with n > 0. Deterministic; O(n) time, no allocation. */
 hy_err hy_ember_features(const uint8_t *p, size_t n, const hy_pe *pe, float out[HY_EMBER_DIM]);
+
+/* The format-agnostic groups (histogram, byteentropy, strings) of n bytes at
+ * p into out[0..HY_EMBER_GENERIC_DIM); the first dims of both
+ * hy_ember_features and hy_elf_features. HY_ERR_ARG on NULL out or NULL p
+ * with n > 0. Deterministic; O(n) time, no allocation. */
+hy_err hy_ember_generic_groups(const uint8_t *p, size_t n, float out[HY_EMBER_GENERIC_DIM]);
 
 /* The PE groups alone (general from offset HY_EMBER_GENERAL_OFF to the end),
  * written to out + HY_EMBER_GENERAL_OFF; used by hy_ember_features. */

@@ -200,14 +200,22 @@ static void strings_group(const uint8_t *p, size_t n, float *out)
     out[103] = (float)s.mz;
 }
 
-hy_err hy_ember_features(const uint8_t *p, size_t n, const hy_pe *pe, float out[HY_EMBER_DIM])
+hy_err hy_ember_generic_groups(const uint8_t *p, size_t n, float out[HY_EMBER_GENERIC_DIM])
 {
     if (!out || (!p && n > 0))
         return hy_err_set(HY_ERR_ARG, "ember: NULL %s", out ? "bytes" : "output");
-    memset(out, 0, sizeof(float) * HY_EMBER_DIM);
+    memset(out, 0, sizeof(float) * HY_EMBER_GENERIC_DIM);
     byte_histogram(p, n, out + HY_EMBER_HISTOGRAM_OFF);
     byte_entropy_histogram(p, n, out + HY_EMBER_BYTEENTROPY_OFF);
     strings_group(p, n, out + HY_EMBER_STRINGS_OFF);
+    return HY_OK;
+}
+
+hy_err hy_ember_features(const uint8_t *p, size_t n, const hy_pe *pe, float out[HY_EMBER_DIM])
+{
+    hy_err rc = hy_ember_generic_groups(p, n, out);
+    if (rc != HY_OK)
+        return rc;
     hy_ember_pe_groups(n, pe, out);
     return HY_OK;
 }

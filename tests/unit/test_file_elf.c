@@ -727,23 +727,6 @@ static void test_header_anomalies(void **st)
 
 /* ---- real binaries ------------------------------------------------------ */
 
-static uint8_t *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *p = NULL;
-    long len;
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (p = malloc((size_t)len)) && fread(p, 1, (size_t)len, f) == (size_t)len)
-        *n = (size_t)len;
-    else {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    return p;
-}
 
 static bool is_host_x86_64(const uint8_t *p, size_t n)
 {
@@ -753,7 +736,7 @@ static bool is_host_x86_64(const uint8_t *p, size_t n)
 static void test_system_ls(void **st)
 {
     size_t n = 0;
-    uint8_t *p = slurp("/bin/ls", &n);
+    uint8_t *p = hy_test_read_file("/bin/ls", &n);
     hy_elf *e = NULL;
     (void)st;
     if (!p || !is_host_x86_64(p, n)) {
@@ -793,7 +776,7 @@ static void test_system_ls(void **st)
 static void test_system_libc(void **st)
 {
     size_t n = 0;
-    uint8_t *p = slurp("/usr/lib/x86_64-linux-gnu/libc.so.6", &n);
+    uint8_t *p = hy_test_read_file("/usr/lib/x86_64-linux-gnu/libc.so.6", &n);
     hy_elf *e = NULL;
     (void)st;
     if (!p || !is_host_x86_64(p, n)) {

@@ -53,6 +53,24 @@ void hy_test_write_file(const char *path, const void *data, size_t len)
     fclose(f);
 }
 
+uint8_t *hy_test_read_file(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *p = NULL;
+    long len;
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (p = malloc((size_t)len)) && fread(p, 1, (size_t)len, f) == (size_t)len)
+        *n = (size_t)len;
+    else {
+        free(p);
+        p = NULL;
+    }
+    fclose(f);
+    return p;
+}
+
 hy_pkt hy_test_syn4(uint32_t src, uint32_t dst, uint16_t dport, uint32_t seq, uint16_t ipid)
 {
     static const uint8_t l4[20];

@@ -15,6 +15,7 @@ pkgs=(
   libcurl4-openssl-dev              # the webhook alert sink (lib/pipeline)
   libmagic-dev libfuzzy-dev         # file typing, ssdeep (lib/file)
   libyara-dev                       # YARA rule scanning (lib/file)
+  libxgboost-dev                    # gradient-boosted models (lib/ml, the malware engine)
   curl                              # integration tests talk to the API over HTTP
   tcpdump                           # tests cross-check pcaps with it
   chromium nodejs                   # the dashboard's browser test (tests/browser)

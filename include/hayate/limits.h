@@ -79,4 +79,10 @@
 #define HY_YARA_MAX_NS 256u                  /* namespace (relative path), bytes with NUL */
 #define HY_YARA_MAX_META_VALUE 256u          /* a meta value, bytes with NUL */
 
+/* Labelled training data (lib/ml/mldata*.c, include/hayate/mldata.h) */
+#define HY_MLDATA_MAX_ROWS (1u << 24)         /* rows kept (EMBER2018 train: 800,000) */
+#define HY_MLDATA_MAX_COLS (1u << 24)         /* columns: libsvm index or CSV width below this */
+#define HY_MLDATA_MAX_NNZ ((size_t)1 << 30)   /* stored values, all rows (8 bytes each) */
+#define HY_MLDATA_MAX_LINE (1u << 20)         /* bytes of one text line, '\r' included */
+
 #endif

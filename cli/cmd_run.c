@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,15 +32,18 @@ typedef struct run_ctx {
     const hy_engine *engines[64];
     bool may_serve;            /* run: the API is on, so no input is fine */
     size_t nsamples;           /* input.samples paths */
+    size_t nspool;             /* run: input.spool folders */
     const char *store_path;    /* the store's file (config memory), or NULL */
     hy_serve *api;
 } run_ctx;
 
 static hy_pipeline *volatile g_pipeline; /* for the signal handler only */
+static volatile sig_atomic_t g_stop;     /* SIGINT/SIGTERM came */
 
 static void on_signal(int sig)
 {
     (void)sig;
+    g_stop = 1;
     if (g_pipeline)
         hy_pipeline_stop(g_pipeline);
 }
@@ -61,6 +65,9 @@ static const char run_usage[] =
     "      --darknet SPEC   run the darknet engine on CIDR[,CIDR...] or all\n"
     "      --samples PATH   analyse a file or every file under a folder with the\n"
     "                       malware engine (repeatable; input.samples)\n"
+    "      --spool DIR      watch DIR: files dropped in are analysed once each by\n"
+    "                       the malware engine, until SIGINT/SIGTERM (repeatable;\n"
+    "                       input.spool; docs/malware.md)\n"
     "      --listen A:P     API address (default 127.0.0.1:8080; port 0: any)\n"
     "  -s, --set KEY=VAL    set any config key\n"
     "  -h, --help\n"
@@ -105,7 +112,16 @@ static int add_input(run_ctx *c, const char *path)
     return HY_EXIT_OK;
 }
 
-enum { OPT_EVE = 256, OPT_FLOWS, OPT_DB, OPT_FORMAT, OPT_DARKNET, OPT_LISTEN, OPT_SAMPLES };
+enum {
+    OPT_EVE = 256,
+    OPT_FLOWS,
+    OPT_DB,
+    OPT_FORMAT,
+    OPT_DARKNET,
+    OPT_LISTEN,
+    OPT_SAMPLES,
+    OPT_SPOOL
+};
 
 static int parse_args(run_ctx *c, int argc, char **argv)
 {
@@ -117,6 +133,7 @@ static int parse_args(run_ctx *c, int argc, char **argv)
         {"db", required_argument, 0, OPT_DB}, {"format", required_argument, 0, OPT_FORMAT},
         {"darknet", required_argument, 0, OPT_DARKNET}, {"help", no_argument, 0, 'h'},
         {"samples", required_argument, 0, OPT_SAMPLES},
+        {"spool", required_argument, 0, OPT_SPOOL},
         {"listen", required_argument, 0, OPT_LISTEN}, {0, 0, 0, 0}};
     const char *usage = c->analyze ? analyze_usage : run_usage;
     int o, r = 0;
@@ -159,6 +176,15 @@ static int parse_args(run_ctx *c, int argc, char **argv)
                 hy_config_append(c->cfg, "engines.enabled", "malware") != HY_OK)
                 r = HY_EXIT_USAGE;
             break;
+        case OPT_SPOOL:
+            if (c->analyze) {
+                fprintf(stderr, "hayate: analyze does not watch folders; use hayate run --spool\n");
+                r = HY_EXIT_USAGE;
+            } else if (hy_config_append(c->cfg, "input.spool", optarg) != HY_OK ||
+                       hy_config_append(c->cfg, "engines.enabled", "malware") != HY_OK) {
+                r = HY_EXIT_USAGE;
+            }
+            break;
         case OPT_FORMAT:
             if (!hy_cli_parse_format(optarg, &c->fmt)) {
                 fprintf(stderr, "hayate: --format: unknown format '%s' (table, json, eve)\n",
@@ -191,6 +217,26 @@ static int parse_args(run_ctx *c, int argc, char **argv)
         return HY_EXIT_USAGE;
     }
     return r;
+}
+
+/* The input.spool folders must be folders; a live capture never ends, so
+ * the spool (watched after the other inputs) cannot follow one. */
+static int check_spool(run_ctx *c, bool live)
+{
+    size_t n;
+    const char *const *dirs = hy_config_list(c->cfg, "input.spool", &n);
+    struct stat sb;
+    for (size_t i = 0; i < n; i++)
+        if (stat(dirs[i], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            fprintf(stderr, "hayate: input.spool: %s is not a folder\n", dirs[i]);
+            return HY_EXIT_USAGE;
+        }
+    if (n && live) {
+        fprintf(stderr, "hayate: input.spool cannot follow a live capture (input.interface)\n");
+        return HY_EXIT_USAGE;
+    }
+    c->nspool = n;
+    return HY_EXIT_OK;
 }
 
 /* Opens every source before anything is written, so a bad input fails early
@@ -230,9 +276,11 @@ static int open_sources(run_ctx *c)
     size_t nsamples = 0;
     hy_config_list(c->cfg, "input.samples", &nsamples);
     c->nsamples = nsamples;
-    if (c->nsrc == 0 && !nsamples && !c->analyze && !c->may_serve) {
-        fprintf(stderr, "hayate: run: no input (set input.files or input.interface, or use "
-                        "-r/-i)\n");
+    if (!c->analyze && check_spool(c, *ifname != 0) != HY_EXIT_OK)
+        return HY_EXIT_USAGE;
+    if (c->nsrc == 0 && !nsamples && !c->nspool && !c->analyze && !c->may_serve) {
+        fprintf(stderr, "hayate: run: no input (set input.files, input.interface or "
+                        "input.spool, or use -r/-i/--spool)\n");
         return HY_EXIT_USAGE;
     }
     return HY_EXIT_OK;
@@ -405,6 +453,94 @@ static int feed_samples(run_ctx *c, hy_pipeline *p)
     return HY_EXIT_OK;
 }
 
+static uint64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Waits about ms milliseconds, or until stopped, in short steps that let
+ * the pipeline's event time follow the clock (so what was fed is stored). */
+static hy_err idle_for(hy_pipeline *p, unsigned ms)
+{
+    hy_err rc = HY_OK;
+    for (unsigned t = 0; t < ms && !g_stop && rc == HY_OK; t += 100) {
+        struct timespec step = {0, 100 * 1000000L};
+        nanosleep(&step, NULL);
+        rc = hy_pipeline_idle(p, wall_ns());
+    }
+    return rc;
+}
+
+/* One scan of one spool folder. A folder that cannot be listed (removed,
+ * unmounted) is warned about once and tried again at the next scan. */
+static hy_err scan_spool(hy_pipeline *p, hy_spool *s, const char *dir, bool *failing, bool *more,
+                         uint64_t *total)
+{
+    hy_files_stats fs;
+    bool again;
+    hy_err rc = hy_pipeline_spool_scan(p, s, &fs, &again);
+    if (rc == HY_ERR_NOTFOUND || rc == HY_ERR_IO || rc == HY_ERR_UNSUPPORTED) {
+        if (!*failing)
+            fprintf(stderr, "hayate: warning: spool: %s; trying again\n", hy_err_detail());
+        *failing = true;
+        return HY_OK;
+    }
+    if (rc != HY_OK)
+        return rc;
+    if (*failing)
+        fprintf(stderr, "hayate: spool: %s: readable again\n", dir);
+    *failing = false;
+    if (fs.files)
+        fprintf(stderr, "hayate: spool: %s: %llu files taken (%.1f MB)\n", dir,
+                (unsigned long long)fs.files, (double)fs.bytes / 1e6);
+    *more |= again;
+    *total += fs.files;
+    return HY_OK;
+}
+
+/* Watches the input.spool folders until SIGINT/SIGTERM: scans each one,
+ * then waits input.spool_interval seconds (not when a scan left files for
+ * the next one). */
+static int watch_spool(run_ctx *c, hy_pipeline *p)
+{
+    size_t n;
+    const char *const *dirs = hy_config_list(c->cfg, "input.spool", &n);
+    unsigned interval_ms = (unsigned)hy_config_int(c->cfg, "input.spool_interval") * 1000u;
+    hy_spool_cfg sc = {.settle_s = (unsigned)hy_config_int(c->cfg, "input.spool_settle")};
+    hy_spool **sp = calloc(n, sizeof *sp);
+    bool *failing = calloc(n, sizeof *failing);
+    uint64_t total = 0;
+    hy_err rc = sp && failing ? HY_OK : HY_ERR_NOMEM;
+
+    for (size_t i = 0; i < n && rc == HY_OK; i++) {
+        sc.dir = dirs[i];
+        rc = hy_spool_create(&sc, &sp[i]);
+    }
+    if (rc == HY_OK)
+        fprintf(stderr, "hayate: spool: watching %zu folder(s) every %u s until SIGINT/SIGTERM\n",
+                n, interval_ms / 1000u);
+    while (rc == HY_OK && !g_stop) {
+        bool more = false;
+        rc = hy_pipeline_idle(p, wall_ns()); /* a spool file's event time: when taken */
+        for (size_t i = 0; i < n && rc == HY_OK && !g_stop; i++)
+            rc = scan_spool(p, sp[i], dirs[i], &failing[i], &more, &total);
+        if (rc == HY_OK)
+            rc = idle_for(p, more ? 0 : interval_ms);
+    }
+    for (size_t i = 0; sp && i < n; i++)
+        hy_spool_destroy(sp[i]);
+    free(sp);
+    free(failing);
+    if (rc != HY_OK) {
+        hy_cli_error("spool", rc);
+        return HY_EXIT_FAIL;
+    }
+    fprintf(stderr, "hayate: spool: %llu files taken in all\n", (unsigned long long)total);
+    return HY_EXIT_OK;
+}
+
 static int execute(run_ctx *c)
 {
     hy_pipeline_cfg pc;
@@ -431,6 +567,8 @@ static int execute(run_ctx *c)
     ret = feed_all(c, p, run_id);
     if (ret == HY_EXIT_OK)
         ret = feed_samples(c, p);
+    if (ret == HY_EXIT_OK && c->nspool && !g_stop)
+        ret = watch_spool(c, p);
     if ((rc = hy_pipeline_finish(p)) != HY_OK) {
         hy_cli_error("pipeline", rc);
         ret = HY_EXIT_FAIL;
@@ -523,7 +661,7 @@ static int run_common(bool analyze, int argc, char **argv)
     if ((r = resolve_engines(&c)) == 0 && (r = open_sources(&c)) == 0 &&
         (r = open_outputs(&c)) == 0 && (r = raise_from_verdicts(&c)) == 0 &&
         (analyze || (r = hy_cli_serve_start(c.cfg, &c.api)) == 0))
-        r = c.nsrc || c.nsamples || analyze ? execute(&c) : hy_cli_serve_wait();
+        r = c.nsrc || c.nsamples || c.nspool || analyze ? execute(&c) : hy_cli_serve_wait();
     hy_serve_stop(c.api);
     ctx_free(&c);
     return r;

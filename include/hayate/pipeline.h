@@ -132,6 +132,7 @@ typedef struct hy_files_stats {
 typedef struct hy_file_entry {
     char *path;
     uint64_t mtime_ns, size;
+    uint64_t dev, ino;         /* its identity (st_dev, st_ino) */
 } hy_file_entry;
 
 /* The regular files of path (itself, or every one under it when it is a
@@ -155,6 +156,64 @@ void hy_file_list_free(hy_file_entry *v, size_t n);
  * st (may be NULL). */
 hy_err hy_pipeline_feed_files(hy_pipeline *p, const char *path, hy_progress_fn progress,
                               void *ud, hy_files_stats *st);
+
+/* Feeds the files v[0..n) (paths and modification times, e.g. part of a
+ * hy_file_list), in that order, as hy_pipeline_feed_files feeds its walk.
+ * progress (may be NULL) is called every 256 files. */
+hy_err hy_pipeline_feed_list(hy_pipeline *p, const hy_file_entry *v, size_t n,
+                             hy_progress_fn progress, void *ud);
+
+/* Lets event time follow the wall clock while no input arrives (between
+ * spool scans): emits the ticks due by now_ns (CLOCK_REALTIME) and hands
+ * partly filled batches to the workers, so what was fed so far is analysed,
+ * handed to the global engine instances and stored without waiting for
+ * more input. Files fed later get at least now_ns as their event time.
+ * Call from the feeding thread, between feeds. */
+hy_err hy_pipeline_idle(hy_pipeline *p, uint64_t now_ns);
+
+/* A spool folder (input.spool): files dropped into it are taken once each,
+ * when their size and modification time have stayed the same for a while,
+ * and fed to the file engines (docs/malware.md, "Spool folders"). */
+typedef struct hy_spool hy_spool;
+
+#ifndef HY_SPOOL_PER_SCAN
+#define HY_SPOOL_PER_SCAN 1024u /* files taken by one scan; the rest at the next */
+#endif
+
+typedef struct hy_spool_cfg {
+    const char *dir;           /* the folder (copied) */
+    unsigned settle_s;         /* seconds a file must stay unchanged, 0..3600 */
+    size_t remember;           /* taken files remembered, 1..HY_MAX_FEED_FILES
+                                  (0: HY_MAX_FEED_FILES); beyond, the oldest
+                                  are forgotten */
+    size_t per_scan;           /* files taken per scan, 1..HY_MAX_FEED_FILES
+                                  (0: HY_SPOOL_PER_SCAN) */
+} hy_spool_cfg;
+
+/* Makes the watcher of one spool folder (the folder is not read yet).
+ * HY_ERR_ARG for an empty dir or a setting out of range. */
+hy_err hy_spool_create(const hy_spool_cfg *cfg, hy_spool **out);
+void hy_spool_destroy(hy_spool *s);
+
+/* The decision of one scan, without feeding: of the listed files v[0..n)
+ * (a hy_file_list of the folder), marks in take[] those due at now_ns
+ * (CLOCK_MONOTONIC): not taken before with this identity, size and
+ * modification time, and seen unchanged for settle_s seconds by earlier
+ * calls (at once with settle_s 0); at most per_scan of them, in list
+ * order; the others stay waiting. Due files count as taken from then on;
+ * a file rewritten (new size or time) is due again. *ndue is how many.
+ * HY_ERR_NOMEM leaves the watcher as it was. */
+hy_err hy_spool_due(hy_spool *s, const hy_file_entry *v, size_t n, uint64_t now_ns, bool *take,
+                    size_t *ndue);
+
+/* One scan: lists the folder (as hy_file_list), feeds the due files
+ * (hy_spool_due at the monotonic clock now) with hy_pipeline_feed_list,
+ * and fills st (may be NULL): files and bytes taken now, and the listing's
+ * skipped and unreadable counts. *more (may be NULL) is set when files were
+ * left due for the next scan (per_scan reached): scan again soon.
+ * HY_ERR_NOTFOUND / HY_ERR_IO naming the folder when it cannot be listed
+ * (nothing is forgotten then). */
+hy_err hy_pipeline_spool_scan(hy_pipeline *p, hy_spool *s, hy_files_stats *st, bool *more);
 
 /* Ends the input: exports every flow, gives engines their final tick, waits
  * for the sinks, stops the threads. Safe to call once. */

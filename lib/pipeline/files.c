@@ -35,6 +35,8 @@ static hy_err keep(walk *w, const char *path, const struct stat *sb)
     if (!(w->e[w->n].path = strdup(path)))
         return HY_ERR_NOMEM;
     w->e[w->n].size = (uint64_t)sb->st_size;
+    w->e[w->n].dev = (uint64_t)sb->st_dev;
+    w->e[w->n].ino = (uint64_t)sb->st_ino;
     w->e[w->n++].mtime_ns =
         (uint64_t)sb->st_mtim.tv_sec * 1000000000ull + (uint64_t)sb->st_mtim.tv_nsec;
     return HY_OK;
@@ -114,17 +116,26 @@ void hy_file_list_free(hy_file_entry *v, size_t n)
     free(v);
 }
 
+hy_err hy_pipeline_feed_list(hy_pipeline *p, const hy_file_entry *v, size_t n,
+                             hy_progress_fn progress, void *ud)
+{
+    hy_err rc = HY_OK;
+    for (size_t i = 0; i < n && rc == HY_OK; i++) {
+        rc = hy__pipeline_route_file(p, v[i].path, v[i].mtime_ns);
+        if (progress && (i & 255) == 255)
+            progress(ud, i + 1, n, i + 1);
+    }
+    return rc;
+}
+
 hy_err hy_pipeline_feed_files(hy_pipeline *p, const char *path, hy_progress_fn progress, void *ud,
                               hy_files_stats *st)
 {
     hy_file_entry *v;
     size_t n;
     hy_err rc = hy_file_list(path, &v, &n, st);
-    for (size_t i = 0; i < n && rc == HY_OK; i++) {
-        rc = hy__pipeline_route_file(p, v[i].path, v[i].mtime_ns);
-        if (progress && (i & 255) == 255)
-            progress(ud, i + 1, n, i + 1);
-    }
+    if (rc == HY_OK)
+        rc = hy_pipeline_feed_list(p, v, n, progress, ud);
     hy_file_list_free(v, n);
     return rc;
 }

@@ -402,6 +402,21 @@ hy_err hy_pipeline_feed(hy_pipeline *p, hy_source *src, hy_progress_fn progress,
     return rc;
 }
 
+hy_err hy_pipeline_idle(hy_pipeline *p, uint64_t now_ns)
+{
+    hy_err rc = HY_OK;
+    if (p->finished)
+        return hy_err_set(HY_ERR_ARG, "pipeline: idle after finish");
+    if (now_ns > p->last_ts) {
+        if ((rc = advance_time(p, now_ns, false)) != HY_OK)
+            return rc;
+        p->last_ts = now_ns;
+    }
+    for (int i = 0; p->cfg.threads > 1 && i < p->cfg.threads && rc == HY_OK; i++)
+        rc = dispatch(p, i, false);
+    return rc;
+}
+
 hy_err hy_pipeline_finish(hy_pipeline *p)
 {
     hy_err rc, e;

@@ -198,6 +198,8 @@ int hy_cmd_eval(int argc, char **argv)
         fputs(usage_text, stdout);
         return HY_EXIT_OK;
     }
+    if (argc >= 2 && strcmp(argv[1], "malware") == 0)
+        return hy_cmd_eval_malware(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "darknet") != 0) {
         fputs(usage_text, stderr);
         return HY_EXIT_USAGE;

@@ -126,16 +126,18 @@ static int parse(int argc, char **argv, const char *usage, learn_opts *o)
     return HY_EXIT_OK;
 }
 
-/* The engine named, if it learns; prints why not otherwise. */
-static const hy_engine *learner(const char *name)
+/* The engine named, if it learns (from verdicts when verdicts is set);
+ * prints why not otherwise. */
+static const hy_engine *learner(const char *name, bool verdicts)
 {
     const hy_engine *e = hy_engine_find(name);
     if (!e) {
         fprintf(stderr, "hayate: unknown engine '%s'\n", name);
         return NULL;
     }
-    if (!e->train || !e->features) {
-        fprintf(stderr, "hayate: engine %s does not learn from verdicts\n", name);
+    if (!e->train || (verdicts && !e->features)) {
+        fprintf(stderr, "hayate: engine %s does not learn from %s\n", name,
+                e->train ? "verdicts (give it --data FILE)" : "data");
         return NULL;
     }
     return e;
@@ -252,7 +254,7 @@ int hy_cmd_dataset(int argc, char **argv)
         ret = HY_EXIT_USAGE;
         goto out;
     }
-    if (!(e = learner(o.args[1]))) {
+    if (!(e = learner(o.args[1], true))) {
         ret = HY_EXIT_USAGE;
         goto out;
     }
@@ -284,6 +286,16 @@ static uint64_t data_rows(const char *path)
     return n ? n - 1 : 0; /* the header */
 }
 
+/* The "rows" an engine that reads its own data formats reports (0: none). */
+static uint64_t metrics_rows(const char *metrics)
+{
+    const char *r = metrics ? strstr(metrics, "\"rows\": ") : NULL;
+    const char *last = r;
+    while (r && (r = strstr(r + 1, "\"rows\": "))) /* the top level's comes last */
+        last = r;
+    return last ? strtoull(last + 8, NULL, 10) : 0;
+}
+
 /* Trains e on data into a new version under dir; prints it. */
 static int train_publish(const hy_engine *e, const hy_config *cfg, const char *data,
                          const char *dir)
@@ -295,7 +307,7 @@ static int train_publish(const hy_engine *e, const hy_config *cfg, const char *d
     unsigned v = 0;
     hy_buf metrics;
     hy_err rc;
-    uint64_t rows = data_rows(data);
+    uint64_t rows = e->features ? data_rows(data) : 1; /* else the engine counts */
     if (!rows) {
         fprintf(stderr,
                 "hayate: %s has no labelled rows: give verdicts first "
@@ -309,6 +321,8 @@ static int train_publish(const hy_engine *e, const hy_config *cfg, const char *d
         (rc = e->create(&env, &state)) != HY_OK ||
         (rc = e->train(state, data, tmp, &metrics)) != HY_OK)
         goto out;
+    if (!e->features)
+        rows = metrics_rows(metrics.data);
     hy_model_publish p = {.engine = e->name,
                           .model_tmp = tmp,
                           .feature_spec = e->feature_spec,
@@ -348,7 +362,7 @@ int hy_cmd_train(int argc, char **argv)
         ret = HY_EXIT_USAGE;
         goto out;
     }
-    if (!(e = learner(o.args[0]))) {
+    if (!(e = learner(o.args[0], !o.data))) {
         ret = HY_EXIT_USAGE;
         goto out;
     }
@@ -439,7 +453,7 @@ int hy_cmd_model(int argc, char **argv)
         if (o.nargs < 2) {
             fputs(model_usage, stderr);
             ret = HY_EXIT_USAGE;
-        } else if (!learner(o.args[1])) {
+        } else if (!learner(o.args[1], false)) {
             ret = HY_EXIT_USAGE;
         } else {
             ret = model_cmd(&o, hy_config_str(o.cfg, "models.dir"));

@@ -6,6 +6,8 @@
 
 int hy_cmd_synth(int argc, char **argv);
 int hy_cmd_eval(int argc, char **argv);
+int hy_cmd_eval_malware(int argc, char **argv);
+int hy_cmd_features(int argc, char **argv);
 int hy_cmd_dataset(int argc, char **argv);
 int hy_cmd_train(int argc, char **argv);
 int hy_cmd_model(int argc, char **argv);

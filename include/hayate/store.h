@@ -109,13 +109,24 @@ typedef struct hy_sample {
     const char *name;            /* the first file name it was seen under */
     uint64_t first_ns, last_ns;  /* when it was first and last submitted */
     const char *report;          /* the engine's JSON report (an object);
-                                    NULL: seen again, not re-analysed */
+                                    NULL: seen again, not re-analysed (a
+                                    non-NULL family then replaces the
+                                    stored one; the rest stays) */
+    const char *family;          /* its family, or NULL when none is known */
+    const char *verdict;         /* "malicious", "suspicious", "clean" or
+                                    "unknown" (no rule hit and no model) */
+    bool has_score;              /* whether a model scored it: */
+    double score;                /* the model's score in [0, 1] */
+    const void *sketch;          /* the engine's feature sketch (opaque */
+    size_t sketch_len;           /* bytes; possibly unaligned), or NULL/0 */
 } hy_sample;
 
 typedef struct hy_sample_filter {
     const char *sha256;          /* exactly this sample, or NULL */
     const char *imphash;         /* samples with this imphash, or NULL */
+    const char *family;          /* samples of this family, or NULL */
     uint64_t since_ns;           /* first seen at or after (0: any) */
+    uint64_t until_ns;           /* first seen before (0: any) */
     size_t limit;                /* 0 = no limit */
 } hy_sample_filter;
 /* Called per sample, newest first_ns first (ties by sha256); non-zero stops. */

@@ -108,6 +108,16 @@ static const char *const migrations[] = {
      " WITHOUT ROWID;"
      "CREATE INDEX samples_first ON samples(first_ns, sha256);"
      "CREATE INDEX samples_imphash ON samples(imphash) WHERE imphash IS NOT NULL;"),
+
+    /* v7: the engine's verdict on a sample (its family, the model's score
+     * and the verdict word), so families and verdicts are queried without
+     * parsing reports, and its feature sketch for similarity; a family's
+     * members read in index order. */
+    ("ALTER TABLE samples ADD COLUMN family TEXT;"
+     "ALTER TABLE samples ADD COLUMN sketch BLOB;"
+     "ALTER TABLE samples ADD COLUMN score REAL;"
+     "ALTER TABLE samples ADD COLUMN verdict TEXT;"
+     "CREATE INDEX samples_family ON samples(family, first_ns) WHERE family IS NOT NULL;"),
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

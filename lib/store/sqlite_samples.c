@@ -1,4 +1,4 @@
-/* The samples table (schema v6): files the malware engine analysed, once
+/* The samples table (schema v6, verdicts v7): files the malware engine analysed, once
  * per SHA-256 (include/hayate/store.h, hy_sample). */
 #include <stdio.h>
 #include <string.h>
@@ -7,11 +7,14 @@
 
 static const char upsert_sql[] =
     "INSERT INTO samples (sha256, md5, sha1, size, mime, ssdeep, tlsh, imphash, name,"
-    " first_ns, last_ns, report) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    " first_ns, last_ns, report, family, score, verdict, sketch)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
     " ON CONFLICT(sha256) DO UPDATE SET"
     " first_ns = min(first_ns, excluded.first_ns), last_ns = max(last_ns, excluded.last_ns),"
     " name = coalesce(name, excluded.name), mime = excluded.mime, ssdeep = excluded.ssdeep,"
-    " tlsh = excluded.tlsh, imphash = excluded.imphash, report = excluded.report";
+    " tlsh = excluded.tlsh, imphash = excluded.imphash, report = excluded.report,"
+    " family = excluded.family, score = excluded.score, verdict = excluded.verdict,"
+    " sketch = excluded.sketch";
 
 static int text(sqlite3_stmt *st, int i, const char *v)
 {
@@ -35,12 +38,23 @@ static int bind_sample(sqlite3_stmt *st, const hy_sample *v)
         rc = sqlite3_bind_int64(st, 11, (sqlite3_int64)v->last_ns);
     if (rc == SQLITE_OK)
         rc = text(st, 12, v->report);
+    if (rc == SQLITE_OK)
+        rc = text(st, 13, v->family);
+    if (rc == SQLITE_OK)
+        rc = v->has_score ? sqlite3_bind_double(st, 14, v->score) : sqlite3_bind_null(st, 14);
+    if (rc == SQLITE_OK)
+        rc = text(st, 15, v->verdict);
+    if (rc == SQLITE_OK)
+        rc = v->sketch && v->sketch_len
+                 ? sqlite3_bind_blob(st, 16, v->sketch, (int)v->sketch_len, SQLITE_STATIC)
+                 : sqlite3_bind_null(st, 16);
     return rc;
 }
 
 /* A sample seen again whose analysis was skipped: its seen times only. */
-static const char touch_sql[] = "UPDATE samples SET first_ns = min(first_ns, ?2),"
-                                " last_ns = max(last_ns, ?3) WHERE sha256 = ?1";
+static const char touch_sql[] = "UPDATE samples SET first_ns = min(first_ns, coalesce(nullif(?2, 0), first_ns)),"
+                                " last_ns = max(last_ns, ?3), family = coalesce(?4, family)"
+                                " WHERE sha256 = ?1";
 
 static int bind_touch(sqlite3_stmt *st, const hy_sample *v)
 {
@@ -49,6 +63,8 @@ static int bind_touch(sqlite3_stmt *st, const hy_sample *v)
         rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)v->first_ns);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)v->last_ns);
+    if (rc == SQLITE_OK)
+        rc = text(st, 4, v->family);
     return rc;
 }
 
@@ -110,8 +126,9 @@ hy_err hy__sq_query_samples(hy__sq_store *s, const hy_sample_filter *f, hy_sampl
         return hy_err_set(HY_ERR_ARG, "query_samples: NULL argument");
     st = hy__sq_get_stmt(
         s, "SELECT sha256, md5, sha1, size, mime, ssdeep, tlsh, imphash, name, first_ns,"
-           " last_ns, report FROM samples WHERE (?1 IS NULL OR sha256 = ?1)"
-           " AND (?2 IS NULL OR imphash = ?2) AND first_ns >= ?3"
+           " last_ns, report, family, score, verdict, sketch FROM samples"
+           " WHERE (?1 IS NULL OR sha256 = ?1) AND (?2 IS NULL OR imphash = ?2)"
+           " AND (?5 IS NULL OR family = ?5) AND first_ns >= ?3 AND first_ns < ?6"
            " ORDER BY first_ns DESC, sha256 DESC LIMIT ?4");
     if (!st)
         return hy__sq_fail(s, "query_samples", "prepare");
@@ -121,6 +138,12 @@ hy_err hy__sq_query_samples(hy__sq_store *s, const hy_sample_filter *f, hy_sampl
             SQLITE_OK)
         rc = sqlite3_bind_int64(st, 4,
                                 f->limit && f->limit < INT64_MAX ? (sqlite3_int64)f->limit : -1);
+    if (rc == SQLITE_OK)
+        rc = text(st, 5, f->family);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 6,
+                                f->until_ns && f->until_ns <= INT64_MAX ? (sqlite3_int64)f->until_ns
+                                                                        : INT64_MAX);
     while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         hy_sample v = {.sha256 = col(st, 0),
                        .md5 = col(st, 1),
@@ -133,7 +156,13 @@ hy_err hy__sq_query_samples(hy__sq_store *s, const hy_sample_filter *f, hy_sampl
                        .name = col(st, 8),
                        .first_ns = (uint64_t)sqlite3_column_int64(st, 9),
                        .last_ns = (uint64_t)sqlite3_column_int64(st, 10),
-                       .report = col(st, 11)};
+                       .report = col(st, 11),
+                       .family = col(st, 12),
+                       .has_score = sqlite3_column_type(st, 13) != SQLITE_NULL,
+                       .score = sqlite3_column_double(st, 13),
+                       .verdict = col(st, 14),
+                       .sketch = sqlite3_column_blob(st, 15),
+                       .sketch_len = (size_t)sqlite3_column_bytes(st, 15)};
         rc = cb(ud, &v) ? SQLITE_DONE : SQLITE_OK;
         if (rc == SQLITE_DONE)
             break;

@@ -464,7 +464,7 @@ static void test_migration_v5(void **st)
     fbrows g = {0};
     (void)st;
     s = open_ok(new_path(path, sizeof path));
-    assert_int_equal(hy_store_schema_latest(), 6);
+    assert_int_equal(hy_store_schema_latest(), 7);
     a = mk(T0, "darknet", "darknet.outbreak", 2, "t", "s", 0);
     assert_int_equal(hy_store_put_alerts(s, &a, 1), HY_OK);
     hy_store_close(s);

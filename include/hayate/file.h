@@ -21,4 +21,7 @@ hy_err hy_file_hashes_of(const uint8_t *p, size_t n, hy_file_hashes *out);
 /* Shannon entropy of n bytes in bits per byte, 0..8 (0 for n == 0). */
 double hy_entropy(const uint8_t *p, size_t n);
 
+/* The count of each byte value in n bytes at p. */
+void hy_byte_counts(const uint8_t *p, size_t n, uint64_t count[256]);
+
 #endif

@@ -4,6 +4,7 @@
  * arithmetic; np_sum_f32 reproduces numpy's pairwise summation order so the
  * entropy bin a window lands in matches. */
 #include "hayate/ember.h"
+#include "hayate/file.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -103,19 +104,15 @@ static void normalise_counts(const uint64_t *c, size_t nbins, float *out)
 
 static void byte_histogram(const uint8_t *p, size_t n, float *out)
 {
-    uint64_t c[256] = {0};
-    for (size_t i = 0; i < n; i++)
-        c[p[i]]++;
+    uint64_t c[256];
+    hy_byte_counts(p, n, c);
     normalise_counts(c, 256, out);
 }
 
-/* One window: its 16 high-nibble counts go to the row of its entropy bin.
+/* One window of nibble counts c: they go to the row of its entropy bin.
  * p is count / window even for a file shorter than the window. */
-static void entropy_window(const uint8_t *p, size_t n, uint64_t *hist)
+static void entropy_window(const uint64_t *c, uint64_t *hist)
 {
-    uint64_t c[16] = {0};
-    for (size_t i = 0; i < n; i++)
-        c[p[i] >> 4]++;
     float h = entropy_f32(c, 16, (float)EMBER_WINDOW) * 2.0f;
     int bin = (int)(h * 2.0f);
     bin = bin < 0 ? 0 : bin > 15 ? 15 : bin;
@@ -123,14 +120,41 @@ static void entropy_window(const uint8_t *p, size_t n, uint64_t *hist)
         hist[16 * bin + k] += c[k];
 }
 
+/* High-nibble counts of n bytes. */
+static void nibbles(const uint8_t *p, size_t n, uint64_t *c)
+{
+    uint32_t a[16] = {0}, b[16] = {0};
+    size_t i = 0;
+    for (; i + 1 < n; i += 2) { /* two arrays: no store-to-load chains */
+        a[p[i] >> 4]++;
+        b[p[i + 1] >> 4]++;
+    }
+    if (i < n)
+        a[p[i] >> 4]++;
+    for (int k = 0; k < 16; k++)
+        c[k] = (uint64_t)a[k] + b[k];
+}
+
+/* Windows of EMBER_WINDOW bytes start every EMBER_STEP (half a window)
+ * while a whole window fits: each window is two consecutive steps, so
+ * every step's nibbles are counted once and used twice. */
 static void byte_entropy_histogram(const uint8_t *p, size_t n, float *out)
 {
-    uint64_t hist[256] = {0};
-    if (n < EMBER_WINDOW)
-        entropy_window(p, n, hist);
-    else /* windows start every step while a whole window fits */
-        for (size_t off = 0; off <= n - EMBER_WINDOW; off += EMBER_STEP)
-            entropy_window(p + off, EMBER_WINDOW, hist);
+    _Static_assert(EMBER_WINDOW == 2 * EMBER_STEP, "a window is two steps");
+    uint64_t hist[256] = {0}, prev[16], cur[16], w[16];
+    if (n < EMBER_WINDOW) {
+        nibbles(p, n, w);
+        entropy_window(w, hist);
+    } else {
+        nibbles(p, EMBER_STEP, prev);
+        for (size_t off = 0; off <= n - EMBER_WINDOW; off += EMBER_STEP) {
+            nibbles(p + off + EMBER_STEP, EMBER_STEP, cur);
+            for (int k = 0; k < 16; k++)
+                w[k] = prev[k] + cur[k];
+            entropy_window(w, hist);
+            memcpy(prev, cur, sizeof prev);
+        }
+    }
     normalise_counts(hist, 256, out);
 }
 
@@ -166,26 +190,38 @@ static void count_patterns(const uint8_t *p, size_t n, size_t i, str_counts *s)
         s->mz++;
 }
 
+/* Bytes a pattern of count_patterns can start with: c, C (c:\), h, H
+ * (http, https, HKEY_), M (MZ). */
+static bool may_start(uint8_t c)
+{
+    /* one bit per byte 0x40..0x7f: C (0x43), H (0x48), M (0x4d), c, h */
+    const uint64_t m = 1ull << 3 | 1ull << 8 | 1ull << 13 | 1ull << 35 | 1ull << 40;
+    return (c & 0xc0) == 0x40 && (m >> (c & 0x3f)) & 1;
+}
+
+static bool printable(uint8_t c) /* [\x20-\x7f] */
+{
+    return (uint8_t)(c - 0x20) < 0x60;
+}
+
 static void strings_group(const uint8_t *p, size_t n, float *out)
 {
     str_counts s;
     memset(&s, 0, sizeof s);
-    size_t run = 0;
-    for (size_t i = 0; i <= n; i++) {
-        bool pr = i < n && p[i] >= 0x20 && p[i] <= 0x7f; /* [\x20-\x7f] */
-        if (pr) {
-            run++;
-        } else {
-            if (run >= EMBER_MIN_STRING) {
-                s.nstrings++;
-                s.printables += run;
-                for (size_t k = i - run; k < i; k++)
-                    s.dist[p[k] - 0x20]++;
-            }
-            run = 0;
+    for (size_t i = 0; i < n;) {
+        while (i < n && !printable(p[i]))
+            i++;
+        size_t start = i;
+        for (; i < n && printable(p[i]); i++)
+            if (may_start(p[i])) /* every pattern is printable */
+                count_patterns(p, n, i, &s);
+        size_t run = i - start;
+        if (run >= EMBER_MIN_STRING) {
+            s.nstrings++;
+            s.printables += run;
+            for (size_t k = start; k < i; k++)
+                s.dist[p[k] - 0x20]++;
         }
-        if (i < n)
-            count_patterns(p, n, i, &s);
     }
     out[0] = (float)s.nstrings;
     out[1] = s.nstrings ? (float)((double)s.printables / (double)s.nstrings) : 0.0f;

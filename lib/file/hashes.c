@@ -4,6 +4,7 @@
 #include <math.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <string.h>
 
 static void hex(const unsigned char *d, unsigned n, char *out)
 {
@@ -41,14 +42,36 @@ hy_err hy_file_hashes_of(const uint8_t *p, size_t n, hy_file_hashes *out)
     return rc;
 }
 
+void hy_byte_counts(const uint8_t *p, size_t n, uint64_t count[256])
+{
+    /* four partial arrays, so consecutive equal bytes do not wait on each
+     * other's increments; 32-bit, flushed before they could overflow */
+    uint32_t c[4][256];
+    size_t i = 0;
+    memset(count, 0, 256 * sizeof *count);
+    while (i < n) {
+        size_t end = n - i > (1u << 30) ? i + (1u << 30) : n;
+        memset(c, 0, sizeof c);
+        for (; i + 4 <= end; i += 4) {
+            c[0][p[i]]++;
+            c[1][p[i + 1]]++;
+            c[2][p[i + 2]]++;
+            c[3][p[i + 3]]++;
+        }
+        for (; i < end; i++)
+            c[0][p[i]]++;
+        for (int b = 0; b < 256; b++)
+            count[b] += (uint64_t)c[0][b] + c[1][b] + c[2][b] + c[3][b];
+    }
+}
+
 double hy_entropy(const uint8_t *p, size_t n)
 {
-    uint64_t count[256] = {0};
+    uint64_t count[256];
     double h = 0;
     if (!n)
         return 0;
-    for (size_t i = 0; i < n; i++)
-        count[p[i]]++;
+    hy_byte_counts(p, n, count);
     for (int b = 0; b < 256; b++)
         if (count[b]) {
             double q = (double)count[b] / (double)n;

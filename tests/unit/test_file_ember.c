@@ -149,6 +149,29 @@ static void test_entropy_histogram(void **state)
     assert_true(fabsf(row15 - 1.0f) < 1e-5f);
     for (int i = 240; i < 256; i++)
         assert_true(fabsf(e[i] - 1.0f / 16) < 0.01f);
+    /* against the definition: every 2048-byte window from each multiple of
+     * 1024 that fits, counted on its own (a length that ends mid-step, and
+     * halves of different entropy so windows land in several rows) */
+    for (size_t i = 0; i < sizeof b; i++)
+        if ((i / 1536) % 2)
+            b[i] = (uint8_t)(b[i] & 0x31);
+    size_t len = sizeof b - 700;
+    double want[256] = {0}, tot = 0;
+    for (size_t off = 0; off + 2048 <= len; off += 1024) {
+        double c[16] = {0}, h = 0;
+        for (size_t i = off; i < off + 2048; i++)
+            c[b[i] >> 4]++;
+        for (int k = 0; k < 16; k++)
+            if (c[k] > 0)
+                h -= c[k] / 2048 * log2(c[k] / 2048);
+        int bin = (int)(h * 2 * 2);
+        bin = bin > 15 ? 15 : bin;
+        for (int k = 0; k < 16; k++)
+            want[16 * bin + k] += c[k], tot += c[k];
+    }
+    assert_int_equal(hy_ember_features(b, len, NULL, vec), HY_OK);
+    for (int i = 0; i < 256; i++)
+        assert_true(fabs(e[i] - want[i] / tot) < 1e-6);
     /* a file shorter than the window divides by 2048, not its length: 1024
      * bytes, 64 per nibble, p = 1/32, H = 2.5, bin int(2.5*2*2) = 10 */
     for (int i = 0; i < 1024; i++)

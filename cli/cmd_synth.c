@@ -1,19 +1,26 @@
 /* `hayate synth traffic`: writes seeded, realistic mixed traffic to a pcap.
- * `hayate synth darknet`: network-telescope traffic plus its ground truth. */
+ * `hayate synth darknet`: network-telescope traffic plus its ground truth.
+ * `hayate synth lineage`: files evolved down a known tree, plus that tree. */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "hayate/timeparse.h"
 #include "commands.h"
+#include "hayate/buf.h"
 #include "hayate/error.h"
+#include "hayate/io.h"
+#include "hayate/lineage.h"
 #include "hayate/synth.h"
+#include "hayate/tree.h"
 
 static const char usage_text[] =
     "Usage: hayate synth traffic [OPTIONS] -o FILE\n"
@@ -653,21 +660,223 @@ static int synth_darknet(int argc, char **argv)
     return HY_EXIT_OK;
 }
 
+/* ---- hayate synth lineage */
+
+static const char ln_usage_text[] =
+    "Usage: hayate synth lineage --leaves N --bytes B [OPTIONS] --out DIR\n"
+    "\n"
+    "Writes files with a known phylogeny, to test tree building: a random\n"
+    "ancestor of B bytes (words of a small vocabulary, so it compresses like\n"
+    "code) evolves down a random binary tree, taking substitutions, insertions,\n"
+    "deletions and block moves in proportion to branch length. The N tips go to\n"
+    "DIR/s0000, DIR/s0001, ... (DIR is created, or must be empty) and the true\n"
+    "tree, as Newick with the same leaf names, to DIR/../truth: outside DIR, so\n"
+    "`hayate tree DIR --truth FILE` sees only the samples. Deterministic for a\n"
+    "seed.\n"
+    "\n"
+    "Options:\n"
+    "      --leaves N        tips, 2..100000 (required)\n"
+    "      --bytes B         ancestor size, 64..16777216 (required; tips drift\n"
+    "                        around it); N x B at most 2 GiB\n"
+    "      --seed S          PRNG seed (default 1)\n"
+    "      --rate R          mutation events per KiB per unit of branch length,\n"
+    "                        0..1000 (default 4; branches are 0.5..1.5 long)\n"
+    "      --out DIR         where the tips go (required)\n"
+    "      --truth FILE      where the true tree goes (default DIR/../truth)\n"
+    "  -v, --verbose         print a summary on stderr\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Exit status: 0 success, 1 failure (e.g. cannot write), 2 usage error.\n"
+    "Example: hayate synth lineage --leaves 64 --bytes 8192 --out /tmp/lin/s\n";
+
+enum { L_LEAVES = 256, L_BYTES, L_SEED, L_RATE, L_OUT, L_TRUTH };
+
+static const struct option ln_opts[] = {
+    {"leaves", required_argument, NULL, L_LEAVES},
+    {"bytes", required_argument, NULL, L_BYTES},
+    {"seed", required_argument, NULL, L_SEED},
+    {"rate", required_argument, NULL, L_RATE},
+    {"out", required_argument, NULL, L_OUT},
+    {"truth", required_argument, NULL, L_TRUTH},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct ln_args {
+    hy_lineage_cfg cfg;
+    const char *out, *truth;
+    bool verbose, have_leaves, have_bytes;
+} ln_args;
+
+static int ln_usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "hayate synth lineage: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'hayate synth lineage --help'.\n");
+    return HY_EXIT_USAGE;
+}
+
+static int ln_apply(int c, const char *a, ln_args *l)
+{
+    uint64_t v;
+    switch (c) {
+    case L_LEAVES:
+        if (!parse_u64(a, HY_LINEAGE_MAX_LEAVES, &v) || v < 2)
+            return ln_usage_error("--leaves: need 2 to 100000: '%s'", a);
+        l->cfg.leaves = (size_t)v;
+        l->have_leaves = true;
+        break;
+    case L_BYTES:
+        if (!parse_u64(a, HY_LINEAGE_MAX_BYTES, &v) || v < 64)
+            return ln_usage_error("--bytes: need 64 to 16777216: '%s'", a);
+        l->cfg.ancestor_bytes = (size_t)v;
+        l->have_bytes = true;
+        break;
+    case L_SEED:
+        if (!parse_u64(a, UINT64_MAX, &l->cfg.seed))
+            return ln_usage_error("--seed: not an unsigned number: '%s'", a);
+        break;
+    case L_RATE:
+        if (!parse_real(a, 0, 1000, &l->cfg.rate))
+            return ln_usage_error("--rate: need a number 0..1000: '%s'", a);
+        break;
+    case L_OUT:
+        l->out = a;
+        break;
+    case L_TRUTH:
+        l->truth = a;
+        break;
+    case 'v':
+        l->verbose = true;
+        break;
+    default:
+        return ln_usage_error("%s", "unknown option");
+    }
+    return -1;
+}
+
+/* Creates dir, or checks that the existing one is empty (stale samples
+ * from a larger run would join the tree). */
+static hy_err ln_make_dir(const char *dir)
+{
+    if (mkdir(dir, 0755) == 0)
+        return HY_OK;
+    if (errno != EEXIST)
+        return hy_err_set(HY_ERR_IO, "%s: %s", dir, strerror(errno));
+    DIR *d = opendir(dir);
+    if (!d)
+        return hy_err_set(HY_ERR_IO, "%s: %s", dir, strerror(errno));
+    struct dirent *e;
+    bool empty = true;
+    while (empty && (e = readdir(d)) != NULL)
+        empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+    closedir(d);
+    return empty ? HY_OK : hy_err_set(HY_ERR_EXISTS, "%s: not empty", dir);
+}
+
+/* The tips as dir/sNNNN, the true tree to truth. */
+static hy_err ln_write(const hy_lineage *l, const char *dir, const char *truth)
+{
+    size_t n = l->n, plen = strlen(dir) + 40;
+    int width = 4;
+    for (size_t m = n - 1; m >= 10000; m /= 10)
+        width++;
+    char **names = calloc(n, sizeof *names), *path = malloc(plen);
+    hy_buf nwk;
+    hy_err rc = names && path ? ln_make_dir(dir) : HY_ERR_NOMEM;
+    hy_buf_init(&nwk, 1u << 30);
+    for (size_t i = 0; i < n && rc == HY_OK; i++) {
+        char num[24];
+        int k = snprintf(num, sizeof num, "%zu", i);
+        if (!(names[i] = malloc((size_t)width + sizeof num))) {
+            rc = HY_ERR_NOMEM;
+            break;
+        }
+        names[i][0] = 's';
+        memset(names[i] + 1, '0', (size_t)(k < width ? width - k : 0));
+        strcpy(names[i] + 1 + (k < width ? width - k : 0), num);
+        snprintf(path, plen, "%s/%s", dir, names[i]);
+        FILE *f = fopen(path, "wb");
+        bool ok = f && fwrite(l->data[i], 1, l->len[i], f) == l->len[i];
+        if ((f && fclose(f) != 0) || !ok)
+            rc = hy_err_set(HY_ERR_IO, "%s: %s", path, strerror(errno));
+    }
+    if (rc == HY_OK && (rc = hy_tree_newick(l->tree, (const char *const *)names, &nwk)) == HY_OK)
+        rc = hy_write_file_atomic(truth, nwk.data, nwk.len);
+    for (size_t i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
+    free(path);
+    hy_buf_free(&nwk);
+    return rc;
+}
+
+static int synth_lineage(int argc, char **argv)
+{
+    ln_args a = {0};
+    hy_lineage *l = NULL;
+    char *truth = NULL;
+    int c, rc;
+    hy_lineage_cfg_default(&a.cfg);
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "vh", ln_opts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(ln_usage_text, stdout);
+            return HY_EXIT_OK;
+        }
+        if (c == '?' || c == ':')
+            return ln_usage_error("bad or incomplete option '%s'", argv[optind - 1]);
+        if ((rc = ln_apply(c, optarg, &a)) >= 0)
+            return rc;
+    }
+    if (optind < argc)
+        return ln_usage_error("unexpected argument '%s'", argv[optind]);
+    if (!a.have_leaves || !a.have_bytes || !a.out)
+        return ln_usage_error("%s", "--leaves, --bytes and --out are required");
+    if ((double)a.cfg.leaves * (double)a.cfg.ancestor_bytes > (double)HY_LINEAGE_MAX_TOTAL)
+        return ln_usage_error("%s", "--leaves x --bytes is over 2 GiB");
+    if (!a.truth && (truth = malloc(strlen(a.out) + 16)) != NULL)
+        sprintf(truth, "%s/../truth", a.out);
+    hy_err e = a.truth || truth ? hy_lineage_generate(&a.cfg, &l) : HY_ERR_NOMEM;
+    if (e == HY_OK)
+        e = ln_write(l, a.out, a.truth ? a.truth : truth);
+    if (e != HY_OK) {
+        const char *d = hy_err_detail();
+        fprintf(stderr, "hayate: synth lineage: %s\n", d && *d ? d : hy_err_str(e));
+        rc = e == HY_ERR_ARG || e == HY_ERR_EXISTS ? HY_EXIT_USAGE : HY_EXIT_FAIL;
+    } else {
+        if (a.verbose || isatty(STDERR_FILENO))
+            fprintf(stderr, "hayate synth lineage: %zu files -> %s, true tree -> %s\n", l->n, a.out,
+                    a.truth ? a.truth : truth);
+        rc = HY_EXIT_OK;
+    }
+    hy_lineage_free(l);
+    free(truth);
+    return rc;
+}
+
 int hy_cmd_synth(int argc, char **argv)
 {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         fputs(usage_text, stdout);
         fputs("\n", stdout);
         fputs(dn_usage_text, stdout);
+        fputs("\n", stdout);
+        fputs(ln_usage_text, stdout);
         return HY_EXIT_OK;
     }
     if (argc >= 2 && strcmp(argv[1], "darknet") == 0)
         return synth_darknet(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "lineage") == 0)
+        return synth_lineage(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "traffic") != 0) {
         fprintf(stderr, "hayate synth: %s%s\n%s",
                 argc < 2 ? "missing subcommand" : "unknown subcommand: ", argc < 2 ? "" : argv[1],
                 "Usage: hayate synth traffic [OPTIONS] -o FILE\n"
-                "       hayate synth darknet [OPTIONS] -o FILE\n");
+                "       hayate synth darknet [OPTIONS] -o FILE\n"
+                "       hayate synth lineage --leaves N --bytes B --out DIR\n");
         return HY_EXIT_USAGE;
     }
     return synth_traffic(argc - 1, argv + 1);

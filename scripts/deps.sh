@@ -22,7 +22,8 @@ pkgs=(
 )
 # Debian's npm, unless nodejs brings its own (NodeSource's conflicts with it)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
-bench_pkgs=(tshark argus-server argus-client softflowd nfdump hyperfine time wrk yara)
+bench_pkgs=(tshark argus-server argus-client softflowd nfdump hyperfine time wrk yara ssdeep
+            libwine mingw-w64)            # PE corpora: wine's DLLs, the mingw-w64 runtimes
 
 [ "${1:-}" = "--bench" ] && pkgs+=("${bench_pkgs[@]}")
 

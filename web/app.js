@@ -5,6 +5,7 @@ import {clear, errorBox} from './dom.js';
 import {alertsView} from './alerts.js';
 import {detailView} from './detail.js';
 import {darknetView} from './darknet.js';
+import {malwareView} from './malware.js';
 import {statusView} from './status.js';
 import {labelView} from './label.js';
 
@@ -31,6 +32,7 @@ const pages = {
   alert: detailView,
   label: labelView,
   darknet: darknetView,
+  malware: malwareView,
   status: statusView,
 };
 

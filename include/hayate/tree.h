@@ -70,6 +70,55 @@ hy_err hy_tree_patristic(const hy_tree *t, double *d);
  * a partial tree may follow). */
 hy_err hy_tree_newick(const hy_tree *t, const char *const *names, hy_buf *buf);
 
+/* Caps of hy_tree_from_newick: text size, one label or length, nesting. */
+#define HY_NEWICK_MAX_BYTES (256u << 20)
+#define HY_NEWICK_MAX_LABEL 4096u
+#define HY_NEWICK_MAX_DEPTH (2u * HY_NJ_FAST_MAX_LEAVES)
+
+/* Reads one tree in Newick format from s[0..n) (need not be
+ * NUL-terminated), leaves matched by label to names[0..n_names) (names
+ * NULL: labels are decimal indices 0..n_names-1, as hy_tree_newick writes
+ * them without names), and builds the unrooted binary tree on those leaves:
+ * leaf i is names[i]. Accepted: quoted labels ('it''s'), unquoted ones (an
+ * unquoted label that matches no name is tried again with each _ read as a
+ * blank), [comments], blanks between tokens, internal node labels
+ * (ignored), missing lengths (0), negative lengths (read as 0, as some NJ
+ * programs print them). The top level may have two children (a rooted
+ * tree: its two edges become one) or three; a node with one child is
+ * dissolved into its edge. Every name must label exactly one leaf.
+ * HY_ERR_ARG (detail: "newick: byte K: ...", K counted from 0, naming what
+ * was expected or found): NULL pointers, n_names 0 or above
+ * HY_NJ_FAST_MAX_LEAVES, duplicate or NULL names, bad syntax, a missing
+ * ';' or text after it, an unnamed, unknown or repeated leaf, a node with
+ * more than two children (more than three at the top), a length that is
+ * not a finite number, leaves missing; HY_ERR_TOOBIG: n above
+ * HY_NEWICK_MAX_BYTES, a label above HY_NEWICK_MAX_LABEL, nesting above
+ * HY_NEWICK_MAX_DEPTH, more than 4 n_names + 4 nodes; HY_ERR_NOMEM. No
+ * recursion: memory O(n_names + nodes). *out is NULL on error. */
+hy_err hy_tree_from_newick(const char *s, size_t n, const char *const *names, size_t n_names,
+                           hy_tree **out);
+
+/* Bytes of a label drawn by hy_tree_svg; a longer one is cut (at a
+ * character boundary) and ends in "...". */
+#define HY_TREE_SVG_MAX_LABEL 256u
+
+/* Appends the tree as a standalone SVG 1.1 document (no scripts, no
+ * external references): a rectangular phylogram rooted at the midpoint of
+ * the longest leaf-to-leaf path (that path's two ends found by a double
+ * farthest-leaf sweep, lowest index on ties), branch lengths to scale
+ * (the deepest leaf 600 px from the left) with a scale bar (omitted when
+ * every length is 0), one row of 16 px per leaf in ladderised order (the
+ * smaller clade first), each leaf labelled by a <text class="leaf"> element.
+ * labels[i] names leaf i (NULL array or entry: the decimal index); labels
+ * are untrusted: XML specials are escaped, control bytes, invalid UTF-8 and
+ * XML non-characters become '?', and a label is cut at
+ * HY_TREE_SVG_MAX_LABEL bytes. Size: about 250 bytes per leaf plus its
+ * escaped label (at most 6 x HY_TREE_SVG_MAX_LABEL). The same tree and
+ * labels give the same bytes. HY_ERR_ARG on NULL t or buf, or lengths whose
+ * sums overflow; HY_ERR_TOOBIG / HY_ERR_NOMEM from the buffer (its earlier
+ * content kept, a partial document may follow). */
+hy_err hy_tree_svg(const hy_tree *t, const char *const *labels, hy_buf *buf);
+
 /* Robinson-Foulds distance between two unrooted trees on the same n
  * leaves: the number of non-trivial bipartitions in one tree but not the
  * other. *max gets the number of non-trivial bipartitions of both (2(n-3)
@@ -98,12 +147,12 @@ hy_err hy_nj(const double *d, size_t n, hy_tree **out);
 typedef hy_err (*hy_dist_fn)(void *ctx, const uint32_t *pairs, size_t m, double *out);
 
 typedef struct hy_nj_fast_opts {
-    size_t clusters; /* k skeleton centres, <= min(n, 4096); 0: round(sqrt(n));
+    size_t clusters; /* k skeleton centres, <= min(n, 4096); 0: round(1.35 sqrt(n));
                         below 3: plain NJ */
     size_t min_n;    /* n below this: plain NJ on the full matrix (>= 3) */
 } hy_nj_fast_opts;
 
-/* clusters 0 (sqrt n), min_n 16. */
+/* clusters 0 (1.35 sqrt n), min_n 16. */
 void hy_nj_fast_opts_default(hy_nj_fast_opts *o);
 
 /* The cluster-then-join variant: k centres by farthest-first traversal, an

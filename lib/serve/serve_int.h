@@ -144,6 +144,14 @@ hy_err hy__route_feedback(hy_serve *s, struct MHD_Connection *c, const hy__req *
  * store has no such alert. */
 hy_err hy__route_feedback_list(hy_serve *s, struct MHD_Connection *c, const char *id);
 
+/* GET /api/malware/samples?family=&limit=&before=: recent samples, newest
+ * first; GET /api/malware/samples/{sha256}: one with its report;
+ * GET /api/malware/tree?family=&limit=&format=: a TLSH NJ tree
+ * (routes_malware.c). */
+hy_err hy__route_malware_samples(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+hy_err hy__route_malware_sample(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+hy_err hy__route_malware_tree(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+
 /* GET / and GET /ui/{name}: the dashboard's embedded assets. */
 hy_err hy__route_index(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 hy_err hy__route_asset(hy_serve *s, struct MHD_Connection *c, const hy__req *r);

@@ -8,8 +8,11 @@
 // alert is opened and marked "False positive" (its verdict history then
 // shows it), the store is checked for the verdict, and a second verdict
 // heads the history; the Darknet page must draw a chart with outbreak
-// markers and the Status page an engine row; a server with a token must ask
-// for it and then work. Screenshots go to $HAYATE_ARTIFACTS (default
+// markers and the Status page an engine row; generated sample families
+// analysed into the store (hayate analyze --samples, families set with
+// python3's sqlite3) must show on the Malware page, open a sample's report
+// facts on click and draw the family's tree image; a server with a token
+// must ask for it and then work. Screenshots go to $HAYATE_ARTIFACTS (default
 // BUILD/test-artifacts, BUILD from $HY_BUILD_DIR, else the binary's folder).
 // Exit: 0 passed, 1 failed (with the reason), 77 skipped (no Chromium or no
 // node_modules: run `npm ci --prefix tests/browser`, or scripts/deps.sh).
@@ -56,9 +59,9 @@ async function freePort() {
   });
 }
 
-// Runs hayate; resolves with {code, out, err} when it exits.
-function run(args, {background = false} = {}) {
-  const c = spawn(hy, args, {stdio: ['ignore', 'pipe', 'pipe']});
+// Runs hayate (or cmd); resolves with {code, out, err} when it exits.
+function run(args, {background = false, cmd = hy} = {}) {
+  const c = spawn(cmd, args, {stdio: ['ignore', 'pipe', 'pipe']});
   children.add(c);
   const res = {proc: c, out: '', err: ''};
   c.stdout.on('data', (d) => { res.out += d; });
@@ -88,6 +91,26 @@ async function waitHealthy(base, srv) {
 }
 
 function conf(path, lines) { writeFileSync(path, lines.join('\n') + '\n'); return path; }
+
+// Sample families for the Malware page: per family a random text of words,
+// four copies of it with point mutations (so TLSH puts them close), plus one
+// file whose name is markup. Deterministic (a fixed-seed generator).
+function writeFamilies(dir) {
+  let x = 0x9e3779b9;
+  const rnd = (n) => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x % n; };
+  const abc = 'abcdefghijklmnopqrstuvwxyz';
+  const vocab = Array.from({length: 300}, () => Array.from({length: 3 + rnd(8)}, () => abc[rnd(26)]).join(''));
+  mkdirSync(dir, {recursive: true});
+  for (const fam of 'ABC') {
+    const base = Buffer.from(Array.from({length: 1200}, () => vocab[rnd(vocab.length)]).join(' '));
+    for (let m = 0; m < 4; m++) {
+      const b = Buffer.from(base);
+      for (let k = 0; k < 50; k++) b[rnd(b.length)] = abc.charCodeAt(rnd(26));
+      writeFileSync(join(dir, `${fam}${m}.bin`), b);
+    }
+  }
+  writeFileSync(join(dir, '<img src=x onerror=window.__pwned=1>.bin'), Buffer.from(vocab.join(' ')));
+}
 
 async function main() {
   step = 'prerequisites';
@@ -290,6 +313,61 @@ async function main() {
   check(await page.evaluate(() => window.__pwned === undefined), 'alert text ran a script');
   await page.unroute(`**/api/alerts/${fake}`);
   await page.unroute(`**/api/alerts/${fake}/feedback`);
+
+  step = 'Malware page';
+  const samples = join(tmp, 'samples');
+  writeFamilies(samples);
+  const an = await run(['analyze', '--samples', samples, '--db', store]);
+  check(an.code === 0, `hayate analyze --samples exited ${an.code}: ${an.err.trim()}`);
+  const fam = await run(['-c', `import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("update samples set family = 'fam-' || substr(name, 1, 1) where name glob '[ABC][0-9].bin'")
+c.execute("update samples set verdict = 'malicious', score = 0.97 where name glob 'A[0-9].bin'")
+c.commit()`, store], {cmd: 'python3'});
+  check(fam.code === 0, `python3 could not set the families: ${fam.err.trim()}`);
+  await page.goto(base + '/#/malware');
+  await page.waitForSelector('tr.sample-row');
+  check(await page.locator('header nav a.active').textContent() === 'Malware', 'the Malware nav entry is not active');
+  const nSamples = await page.locator('tr.sample-row').count();
+  check(nSamples === 13, `the Malware page lists ${nSamples} samples, not 13`);
+  const evilName = '<img src=x onerror=window.__pwned=1>.bin';
+  check(await page.locator('tr.sample-row td.title', {hasText: evilName}).count() === 1, 'a file name is not shown as text');
+  const aRow = page.locator('tr.sample-row', {hasText: 'A2.bin'});
+  check((await aRow.innerText()).includes('fam-A') && (await aRow.innerText()).includes('0.97'), `the A2 row says "${await aRow.innerText()}"`);
+  const sha = await aRow.getAttribute('data-sha256');
+  await aRow.click();
+  await page.waitForSelector('section.sample-detail dl.facts');
+  const facts = await page.locator('section.sample-detail dl.facts').innerText();
+  check(facts.includes(sha) && /Type\s+other/.test(facts) && facts.includes('YARA matches') && facts.includes('Anomalies'),
+    `the sample detail says:\n${facts}`);
+  check(await page.locator('section.sample-detail h2').textContent() === 'A2.bin', 'the detail is not headed by the name');
+  const rep = (await (await fetch(`${base}/api/malware/samples/${sha}`)).json()).report;
+  const near = rep && rep.similar && rep.similar.tlsh;
+  if (near) { // the engine's nearest sample by TLSH: shown, and a click opens it
+    const link = page.locator('section.sample-detail li[data-measure="tlsh"] a.similar-link');
+    check(await link.textContent() === near.sha256.slice(0, 12), `the nearest sample shows as "${await link.textContent()}"`);
+    await link.click();
+    await page.waitForFunction((h) => document.querySelector('section.sample-detail dl.facts dd code')?.textContent === h, near.sha256);
+    await aRow.click();
+    await page.waitForFunction(() => document.querySelector('section.sample-detail h2')?.textContent === 'A2.bin');
+  }
+  await page.selectOption('select[name="family"]', 'fam-A');
+  await page.waitForFunction(() => location.hash === '#/malware?family=fam-A');
+  await page.waitForFunction(() => {
+    const img = document.querySelector('section.tree-card img.tree');
+    return img && img.complete && img.naturalWidth > 0;
+  }, null, {timeout: 15000});
+  check(await page.evaluate(() => window.__pwned === undefined), 'a file name ran a script');
+  await page.screenshot({path: join(artifacts, 'malware.png'), fullPage: true});
+  await page.reload();
+  await page.waitForFunction(() => {
+    const img = document.querySelector('section.tree-card img.tree');
+    return img && img.complete && img.naturalWidth > 0;
+  }, null, {timeout: 15000});
+  check(await page.locator('select[name="family"]').inputValue() === 'fam-A', 'the family is not kept in the URL');
+  await page.selectOption('select[name="family"]', '');
+  check(await page.locator('section.tree-card').isHidden(), 'no family picked, but a tree shown');
+  log(`the Malware page lists ${nSamples} samples, opens a report${near ? ' and its nearest sample' : ''} and draws the fam-A tree`);
 
   step = 'token form';
   const tport = await freePort();

@@ -8,6 +8,7 @@
  * two bits per bucket: the quartile of the bucket counts it falls in. */
 #include "hayate/tlsh.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,18 +76,50 @@ enum { S0 = 1, S2 = 49, S3 = 12, S5 = 178, S7 = 166, S11 = 84, S13 = 230 };
         (b)[PEARSON(S13, c0, c3, c4)]++;                                                           \
     } while (0)
 
+/* The first two Pearson steps of each hash depend on the newest byte and
+ * one other only, so they are tabulated per byte pair (448 KiB, filled
+ * once): P1[c0][c1] holds them for the triplets of salts 2, 3 and 11 and
+ * for the checksum, P2[c0][c2] for salts 5 and 7, P3[c0][c3] for salt 13.
+ * A window then costs three table reads and seven steps, not 21. */
+static uint32_t P1[256][256];
+static uint16_t P2[256][256];
+static uint8_t P3[256][256];
+
+#define STEP2(s, a, b) T[T[(s) ^ (a)] ^ (b)]
+
+static void pairs_init(void)
+{
+    for (unsigned a = 0; a < 256; a++)
+        for (unsigned b = 0; b < 256; b++) {
+            P1[a][b] = (uint32_t)STEP2(S2, a, b) | (uint32_t)STEP2(S3, a, b) << 8 |
+                       (uint32_t)STEP2(S11, a, b) << 16 | (uint32_t)STEP2(S0, a, b) << 24;
+            P2[a][b] = (uint16_t)(STEP2(S5, a, b) | STEP2(S7, a, b) << 8);
+            P3[a][b] = STEP2(S13, a, b);
+        }
+}
+
 /* Windows ending at p[from..to-1] (each has 4 bytes before it), with a
- * 1-byte checksum. This is the per-byte loop: no calls, no branches. */
+ * 1-byte checksum. This is the per-byte loop: no calls, no branches; the
+ * same sums as TRIPLETS through the pair tables. */
 static void run1(hy_tlsh *ctx, const uint8_t *p, size_t from, size_t to)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     uint32_t *b = ctx->bucket;
     unsigned chk = ctx->checksum[0];
     /* the window rides in registers: the bucket stores may alias p */
     unsigned c1 = p[from - 1], c2 = p[from - 2], c3 = p[from - 3], c4 = p[from - 4];
+    pthread_once(&once, pairs_init);
     for (size_t i = from; i < to; i++) {
         unsigned c0 = p[i];
-        chk = PEARSON(S0, c0, c1, chk);
-        TRIPLETS(b, c0, c1, c2, c3, c4);
+        uint32_t x = P1[c0][c1];
+        unsigned y = P2[c0][c2], z = P3[c0][c3];
+        chk = T[(x >> 24) ^ chk];
+        b[T[(x & 0xff) ^ c2]]++;         /* salt 2: c0 c1 c2 */
+        b[T[((x >> 8) & 0xff) ^ c3]]++;  /* salt 3: c0 c1 c3 */
+        b[T[(y & 0xff) ^ c3]]++;         /* salt 5: c0 c2 c3 */
+        b[T[(y >> 8) ^ c4]]++;           /* salt 7: c0 c2 c4 */
+        b[T[((x >> 16) & 0xff) ^ c4]]++; /* salt 11: c0 c1 c4 */
+        b[T[z ^ c4]]++;                  /* salt 13: c0 c3 c4 */
         c4 = c3, c3 = c2, c2 = c1, c1 = c0;
     }
     ctx->checksum[0] = (uint8_t)chk;

@@ -28,6 +28,10 @@ run: build
 	@mkdir -p $(DEMO) && rm -f $(DEMO)/eve.json $(DEMO)/hayate.db*
 	$(HAYATE) synth traffic --seed 7 --flows 2000 --packets 60000 -o $(DEMO)/traffic.pcap
 	$(HAYATE) synth darknet --scenario demo --start 2024-01-01T01:00:00Z -o $(DEMO)/darknet.pcap
+	@rm -rf $(DEMO)/samples && mkdir -p $(DEMO)/samples
+	$(HAYATE) synth lineage --leaves 12 --bytes 8192 --seed 5 --out $(DEMO)/samples/lineage \
+	  --truth $(DEMO)/lineage.nwk
+	@{ cat $(DEMO)/samples/lineage/s0000; printf 'HAYATE-DEMO-DROPPER'; } >$(DEMO)/samples/dropper.bin
 	$(HAYATE) run -c config/demo.conf --listen $(LISTEN)
 	$(HAYATE) alerts --db $(DEMO)/hayate.db --summary
 	$(HAYATE) alerts --db $(DEMO)/hayate.db --format table

@@ -1,12 +1,16 @@
 /* Fuzzes the ELF parser: any bytes either are refused as not ELF or give a
  * result whose every string ends in a NUL, whose counts respect the caps in
- * limits.h and whose anomaly list agrees with its counts; never a crash. */
+ * limits.h and whose anomaly list agrees with its counts, and a finite
+ * feature vector (hy_elf_features); never a crash. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <math.h>
+
 #include "hayate/elf.h"
+#include "hayate/elfvec.h"
 #include "hayate/limits.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -70,6 +74,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     check(e);
+    /* the feature vector of whatever parsed: finite, never a crash */
+    static float v[HY_ELFVEC_DIM];
+    if (hy_elf_features(data, size, e, v) != HY_OK)
+        abort();
+    for (size_t i = 0; i < HY_ELFVEC_DIM; i++)
+        if (!isfinite(v[i]))
+            abort();
     hy_elf_free(e);
     return 0;
 }

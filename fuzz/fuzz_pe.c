@@ -1,12 +1,14 @@
 /* libFuzzer target for hy_pe_parse: any bytes parse or are refused as not a
  * PE, never crash. A result must respect its caps, every string it hands out
  * must be printable ASCII within HY_PE_MAX_NAME, mapped RVAs must land in the
- * file, and the imphash must succeed. */
+ * file, the imphash must succeed, and the EMBER vector must be finite. */
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hayate/ember.h"
 #include "hayate/pe.h"
 
 #define CHECK(c)                                                                                   \
@@ -78,6 +80,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK((rc == HY_OK) == (pe != NULL));
     if (pe)
         check(pe, size);
+    /* the EMBER vector of the parse (or of the bytes alone): finite */
+    static float v[HY_EMBER_DIM];
+    CHECK(hy_ember_features(data, size, pe, v) == HY_OK);
+    for (size_t i = 0; i < HY_EMBER_DIM; i++)
+        CHECK(isfinite(v[i]));
     hy_pe_free(pe);
     return 0;
 }

@@ -87,6 +87,8 @@ const hy_config_key hy_config_keys[] = {
      "folders of YARA rules (*.yar, *.yara) the malware engine scans every file with"},
     {"malware.yara_timeout_s", HY_CFG_INT, "10", 0, 3600,
      "seconds one file's YARA scan may take (0: no limit)"},
+    {"malware.labels", HY_CFG_STR, "", 0, 0,
+     "a file of HASH<tab>FAMILY lines (AVClass output, ground truth): families for the samples it names"},
     {"malware.threshold_pm", HY_CFG_INT, "500", 1, 1000,
      "model score, in thousandths, at which a file is malicious"},
     {"malware.suspicious_pm", HY_CFG_INT, "200", 0, 1000,

@@ -80,6 +80,7 @@ static void test_key_table(void **state)
         "engines.enabled",
         "malware.yara_rules",
         "malware.yara_timeout_s",
+        "malware.labels",
         "malware.threshold_pm",
         "malware.suspicious_pm",
         "malware.core_distance",

@@ -286,6 +286,18 @@ static uint64_t data_rows(const char *path)
     return n ? n - 1 : 0; /* the header */
 }
 
+/* Whether path holds a training set of hayate dataset build. */
+static bool is_dataset(const char *path)
+{
+    static const char head[] = "label,verdict,alert_id,";
+    char buf[sizeof head];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, sizeof head - 1, f) : 0;
+    if (f)
+        fclose(f);
+    return n == sizeof head - 1 && memcmp(buf, head, n) == 0;
+}
+
 /* The "rows" an engine that reads its own data formats reports (0: none). */
 static uint64_t metrics_rows(const char *metrics)
 {
@@ -307,7 +319,7 @@ static int train_publish(const hy_engine *e, const hy_config *cfg, const char *d
     unsigned v = 0;
     hy_buf metrics;
     hy_err rc;
-    uint64_t rows = e->features ? data_rows(data) : 1; /* else the engine counts */
+    uint64_t rows = is_dataset(data) ? data_rows(data) : 1; /* else the engine counts */
     if (!rows) {
         fprintf(stderr,
                 "hayate: %s has no labelled rows: give verdicts first "
@@ -321,7 +333,7 @@ static int train_publish(const hy_engine *e, const hy_config *cfg, const char *d
         (rc = e->create(&env, &state)) != HY_OK ||
         (rc = e->train(state, data, tmp, &metrics)) != HY_OK)
         goto out;
-    if (!e->features)
+    if (metrics_rows(metrics.data)) /* what the engine read, whatever the format */
         rows = metrics_rows(metrics.data);
     hy_model_publish p = {.engine = e->name,
                           .model_tmp = tmp,

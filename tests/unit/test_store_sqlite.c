@@ -138,9 +138,9 @@ static void test_schema_fresh_and_reopen(void **st)
     (void)st;
     new_path(path, sizeof path);
     s = open_ok(path);
-    assert_int_equal(hy_store_schema_latest(), 6);
-    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 6);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 6);
+    assert_int_equal(hy_store_schema_latest(), 7);
+    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 7);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 7);
     assert_true(sql_int(path, "SELECT min(applied_at) FROM schema_version") > 1600000000000000000);
     assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
                                    " name IN ('runs','alerts','feedback','flows','capture_stats')"),
@@ -164,7 +164,7 @@ static void test_schema_fresh_and_reopen(void **st)
 
     s = open_ok(path); /* reopen: data kept, no second migration */
     assert_int_equal(count(s, "alerts"), 3);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 6);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 7);
     assert_int_equal(hy_store_query_alerts(s, NULL, collect, &g), HY_OK);
     assert_int_equal(g.n, 3);
     for (int i = 0; i < 3; i++)

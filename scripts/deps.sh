@@ -16,6 +16,8 @@ pkgs=(
   libmagic-dev libfuzzy-dev         # file typing, ssdeep (lib/file)
   libyara-dev                       # YARA rule scanning (lib/file)
   libxgboost-dev                    # gradient-boosted models (lib/ml, the malware engine)
+  liblinear-dev                     # linear models (lib/ml, the intel engine's ATT&CK classifier)
+  libpsl-dev libxml2-dev libpoppler-glib-dev # public suffixes, HTML and PDF text (lib/text)
   curl                              # integration tests talk to the API over HTTP
   tcpdump                           # tests cross-check pcaps with it
   chromium nodejs                   # the dashboard's browser test (tests/browser)
@@ -32,17 +34,21 @@ for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 
-# The browser test's node_modules (playwright-core, pinned by its lock):
-# installed when missing or when the lock changed since the last install.
+# The tests' node_modules, pinned by their locks: tests/browser
+# (playwright-core, the dashboard test) and tests/stix (ajv, the STIX 2.1
+# schema validator); installed when missing or when the lock changed since
+# the last install.
 browser_modules() {
-  local dir
-  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
-  [ -f "$dir/package-lock.json" ] || return 0
-  if [ ! -d "$dir/node_modules/playwright-core" ] ||
-     [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    echo "deps: npm ci in tests/browser"
-    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
-  fi
+  local root dir
+  root="$(cd "$(dirname "$0")/.." && pwd)/tests"
+  for dir in "$root/browser" "$root/stix"; do
+    [ -f "$dir/package-lock.json" ] || continue
+    if [ ! -d "$dir/node_modules" ] ||
+       [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+      echo "deps: npm ci in tests/$(basename "$dir")"
+      npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+    fi
+  done
 }
 [ ${#missing[@]} -eq 0 ] && { echo "deps: all ${#pkgs[@]} packages present"; browser_modules; exit 0; }
 

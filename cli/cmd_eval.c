@@ -35,7 +35,8 @@ static const char usage_text[] =
     "  -t, --threads N      decode/flow worker threads (results are identical)\n"
     "  -s, --set-key K=V    set a config key (e.g. darknet.z=6)\n"
     "  -h, --help\n"
-    "Exit: 0 ok, 1 failure while running, 2 bad usage.\n";
+    "Exit: 0 ok, 1 failure while running, 2 bad usage.\n"
+    "Other engines: hayate eval malware --help, hayate eval intel --help.\n";
 
 typedef struct gen_job {
     hy_synth_darknet_cfg cfg;
@@ -200,6 +201,8 @@ int hy_cmd_eval(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "malware") == 0)
         return hy_cmd_eval_malware(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "intel") == 0)
+        return hy_cmd_eval_intel(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "darknet") != 0) {
         fputs(usage_text, stderr);
         return HY_EXIT_USAGE;

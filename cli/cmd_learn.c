@@ -35,7 +35,8 @@ static const char train_usage[] =
     "Trains a new model version from a training set (hayate dataset build; without\n"
     "--data one is built from the store first), records its metrics and data hash\n"
     "in a manifest, and makes it current. A running hayate run loads it on SIGHUP\n"
-    "or POST /api/models/reload.\n"
+    "or POST /api/models/reload. (hayate train intel --help: the intel engine's\n"
+    "ATT&CK classifier, trained on MITRE TRAM's data.)\n"
     "  -c, --config FILE    config file (engine settings, store.path, models.dir)\n"
     "      --data FILE      the training set\n"
     "      --db PATH        the store to build it from (default: store.path)\n"
@@ -366,7 +367,10 @@ int hy_cmd_train(int argc, char **argv)
     const char *dir;
     uint64_t rows;
     hy_err rc;
-    int ret = parse(argc, argv, train_usage, &o);
+    int ret;
+    if (argc >= 2 && strcmp(argv[1], "intel") == 0) /* learns from TRAM, not verdicts */
+        return hy_cmd_train_intel(argc - 1, argv + 1);
+    ret = parse(argc, argv, train_usage, &o);
     if (ret != HY_EXIT_OK)
         goto out;
     if (o.nargs != 1) {

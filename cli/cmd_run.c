@@ -68,13 +68,15 @@ static const char run_usage[] =
     "      --spool DIR      watch DIR: files dropped in are analysed once each by\n"
     "                       the malware engine, until SIGINT/SIGTERM (repeatable;\n"
     "                       input.spool; docs/malware.md)\n"
+    "      --reports DIR    watch DIR for threat reports (text, HTML, PDF, CVE\n"
+    "                       records) for the intel engine (input.spool; docs/intel.md)\n"
     "      --listen A:P     API address (default 127.0.0.1:8080; port 0: any)\n"
     "  -s, --set KEY=VAL    set any config key\n"
     "  -h, --help\n"
     "Exit: 0 ok, 1 failure while running, 2 bad usage, config or input.\n";
 
 static const char analyze_usage[] =
-    "usage: hayate analyze [options] PATH...   (or --samples PATH alone)\n"
+    "usage: hayate analyze [options] PATH...   (or --samples/--reports PATH alone)\n"
     "Analyzes captures (pcap, pcapng, directories, - for stdin) and prints the\n"
     "findings: a table on a terminal, EVE JSON lines otherwise.\n"
     "      --flows          print flow records too\n"
@@ -88,6 +90,9 @@ static const char analyze_usage[] =
     "      --samples PATH   analyse a file or every file under a folder with the\n"
     "                       malware engine; with --db the samples are stored\n"
     "                       (repeatable)\n"
+    "      --reports PATH   analyse a threat report or every file under a folder\n"
+    "                       with the intel engine; with --db the reports and their\n"
+    "                       indicators are stored (repeatable; docs/intel.md)\n"
     "  -s, --set KEY=VAL    set any config key\n"
     "  -h, --help\n"
     "Exit: 0 ok, 1 failure while running, 2 bad usage or a file that is not a capture.\n";
@@ -120,7 +125,8 @@ enum {
     OPT_DARKNET,
     OPT_LISTEN,
     OPT_SAMPLES,
-    OPT_SPOOL
+    OPT_SPOOL,
+    OPT_REPORTS
 };
 
 static int parse_args(run_ctx *c, int argc, char **argv)
@@ -134,6 +140,7 @@ static int parse_args(run_ctx *c, int argc, char **argv)
         {"darknet", required_argument, 0, OPT_DARKNET}, {"help", no_argument, 0, 'h'},
         {"samples", required_argument, 0, OPT_SAMPLES},
         {"spool", required_argument, 0, OPT_SPOOL},
+        {"reports", required_argument, 0, OPT_REPORTS},
         {"listen", required_argument, 0, OPT_LISTEN}, {0, 0, 0, 0}};
     const char *usage = c->analyze ? analyze_usage : run_usage;
     int o, r = 0;
@@ -184,6 +191,12 @@ static int parse_args(run_ctx *c, int argc, char **argv)
                        hy_config_append(c->cfg, "engines.enabled", "malware") != HY_OK) {
                 r = HY_EXIT_USAGE;
             }
+            break;
+        case OPT_REPORTS: /* analyze: once; run: a watched folder */
+            if (hy_config_append(c->cfg, c->analyze ? "input.samples" : "input.spool", optarg) !=
+                    HY_OK ||
+                hy_config_append(c->cfg, "engines.enabled", "intel") != HY_OK)
+                r = HY_EXIT_USAGE;
             break;
         case OPT_FORMAT:
             if (!hy_cli_parse_format(optarg, &c->fmt)) {

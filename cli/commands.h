@@ -12,5 +12,8 @@ int hy_cmd_dataset(int argc, char **argv);
 int hy_cmd_train(int argc, char **argv);
 int hy_cmd_model(int argc, char **argv);
 int hy_cmd_tree(int argc, char **argv);
+int hy_cmd_intel(int argc, char **argv);
+int hy_cmd_train_intel(int argc, char **argv);
+int hy_cmd_eval_intel(int argc, char **argv);
 
 #endif

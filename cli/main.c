@@ -29,6 +29,7 @@ static const hy_cmd cmds[] = {
     {"train", hy_cmd_train, "train a new model version of a learning engine"},
     {"model", hy_cmd_model, "list model versions, make one current, roll back"},
     {"tree", hy_cmd_tree, "a phylogenetic tree of files (NCD or TLSH, neighbour joining)"},
+    {"intel", hy_cmd_intel, "threat reports to indicators, ATT&CK techniques and STIX 2.1"},
     {"version", cmd_version, "print the version"},
 };
 

@@ -6,6 +6,7 @@ import {alertsView} from './alerts.js';
 import {detailView} from './detail.js';
 import {darknetView} from './darknet.js';
 import {malwareView} from './malware.js';
+import {intelView} from './intel.js';
 import {statusView} from './status.js';
 import {labelView} from './label.js';
 
@@ -33,6 +34,7 @@ const pages = {
   label: labelView,
   darknet: darknetView,
   malware: malwareView,
+  intel: intelView,
   status: statusView,
 };
 

@@ -53,6 +53,9 @@ typedef struct hy_emit {
     /* Stores a sample record (copied; the samples table), set where series
      * is: file engines report through their global instance. */
     hy_err (*sample)(void *ud, const hy_sample *s);
+    /* Stores a report the intel engine analysed, with its indicators
+     * (copied; the intel_reports and iocs tables), set where sample is. */
+    hy_err (*report)(void *ud, const hy_intel_record *r);
 } hy_emit;
 
 static inline hy_err hy_emit_alert(const hy_emit *e, hy_alert *a)
@@ -64,6 +67,12 @@ static inline hy_err hy_emit_alert(const hy_emit *e, hy_alert *a)
 static inline hy_err hy_emit_sample(const hy_emit *e, const hy_sample *s)
 {
     return e->sample ? e->sample(e->ud, s) : HY_OK;
+}
+
+/* Stores a report where the emitter takes them; HY_OK otherwise. */
+static inline hy_err hy_emit_report(const hy_emit *e, const hy_intel_record *r)
+{
+    return e->report ? e->report(e->ud, r) : HY_OK;
 }
 
 /* Stores a series point where the emitter takes them; HY_OK otherwise. */
@@ -88,7 +97,9 @@ typedef struct hy_engine {
     const char *summary;  /* one line */
     uint32_t consumes;    /* HY_EV_BIT(...) mask */
     bool sharded;         /* instances per decode shard (events of one flow
-                             always reach the same instance) */
+                             always reach the same instance; a sharded engine
+                             consuming HY_EV_FLOW sees its shard's flows as
+                             they close) */
 
     /* Creates an instance. *state is passed back to every other callback.
      * Must not keep pointers into env beyond cfg and log. */

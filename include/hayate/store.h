@@ -132,6 +132,38 @@ typedef struct hy_sample_filter {
 /* Called per sample, newest first_ns first (ties by sha256); non-zero stops. */
 typedef int (*hy_sample_cb)(void *ud, const hy_sample *s);
 
+/* One indicator of a stored report (the iocs table). */
+typedef struct hy_report_ioc {
+    const char *type;            /* hy_ioc_type_name's word: "ipv4", "domain", ... */
+    const char *value;           /* normalised, fanged */
+    const char *noise;           /* why it is noise, or NULL */
+    uint32_t count;              /* occurrences in the report */
+} hy_report_ioc;
+
+/* A report the intel engine analysed, kept once per id (the intel_reports
+ * table). Strings are borrowed. */
+typedef struct hy_intel_record {
+    const char *id;              /* "report--<uuid>": the key */
+    const char *sha256;          /* of the document as received */
+    const char *title, *source;  /* or NULL */
+    uint64_t time_ns;            /* when it was analysed (event time) */
+    const char *summary;         /* the engine's JSON summary (an object) */
+    const char *stix;            /* its STIX 2.1 bundle (JSON) */
+    const hy_report_ioc *iocs;   /* put: its indicators (replacing any */
+    size_t niocs;                /* stored before); query: NULL, 0 */
+} hy_intel_record;
+
+typedef struct hy_report_filter {
+    const char *id;              /* exactly this report, or NULL */
+    uint64_t until_ns;           /* analysed before (0: any): the page cursor */
+    size_t limit;                /* 0 = no limit */
+    bool with_stix;              /* fill stix (else NULL: lists stay cheap) */
+} hy_report_filter;
+/* Called per report, newest time_ns first (ties by id); non-zero stops. */
+typedef int (*hy_report_cb)(void *ud, const hy_intel_record *r);
+/* Called per stored indicator with the report naming it; non-zero stops. */
+typedef int (*hy_report_ioc_cb)(void *ud, const char *report_id, const hy_report_ioc *ioc);
+
 typedef struct hy_store_ops {
     const char *backend;
     hy_err (*begin_run)(hy_store *s, const char *run_id, const char *info);
@@ -148,6 +180,10 @@ typedef struct hy_store_ops {
     hy_err (*query_feedback)(hy_store *s, const char *alert_id, hy_feedback_cb cb, void *ud);
     hy_err (*put_samples)(hy_store *s, const hy_sample *const *v, size_t n);
     hy_err (*query_samples)(hy_store *s, const hy_sample_filter *f, hy_sample_cb cb, void *ud);
+    hy_err (*put_reports)(hy_store *s, const hy_intel_record *const *v, size_t n);
+    hy_err (*query_reports)(hy_store *s, const hy_report_filter *f, hy_report_cb cb, void *ud);
+    hy_err (*query_iocs)(hy_store *s, const char *report_id, bool with_noise,
+                         hy_report_ioc_cb cb, void *ud);
     void (*close)(hy_store *s);
 } hy_store_ops;
 
@@ -216,6 +252,18 @@ hy_err hy_store_put_samples(hy_store *s, const hy_sample *const *v, size_t n);
 /* Calls cb for each stored sample matching f. */
 hy_err hy_store_query_samples(hy_store *s, const hy_sample_filter *f, hy_sample_cb cb,
                               void *ud);
+/* Inserts or replaces reports with their indicators (a report analysed
+ * again replaces its row and its indicators); one transaction.
+ * HY_ERR_ARG for a report without id, sha256, summary or stix, or an
+ * indicator without type or value. */
+hy_err hy_store_put_reports(hy_store *s, const hy_intel_record *const *v, size_t n);
+/* Calls cb for each stored report matching f. */
+hy_err hy_store_query_reports(hy_store *s, const hy_report_filter *f, hy_report_cb cb,
+                              void *ud);
+/* Calls cb for each indicator of report_id (NULL: of every report, in
+ * (type, value) order), skipping noise unless with_noise. */
+hy_err hy_store_query_iocs(hy_store *s, const char *report_id, bool with_noise,
+                           hy_report_ioc_cb cb, void *ud);
 void hy_store_close(hy_store *s);
 
 #endif

@@ -94,6 +94,13 @@ static hy_err sample_add(void *ud, const hy_sample *v)
     return hy__sink_sample(c->sink, v);
 }
 
+/* Reports of global instances, likewise (written at once: they are few). */
+static hy_err report_add(void *ud, const hy_intel_record *r)
+{
+    hy__collector *c = ud;
+    return hy__sink_report(c->sink, r);
+}
+
 static int alert_ptr_cmp(const void *x, const void *y)
 {
     return hy_alert_cmp(*(hy_alert *const *)x, *(hy_alert *const *)y);
@@ -227,7 +234,8 @@ static hy_err on_tick(hy__collector *c, const hy__item *it)
             return rc;
     }
     for (size_t i = 0; i < c->nglobals && rc == HY_OK; i++) {
-        hy_emit inl = {.fn = pending_add, .ud = c, .series = series_add, .sample = sample_add};
+        hy_emit inl = {.fn = pending_add, .ud = c, .series = series_add, .sample = sample_add,
+                      .report = report_add};
         hy__models_sync(hy__pipeline_models(c->p), c->globals[i].e, c->globals[i].state,
                         &c->globals[i].model_gen, false);
         if (c->globals[i].e->tick)

@@ -140,6 +140,18 @@ hy_err hy__sink_sample(hy__sink *s, const hy_sample *v)
     return rc;
 }
 
+hy_err hy__sink_report(hy__sink *s, const hy_intel_record *r)
+{
+    if (!s->cfg->store)
+        return HY_OK;
+    if (hy_store_put_reports(s->cfg->store, &r, 1) != HY_OK) {
+        s->store_errors++;
+        hy_logf(s->cfg->log, HY_LOG_ERROR, "store: report %s not written: %s", r->id,
+                hy_err_detail());
+    }
+    return HY_OK;
+}
+
 static hy_err eve_write(hy__sink *s)
 {
     if (hy_buf_addc(&s->line, '\n') != HY_OK ||

@@ -21,6 +21,9 @@ hy_err hy__sink_alert(hy__sink *s, hy_alert *a);
 hy_err hy__sink_series(hy__sink *s, const hy_series_point *p);
 /* Stores a copy of a sample record (batched; nothing without a store). */
 hy_err hy__sink_sample(hy__sink *s, const hy_sample *v);
+/* Stores a report with its indicators at once, in its own transaction (a
+ * failure is logged and counted; nothing without a store). */
+hy_err hy__sink_report(hy__sink *s, const hy_intel_record *r);
 hy_err hy__sink_flush(hy__sink *s);
 
 /* The batch behind hy__sink_sample (sink_samples.c). */

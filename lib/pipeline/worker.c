@@ -84,6 +84,16 @@ static void on_flow(void *ud, const hy_flow *f)
             it->eve_len = (uint32_t)(t->len - start);
         } /* else the collector renders it and reports the error */
     }
+    /* sharded engines that want flows (intel's indicator match) see each
+     * of their shard's flows as it closes, right after the flow's item */
+    hy_event ev = {.kind = HY_EV_FLOW, .ts_ns = f->last_ns, .seq = f->first_seq, .u.flow = f};
+    for (size_t i = 0; i < w->n_sh && w->err == HY_OK; i++) {
+        if (!(w->sh[i].e->consumes & HY_EV_BIT(HY_EV_FLOW)))
+            continue;
+        hy_err rc = w->sh[i].e->on_event(w->sh[i].state, &ev, &w->emit);
+        if (rc != HY_OK)
+            w->err = rc;
+    }
 }
 
 static hy_err push_alert_item(hy__worker *w, hy_alert *a)

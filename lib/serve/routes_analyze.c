@@ -1,6 +1,7 @@
 /* POST /api/analyze: a capture (pcap or pcapng) in the body, run through a
  * pipeline of its own with the server's engines and settings (no store),
- * answered with its findings. One analysis at a time (429 otherwise); the
+ * answered with its findings; with ?type=report a threat report, analysed
+ * by the intel engine's analyser and stored (routes_intel.c). One analysis at a time (429 otherwise); the
  * body is capped by serve.max_upload. */
 #include "serve/serve_int.h"
 
@@ -128,21 +129,27 @@ static hy_err answer(hy_serve *s, struct MHD_Connection *c, const hy__req *r)
 
 hy_err hy__route_analyze(hy_serve *s, struct MHD_Connection *c, const hy__req *r)
 {
-    static const char *const known[] = {NULL};
+    static const char *const known[] = {"type", "name", NULL};
     static pthread_mutex_t one = PTHREAD_MUTEX_INITIALIZER;
     hy_err rc = HY_OK;
+    const char *type = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "type");
+    bool report = type && strcmp(type, "report") == 0;
     if (!hy__serve_known_params(s, c, known, &rc))
         return rc;
+    if (type && !report && strcmp(type, "capture") != 0)
+        return hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "type must be capture or report");
     if (!s->cfg)
         return hy__serve_error(s, c, MHD_HTTP_SERVICE_UNAVAILABLE,
                                "this server has no engine settings to analyze with");
     if (r->len == 0)
         return hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST,
-                               "the body must be a capture (pcap or pcapng)");
+                               report ? "the body must be a report (text, HTML, PDF or a CVE"
+                                        " record)"
+                                      : "the body must be a capture (pcap or pcapng)");
     if (pthread_mutex_trylock(&one) != 0)
         return hy__serve_error(s, c, MHD_HTTP_TOO_MANY_REQUESTS,
                                "another analysis is running; try again");
-    rc = answer(s, c, r);
+    rc = report ? hy__route_analyze_report(s, c, r) : answer(s, c, r);
     pthread_mutex_unlock(&one);
     return rc;
 }

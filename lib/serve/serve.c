@@ -164,6 +164,8 @@ static const hy__route routes[] = {
     {"GET", "/api/malware/samples", false, hy__route_malware_samples},
     {"GET", "/api/malware/samples/", true, hy__route_malware_sample},
     {"GET", "/api/malware/tree", false, hy__route_malware_tree},
+    {"GET", "/api/intel/reports", false, hy__route_intel_reports},
+    {"GET", "/api/intel/reports/", true, hy__route_intel_report},
     {"GET", "/api/alerts/stream", false, hy__route_stream},
     {"POST", "/api/alerts/", true, hy__route_feedback},
     {"GET", "/api/alerts/", true, hy__route_alert},

@@ -151,6 +151,11 @@ hy_err hy__route_feedback_list(hy_serve *s, struct MHD_Connection *c, const char
 hy_err hy__route_malware_samples(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 hy_err hy__route_malware_sample(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 hy_err hy__route_malware_tree(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+/* Intel routes (routes_intel.c): the report list, one report's summary or
+ * bundle, and a report POSTed to /api/analyze?type=report. */
+hy_err hy__route_intel_reports(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+hy_err hy__route_intel_report(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
+hy_err hy__route_analyze_report(hy_serve *s, struct MHD_Connection *c, const hy__req *r);
 
 /* GET / and GET /ui/{name}: the dashboard's embedded assets. */
 hy_err hy__route_index(hy_serve *s, struct MHD_Connection *c, const hy__req *r);

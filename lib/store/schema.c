@@ -118,6 +118,19 @@ static const char *const migrations[] = {
      "ALTER TABLE samples ADD COLUMN score REAL;"
      "ALTER TABLE samples ADD COLUMN verdict TEXT;"
      "CREATE INDEX samples_family ON samples(family, first_ns) WHERE family IS NOT NULL;"),
+
+    /* v8: reports the intel engine analysed (a summary and the STIX
+     * bundle), once per report id, newest first in index order; their
+     * indicators, read by value for the traffic lookup (hy_ioc_match). */
+    ("CREATE TABLE intel_reports ("
+     " id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, title TEXT, source TEXT,"
+     " time_ns INTEGER NOT NULL, summary TEXT NOT NULL, stix TEXT NOT NULL) WITHOUT ROWID;"
+     "CREATE INDEX intel_reports_time ON intel_reports(time_ns, id);"
+     "CREATE TABLE iocs ("
+     " report_id TEXT NOT NULL REFERENCES intel_reports(id) ON DELETE CASCADE,"
+     " type TEXT NOT NULL, value TEXT NOT NULL, noise TEXT, count INTEGER NOT NULL,"
+     " PRIMARY KEY (report_id, type, value)) WITHOUT ROWID;"
+     "CREATE INDEX iocs_value ON iocs(type, value);"),
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

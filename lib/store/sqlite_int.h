@@ -84,4 +84,11 @@ hy_err hy__sq_put_samples(hy__sq_store *s, const hy_sample *const *v, size_t n);
 hy_err hy__sq_query_samples(hy__sq_store *s, const hy_sample_filter *f, hy_sample_cb cb,
                             void *ud);
 
+/* The intel_reports and iocs tables (sqlite_reports.c); callers hold the
+ * store's lock. */
+hy_err hy__sq_put_reports(hy__sq_store *s, const hy_intel_record *const *v, size_t n);
+hy_err hy__sq_query_reports(hy__sq_store *s, const hy_report_filter *f, hy_report_cb cb,
+                            void *ud);
+hy_err hy__sq_query_iocs(hy__sq_store *s, const char *report_id, bool with_noise,
+                         hy_report_ioc_cb cb, void *ud);
 #endif

@@ -480,6 +480,8 @@ static const struct { const char *name, *sql; } count_sql[] = {
     {"feedback", "SELECT count(*) FROM feedback"},
     {"series", "SELECT count(*) FROM series"},
     {"samples", "SELECT count(*) FROM samples"},
+    {"intel_reports", "SELECT count(*) FROM intel_reports"},
+    {"iocs", "SELECT count(*) FROM iocs"},
 };
 
 static hy_err sq_count_l(hy_store *hs, const char *table, uint64_t *n)
@@ -569,6 +571,15 @@ SQ_LOCKED_AS(sq_put_samples, hy__sq_put_samples,
 SQ_LOCKED_AS(sq_query_samples, hy__sq_query_samples,
              (hy_store *hs, const hy_sample_filter *f, hy_sample_cb cb, void *ud),
              (s, f, cb, ud))
+SQ_LOCKED_AS(sq_put_reports, hy__sq_put_reports,
+             (hy_store *hs, const hy_intel_record *const *v, size_t n), (s, v, n))
+SQ_LOCKED_AS(sq_query_reports, hy__sq_query_reports,
+             (hy_store *hs, const hy_report_filter *f, hy_report_cb cb, void *ud),
+             (s, f, cb, ud))
+SQ_LOCKED_AS(sq_query_iocs, hy__sq_query_iocs,
+             (hy_store *hs, const char *report_id, bool with_noise, hy_report_ioc_cb cb,
+              void *ud),
+             (s, report_id, with_noise, cb, ud))
 SQ_LOCKED(sq_put_capture_stats, (hy_store *hs, const char *run_id, const hy_capture_stats *c),
           (hs, run_id, c))
 SQ_LOCKED_AS(sq_query_alerts, hy__sq_query_alerts,
@@ -618,7 +629,10 @@ static const hy_store_ops sq_ops = {
     .query_eve = sq_query_eve,
     .query_feedback = sq_query_feedback,
     .put_samples = sq_put_samples,
+    .put_reports = sq_put_reports,
     .query_samples = sq_query_samples,
+    .query_reports = sq_query_reports,
+    .query_iocs = sq_query_iocs,
     .close = sq_close,
 };
 
@@ -632,6 +646,8 @@ static const hy_store_ops sq_reader_ops = {
     .query_eve = sq_query_eve,
     .query_feedback = sq_query_feedback,
     .query_samples = sq_query_samples,
+    .query_reports = sq_query_reports,
+    .query_iocs = sq_query_iocs,
     .close = sq_close,
 };
 

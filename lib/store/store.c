@@ -82,6 +82,23 @@ hy_err hy_store_query_samples(hy_store *s, const hy_sample_filter *f, hy_sample_
     HY__STORE_CALL(s, query_samples, f, cb, ud);
 }
 
+hy_err hy_store_put_reports(hy_store *s, const hy_intel_record *const *v, size_t n)
+{
+    HY__STORE_CALL(s, put_reports, v, n);
+}
+
+hy_err hy_store_query_reports(hy_store *s, const hy_report_filter *f, hy_report_cb cb,
+                              void *ud)
+{
+    HY__STORE_CALL(s, query_reports, f, cb, ud);
+}
+
+hy_err hy_store_query_iocs(hy_store *s, const char *report_id, bool with_noise,
+                           hy_report_ioc_cb cb, void *ud)
+{
+    HY__STORE_CALL(s, query_iocs, report_id, with_noise, cb, ud);
+}
+
 void hy_store_close(hy_store *s)
 {
     if (s && s->ops && s->ops->close)

@@ -5,6 +5,7 @@
  * far they consumed. A word no recogniser takes is skipped whole, and a
  * dotted name ("a.b.evil.com", "1.2.3.4.5") is consumed whole even when it
  * is rejected, so no recogniser ever starts inside one. */
+#include <stdint.h>
 #include <string.h>
 
 #include "text/ioc_int.h"
@@ -61,13 +62,23 @@ static size_t after_colon(hy__scan *sc, size_t i, size_t j)
     return hy__scan_ipv6(sc, i);
 }
 
+/* First letters of the words hy__scan_word recognises (CVE, ATT&CK ids,
+ * ASN, registry hives, JA3). */
+static const uint8_t word_first[256] = {
+    ['C'] = 1, ['c'] = 1, ['T'] = 1, ['G'] = 1, ['S'] = 1, ['A'] = 1,
+    ['H'] = 1, ['h'] = 1, ['J'] = 1, ['j'] = 1,
+};
+
 /* Everything that can start at the word s[i..j). */
 static size_t at_word(hy__scan *sc, size_t i)
 {
     size_t j = alnum_end(sc, i), e = 0;
     unsigned char nc = j < sc->n ? (unsigned char)sc->s[j] : 0;
 
-    if ((e = hy__scan_word(sc, i, j)))
+    /* hy__scan_word's own first test, inline: most words are none of
+     * CVE-, T1234, AS123, HKLM or JA3 */
+    if (j - i >= 2 && j - i <= 13 && word_first[(unsigned char)sc->s[i]] &&
+        (e = hy__scan_word(sc, i, j)))
         return e;
     switch (nc) {
     case ':':

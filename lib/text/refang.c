@@ -583,6 +583,31 @@ static const uint8_t after_blank[256] = {
     ['@'] = 1, ['['] = 1, ['('] = 1, ['{'] = 1, [':'] = 1,
 };
 
+/* A cheap look at the bytes after trigger in[i]: false when no style
+ * try_at knows can start there (most blanks, dots and hyphens of prose),
+ * so the common case costs a few compares instead of a call. */
+static inline bool worth_trying(const char *in, size_t n, size_t i)
+{
+    unsigned char c = (unsigned char)in[i], d = i + 1 < n ? (unsigned char)in[i + 1] : 0,
+                  e = i + 2 < n ? (unsigned char)in[i + 2] : 0;
+    switch (c) {
+    case ' ':
+        if (!after_blank[d])
+            return false;
+        if ((d | 0x20) == 'a') /* " at " */
+            return (e | 0x20) == 't';
+        if ((d | 0x20) == 'd') /* " dot " */
+            return (e | 0x20) == 'o';
+        return true;
+    case '.': /* rf_odd_dot needs a bracket after the dot */
+        return d == '[' || d == ']';
+    case '-': /* rf_hyphen_dot: "-dot-" */
+        return (d | 0x20) == 'd';
+    default:
+        return true;
+    }
+}
+
 hy_err hy__refang_run(const char *in, size_t n, hy_buf *out, hy__anchors *an)
 {
     hy_err rc = HY_OK;
@@ -592,18 +617,26 @@ hy_err hy__refang_run(const char *in, size_t n, hy_buf *out, hy__anchors *an)
         return HY_OK;
     if (!(r.o = hy_buf_room(out, n, &rc)))
         return rc;
+    char *o = r.o;
+    size_t ol = 0;
     for (size_t i = 0; i < n && r.err == HY_OK;) {
-        unsigned char c = (unsigned char)in[i];
-        size_t m = 0;
-        if (trig[c] && (c != ' ' || (i + 1 < n && after_blank[(unsigned char)in[i + 1]])))
+        while (i < n && !trig[(unsigned char)in[i]]) /* the common case, in registers */
+            o[ol++] = in[i++];
+        if (i == n)
+            break;
+        if (worth_trying(in, n, i)) {
+            size_t m;
+            r.ol = ol;
             m = try_at(&r, i);
-        if (m) {
-            i += m;
-        } else {
-            r.o[r.ol++] = (char)c;
-            i++;
+            ol = r.ol;
+            if (m) {
+                i += m;
+                continue;
+            }
         }
+        o[ol++] = in[i++];
     }
+    r.ol = ol;
     if (r.err != HY_OK)
         return r.err;
     hy_buf_commit(out, r.ol);

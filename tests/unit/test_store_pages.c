@@ -464,11 +464,12 @@ static void test_migration_v5(void **st)
     fbrows g = {0};
     (void)st;
     s = open_ok(new_path(path, sizeof path));
-    assert_int_equal(hy_store_schema_latest(), 7);
+    assert_int_equal(hy_store_schema_latest(), 8);
     a = mk(T0, "darknet", "darknet.outbreak", 2, "t", "s", 0);
     assert_int_equal(hy_store_put_alerts(s, &a, 1), HY_OK);
     hy_store_close(s);
-    sql_exec(path, "DROP TABLE samples; DROP INDEX feedback_alert_time;"
+    sql_exec(path, "DROP TABLE iocs; DROP TABLE intel_reports;"
+                   " DROP TABLE samples; DROP INDEX feedback_alert_time;"
                    " CREATE INDEX feedback_alert ON feedback(alert_id);"
                    " DELETE FROM schema_version WHERE version > 4");
     char ins[256];

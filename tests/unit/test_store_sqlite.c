@@ -85,7 +85,8 @@ static void sql_exec(const char *path, const char *sql)
  * hayate left it. */
 static void to_v2(const char *path)
 {
-    sql_exec(path, "DROP TABLE samples; DROP INDEX alerts_uncertainty;"
+    sql_exec(path, "DROP TABLE iocs; DROP TABLE intel_reports;"
+                   " DROP TABLE samples; DROP INDEX alerts_uncertainty;"
                    " DROP INDEX alerts_eve_missing;"
                    " DROP INDEX feedback_alert_time;"
                    " CREATE INDEX feedback_alert ON feedback(alert_id);"
@@ -138,9 +139,9 @@ static void test_schema_fresh_and_reopen(void **st)
     (void)st;
     new_path(path, sizeof path);
     s = open_ok(path);
-    assert_int_equal(hy_store_schema_latest(), 7);
-    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 7);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 7);
+    assert_int_equal(hy_store_schema_latest(), 8);
+    assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_version"), 8);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 8);
     assert_true(sql_int(path, "SELECT min(applied_at) FROM schema_version") > 1600000000000000000);
     assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
                                    " name IN ('runs','alerts','feedback','flows','capture_stats')"),
@@ -164,7 +165,7 @@ static void test_schema_fresh_and_reopen(void **st)
 
     s = open_ok(path); /* reopen: data kept, no second migration */
     assert_int_equal(count(s, "alerts"), 3);
-    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 7);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM schema_version"), 8);
     assert_int_equal(hy_store_query_alerts(s, NULL, collect, &g), HY_OK);
     assert_int_equal(g.n, 3);
     for (int i = 0; i < 3; i++)

@@ -1,0 +1,265 @@
+/* The intel engine (docs/intel.md). Shard instances analyse the reports
+ * (files) of their worker and match their shard's flows against the
+ * indicators the store held when the run began; the global instance stores
+ * the reports in sequence order, so the store is the same for any thread
+ * count. Alerts: intel.report and intel.inconsistency per report (emitted
+ * where the report is analysed: they depend on it alone), intel.match per
+ * flow to or from a known-bad address. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engines/intel/intel_int.h"
+#include "hayate/config.h"
+#include "hayate/engine.h"
+#include "hayate/iocmatch.h"
+#include "hayate/store.h"
+
+/* A report waiting for the global instance to store it. */
+typedef struct in_record {
+    struct in_record *next;
+    uint64_t seq;
+    char *id, *sha256, *title, *source, *summary, *stix;
+    uint64_t time_ns;
+    hy_report_ioc *iocs; /* type names are static; value and noise owned */
+    size_t niocs;
+} in_record;
+
+typedef struct in_state {
+    bool global;
+    hy_intel *in;          /* shard side */
+    hy_ioc_match *match;   /* shard side: known-bad indicators, or NULL */
+    in_record *head, **tail;
+    const hy_log *log;
+} in_state;
+
+static void record_free(in_record *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->niocs; i++) {
+        free((char *)r->iocs[i].value);
+        free((char *)r->iocs[i].noise);
+    }
+    free(r->iocs);
+    free(r->id);
+    free(r->sha256);
+    free(r->title);
+    free(r->source);
+    free(r->summary);
+    free(r->stix);
+    free(r);
+}
+
+static void records_free(in_record *r)
+{
+    while (r) {
+        in_record *n = r->next;
+        record_free(r);
+        r = n;
+    }
+}
+
+static void in_destroy(void *state)
+{
+    in_state *s = state;
+    if (!s)
+        return;
+    records_free(s->head);
+    hy_intel_destroy(s->in);
+    hy_ioc_match_destroy(s->match);
+    free(s);
+}
+
+static int add_ioc(void *ud, const char *report_id, const hy_report_ioc *c)
+{
+    hy_ioc_type t;
+    if (hy_ioc_type_parse(c->type, &t) == HY_OK)
+        (void)hy_ioc_match_add(ud, t, c->value, report_id); /* unmatchable types skipped */
+    return 0;
+}
+
+/* The indicators of the store's reports, for matching flows. */
+static hy_err load_match(in_state *s, const hy_engine_env *env)
+{
+    hy_store *st = NULL;
+    hy_err rc;
+    if (!env->store_path || (env->cfg && !hy_config_int(env->cfg, "intel.match")))
+        return HY_OK;
+    if (hy_store_open_sqlite_reader(env->store_path, &st) != HY_OK) {
+        hy_logf(env->log, HY_LOG_WARN, "intel: %s; no indicator matching", hy_err_detail());
+        return HY_OK;
+    }
+    rc = hy_ioc_match_create(env->cfg ? (size_t)hy_config_int(env->cfg, "intel.match_max") : 0,
+                             &s->match);
+    if (rc == HY_OK)
+        rc = hy_store_query_iocs(st, NULL, false, add_ioc, s->match);
+    hy_store_close(st);
+    if (rc == HY_OK && env->shard == 0)
+        hy_logf(env->log, HY_LOG_INFO, "intel: matching traffic against %zu indicators",
+                hy_ioc_match_count(s->match));
+    return rc;
+}
+
+static hy_err in_create(const hy_engine_env *env, void **state)
+{
+    in_state *s = calloc(1, sizeof *s);
+    hy_err rc = HY_OK;
+    if (!s)
+        return HY_ERR_NOMEM;
+    s->global = env->shard < 0;
+    s->tail = &s->head;
+    s->log = env->log;
+    if (!s->global) {
+        const hy_config *c = env->cfg;
+        hy_intel_cfg ic = {
+            .tables = c ? hy_config_str(c, "intel.attack_tables") : NULL,
+            .model = c ? hy_config_str(c, "intel.model") : NULL,
+            .min_confidence = c ? (double)hy_config_int(c, "intel.min_confidence_pm") / 1000 : 0};
+        if ((rc = hy_intel_create(&ic, &s->in)) == HY_OK)
+            rc = load_match(s, env);
+    }
+    if (rc != HY_OK) {
+        in_destroy(s);
+        return rc;
+    }
+    *state = s;
+    return HY_OK;
+}
+
+/* A copy of the result's store record. */
+static hy_err make_record(const hy_intel_result *res, uint64_t seq, in_record **out)
+{
+    const hy_intel_report *r = &res->report;
+    in_record *c = calloc(1, sizeof *c);
+    bool ok = c != NULL;
+    if (ok) {
+        c->seq = seq;
+        c->time_ns = (uint64_t)(r->time_ns > 0 ? r->time_ns : 0);
+        ok = (c->id = strdup(r->id)) && (c->sha256 = strdup(res->sha256)) &&
+             (!r->title || (c->title = strdup(r->title))) &&
+             (!r->source || (c->source = strdup(r->source))) &&
+             (c->summary = strdup(res->summary.data ? res->summary.data : "{}")) &&
+             (c->stix = strdup(res->stix.data ? res->stix.data : "{}")) &&
+             (!r->iocs.n || (c->iocs = calloc(r->iocs.n, sizeof *c->iocs)));
+    }
+    for (size_t i = 0; ok && i < r->iocs.n; i++) {
+        const hy_ioc *v = &r->iocs.v[i];
+        c->iocs[i] = (hy_report_ioc){.type = hy_ioc_type_name(v->type), .count = v->count};
+        ok = (c->iocs[i].value = strdup(v->value)) &&
+             (!v->noise || (c->iocs[i].noise = strdup(v->noise)));
+        c->niocs = i + 1;
+    }
+    if (!ok) {
+        record_free(c);
+        return HY_ERR_NOMEM;
+    }
+    *out = c;
+    return HY_OK;
+}
+
+static hy_err in_event(void *state, const hy_event *ev, const hy_emit *emit)
+{
+    in_state *s = state;
+    hy_intel_result res;
+    in_record *rec = NULL;
+    hy_err rc;
+    if (ev->kind == HY_EV_FLOW)
+        return in_match_flow(s->match, ev->u.flow, emit);
+    if (!in_is_document(ev->u.file.data, ev->u.file.len, ev->u.file.path))
+        return HY_OK; /* a program or other binary: the malware engine's */
+    rc = hy_intel_analyse(s->in, ev->u.file.path, ev->u.file.data, ev->u.file.len,
+                          (int64_t)ev->ts_ns, &res);
+    if (rc == HY_ERR_FORMAT || rc == HY_ERR_UNSUPPORTED || rc == HY_ERR_TOOBIG) {
+        hy_logf(s->log, HY_LOG_WARN, "intel: %s", hy_err_detail()); /* not a report */
+        hy_intel_result_free(&res);
+        return HY_OK;
+    }
+    if (rc == HY_OK)
+        rc = in_report_alerts(s->in, &res, ev->ts_ns, ev->seq, emit);
+    if (rc == HY_OK && (rc = make_record(&res, ev->seq, &rec)) == HY_OK) {
+        *s->tail = rec;
+        s->tail = &rec->next;
+    }
+    hy_intel_result_free(&res);
+    return rc;
+}
+
+/* Shard side: the reports analysed since the last tick. */
+static void *in_partial(void *state, uint64_t now_ns)
+{
+    in_state *s = state;
+    in_record *r = s->head;
+    (void)now_ns;
+    s->head = NULL;
+    s->tail = &s->head;
+    return r;
+}
+
+static hy_err in_combine(void *state, void *part)
+{
+    in_state *s = state;
+    for (in_record *r = part; r; r = r->next) {
+        *s->tail = r;
+        s->tail = &r->next;
+    }
+    return HY_OK;
+}
+
+static void in_free_partial(void *part)
+{
+    records_free(part);
+}
+
+static int by_seq(const void *x, const void *y)
+{
+    uint64_t a = (*(in_record *const *)x)->seq, b = (*(in_record *const *)y)->seq;
+    return (a > b) - (a < b);
+}
+
+/* Global side: stores what the shards sent, in sequence order. */
+static hy_err in_tick(void *state, uint64_t now_ns, bool final, const hy_emit *emit)
+{
+    in_state *s = state;
+    in_record **v;
+    size_t n = 0, k = 0;
+    hy_err rc = HY_OK;
+    (void)now_ns;
+    (void)final;
+    if (!s->global || !s->head)
+        return HY_OK;
+    for (in_record *r = s->head; r; r = r->next)
+        n++;
+    if (!(v = malloc(n * sizeof *v)))
+        return HY_ERR_NOMEM;
+    for (in_record *r = s->head; r; r = r->next)
+        v[k++] = r;
+    qsort(v, n, sizeof *v, by_seq);
+    for (size_t i = 0; i < n && rc == HY_OK; i++) {
+        hy_intel_record ir = {.id = v[i]->id, .sha256 = v[i]->sha256, .title = v[i]->title,
+                              .source = v[i]->source, .time_ns = v[i]->time_ns,
+                              .summary = v[i]->summary, .stix = v[i]->stix,
+                              .iocs = v[i]->iocs, .niocs = v[i]->niocs};
+        rc = hy_emit_report(emit, &ir);
+    }
+    free(v);
+    records_free(s->head);
+    s->head = NULL;
+    s->tail = &s->head;
+    return rc;
+}
+
+const hy_engine hy_engine_intel = {
+    .name = "intel",
+    .summary = "threat reports (text, HTML, PDF, CVE records) to indicators, ATT&CK techniques "
+               "and STIX 2.1; flows matched against the indicators",
+    .consumes = HY_EV_BIT(HY_EV_FILE) | HY_EV_BIT(HY_EV_FLOW),
+    .sharded = true,
+    .create = in_create,
+    .destroy = in_destroy,
+    .on_event = in_event,
+    .tick = in_tick,
+    .partial = in_partial,
+    .combine = in_combine,
+    .free_partial = in_free_partial,
+};

@@ -11,7 +11,10 @@
 // markers and the Status page an engine row; generated sample families
 // analysed into the store (hayate analyze --samples, families set with
 // python3's sqlite3) must show on the Malware page, open a sample's report
-// facts on click and draw the family's tree image; a server with a token
+// facts on click and draw the family's tree image; reports analysed into
+// the store (hayate analyze --reports) must show on the Intel page with
+// their indicators and noise reasons, and a pasted report must be analysed
+// there (POST /api/analyze?type=report); a server with a token
 // must ask for it and then work. Screenshots go to $HAYATE_ARTIFACTS (default
 // BUILD/test-artifacts, BUILD from $HY_BUILD_DIR, else the binary's folder).
 // Exit: 0 passed, 1 failed (with the reason), 77 skipped (no Chromium or no
@@ -368,6 +371,34 @@ c.commit()`, store], {cmd: 'python3'});
   await page.selectOption('select[name="family"]', '');
   check(await page.locator('section.tree-card').isHidden(), 'no family picked, but a tree shown');
   log(`the Malware page lists ${nSamples} samples, opens a report${near ? ' and its nearest sample' : ''} and draws the fam-A tree`);
+
+  step = 'Intel page';
+  const reports = join(tmp, 'reports');
+  mkdirSync(reports, {recursive: true});
+  writeFileSync(join(reports, 'advisory.txt'), '<img src=x onerror=window.__pwned=1> advisory\n\n' +
+    'The implant beacons to 45.77.12[.]9 and update-check[.]net. Internal host 10.1.2.3 was infected.\n');
+  const ar = await run(['analyze', '--reports', reports, '--db', store]);
+  check(ar.code === 0, `hayate analyze --reports exited ${ar.code}: ${ar.err.trim()}`);
+  await page.goto(base + '/#/intel');
+  await page.waitForSelector('tr.report-row');
+  check(await page.locator('header nav a.active').textContent() === 'Intel', 'the Intel nav entry is not active');
+  await page.locator('tr.report-row').first().click();
+  await page.waitForSelector('section.report-detail table.iocs');
+  const iocRows = await page.locator('section.report-detail table.iocs tbody tr').allInnerTexts();
+  check(iocRows.some((r) => r.includes('45.77.12.9')) && iocRows.some((r) => r.includes('update-check.net')),
+    `the report's indicators are:\n${iocRows.join('\n')}`);
+  check(iocRows.some((r) => r.includes('10.1.2.3') && r.includes('private address')), 'the private address is not marked as noise');
+  check(await page.locator('section.report-detail h2.report-title').textContent() === '<img src=x onerror=window.__pwned=1> advisory',
+    'the report title is not shown as text');
+  await page.fill('textarea[name="report"]', 'The backdoor talks to 185.220.101[.]4 and drops payload.exe.');
+  await page.fill('input[name="name"]', 'pasted');
+  await page.click('form.analyse-report button[type="submit"]');
+  await page.waitForFunction(() => [...document.querySelectorAll('section.report-detail table.iocs td code')]
+    .some((c) => c.textContent === '185.220.101.4'));
+  check(await page.locator('tr.report-row').count() === 2, 'the pasted report is not listed');
+  check(await page.evaluate(() => window.__pwned === undefined), 'a report ran a script');
+  await page.screenshot({path: join(artifacts, 'intel.png'), fullPage: true});
+  log('the Intel page lists reports, opens their indicators with noise reasons and analyses a pasted one');
 
   step = 'token form';
   const tport = await freePort();

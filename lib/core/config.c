@@ -93,6 +93,8 @@ const hy_config_key hy_config_keys[] = {
      "1: flows to or from an indicator of a stored report raise intel.match"},
     {"intel.match_max", HY_CFG_INT, "1000000", 1, 100000000,
      "indicators loaded from the store for traffic matching"},
+    {"intel.match_window_s", HY_CFG_INT, "3600", 0, 604800,
+     "one intel.match per indicator and direction in this many seconds (0: every tick)"},
     {"malware.yara_rules", HY_CFG_LIST, "", 0, 0,
      "folders of YARA rules (*.yar, *.yara) the malware engine scans every file with"},
     {"malware.yara_timeout_s", HY_CFG_INT, "10", 0, 3600,

@@ -109,18 +109,25 @@ with open(sys.argv[1], "wb") as f:
     f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
     for i, (s, d, sp, dp, fl) in enumerate([((10,0,0,5), (45,77,12,9), 40000, 443, 2),
                                             ((45,77,12,9), (10,0,0,5), 443, 40000, 0x12),
-                                            ((10,0,0,6), (8,8,4,4), 40001, 53, 2)]):
+                                            ((10,0,0,6), (8,8,4,4), 40001, 53, 2),
+                                            ((10,0,0,7), (45,77,12,9), 40002, 443, 2),
+                                            ((10,0,0,8), (45,77,12,9), 40003, 8443, 2)]):
         p = pkt(s, d, sp, dp, fl, 1000 + i)
         f.write(struct.pack("<IIII", 1700000000 + i, 0, len(p), len(p)) + p)
 PY
-"$HY" analyze "$T/flow.pcap" --db "$T/a.db" -s engines.enabled=intel "${model[@]}" --format eve >"$T/m.eve" 2>/dev/null
-check "a flow to a reported address raises intel.match naming the report" \
+cp "$T/a.db" "$T/c.db"
+"$HY" analyze "$T/flow.pcap" --db "$T/a.db" -s engines.enabled=intel "${model[@]}" -t 1 --format eve >"$T/m.eve" 2>/dev/null
+"$HY" analyze "$T/flow.pcap" --db "$T/c.db" -s engines.enabled=intel "${model[@]}" -t 2 --format eve >"$T/m2.eve" 2>/dev/null
+check "flows to a reported address raise one intel.match naming the report" \
     python3 -c 'import json,sqlite3,sys
 a=[json.loads(l) for l in open(sys.argv[1])]
 m=[x for x in a if x["hayate"]["kind"]=="intel.match"]
 rid=sqlite3.connect(sys.argv[2]).execute("select report_id from iocs where value=?",("45.77.12.9",)).fetchone()[0]
-ok=len(m)==1 and m[0]["dest_ip"]=="45.77.12.9" and m[0]["hayate"]["evidence"]["reports"]==[rid] and m[0].get("community_id")
+e=m[0]["hayate"]["evidence"] if m else {}
+ok=len(m)==1 and m[0]["dest_ip"]=="45.77.12.9" and e["reports"]==[rid] and m[0].get("community_id")
+ok=ok and e["flows"]==3 and e["direction"]=="to" and e["suppressed_before"]==0
 sys.exit(0 if ok else 1)' "$T/m.eve" "$T/a.db"
+check "the same intel.match for 1 and 2 threads" cmp -s "$T/m.eve" "$T/m2.eve"
 
 # the API
 "$HY" run --db "$T/a.db" --listen 127.0.0.1:0 "${model[@]}" >/dev/null 2>"$T/srv.err" &

@@ -83,6 +83,7 @@ static void test_key_table(void **state)
         "intel.min_confidence_pm",
         "intel.match",
         "intel.match_max",
+        "intel.match_window_s",
         "malware.yara_rules",
         "malware.yara_timeout_s",
         "malware.labels",

@@ -137,59 +137,55 @@ hy_err in_report_alerts(const hy_intel *in, const hy_intel_result *res, uint64_t
     return rc;
 }
 
-static hy_err match_alert(const hy_flow *f, const hy_ioc_hit *h, bool dst, const hy_emit *emit)
+hy_err in_match_alert(const in_agg *a, uint64_t suppressed, uint64_t window_ns,
+                      const hy_emit *emit)
 {
+    const hy_flow *f = &a->example;
     char title[300], addr[INET6_ADDRSTRLEN];
-    hy_alert *a;
+    hy_alert *al;
     hy_buf ev;
     hy_json j;
     hy_err rc;
-    inet_ntop(f->ip_version == 4 ? AF_INET : AF_INET6, dst ? f->dst : f->src, addr, sizeof addr);
-    snprintf(title, sizeof title, "Flow %s known-bad %s %.100s (%zu report%s)",
-             dst ? "to" : "from", hy_ioc_type_name(h->type), h->value, h->nreports,
-             h->nreports == 1 ? "" : "s");
-    if ((rc = hy_alert_create(f->last_ns, "intel", "intel.match", 2, 0.9, title, addr,
-                              f->first_seq, &a)) != HY_OK)
+    inet_ntop(f->ip_version == 4 ? AF_INET : AF_INET6, a->to ? f->dst : f->src, addr, sizeof addr);
+    snprintf(title, sizeof title, "%llu flow%s %s known-bad %s %.100s (%zu report%s)",
+             (unsigned long long)a->flows, a->flows == 1 ? "" : "s", a->to ? "to" : "from",
+             hy_ioc_type_name(a->type), a->value, a->nreports, a->nreports == 1 ? "" : "s");
+    if ((rc = hy_alert_create(a->first_ns, "intel", "intel.match", 2, 0.9, title, addr,
+                              f->first_seq, &al)) != HY_OK)
         return rc;
-    a->ip_version = f->ip_version;
-    a->proto = f->proto;
-    memcpy(a->src, f->src, 16);
-    memcpy(a->dst, f->dst, 16);
-    a->sport = f->sport;
-    a->dport = f->dport;
-    memcpy(a->community_id, f->community_id, sizeof a->community_id);
+    al->ip_version = f->ip_version;
+    al->proto = f->proto;
+    memcpy(al->src, f->src, 16);
+    memcpy(al->dst, f->dst, 16);
+    al->sport = f->sport;
+    al->dport = f->dport;
+    memcpy(al->community_id, f->community_id, sizeof al->community_id);
     hy_buf_init(&ev, 1u << 16);
     hy_json_init(&j, &ev);
     hy_json_obj_open(&j);
-    hy_json_kstr(&j, "indicator", h->value);
-    hy_json_kstr(&j, "type", hy_ioc_type_name(h->type));
-    hy_json_kstr(&j, "direction", dst ? "to" : "from");
+    hy_json_kstr(&j, "indicator", a->value);
+    hy_json_kstr(&j, "type", hy_ioc_type_name(a->type));
+    hy_json_kstr(&j, "direction", a->to ? "to" : "from");
     hy_json_key(&j, "reports");
     hy_json_arr_open(&j);
-    for (size_t i = 0; i < h->nreports && i < HY_IOC_MATCH_MAX_REPORTS; i++)
-        hy_json_str(&j, h->reports[i]);
+    for (size_t i = 0; i < a->nreports && i < HY_IOC_MATCH_MAX_REPORTS; i++)
+        hy_json_str(&j, a->reports[i]);
     hy_json_arr_close(&j);
-    hy_json_kuint(&j, "report_count", h->nreports);
-    hy_json_kuint(&j, "packets", f->dir[0].pkts + f->dir[1].pkts);
-    hy_json_kuint(&j, "bytes", f->dir[0].bytes + f->dir[1].bytes);
+    hy_json_kuint(&j, "report_count", a->nreports);
+    hy_json_kuint(&j, "flows", a->flows);
+    hy_json_kuint(&j, "packets", a->packets);
+    hy_json_kuint(&j, "bytes", a->bytes);
+    hy_json_key(&j, "first");
+    hy_json_time(&j, a->first_ns);
+    hy_json_key(&j, "last");
+    hy_json_time(&j, a->last_ns);
+    hy_json_kuint(&j, "suppressed_before", suppressed);
+    hy_json_kuint(&j, "window_s", window_ns / 1000000000u);
     hy_json_obj_close(&j);
     if ((rc = hy_json_finish(&j)) != HY_OK) {
         hy_buf_free(&ev);
-        hy_alert_destroy(a);
+        hy_alert_destroy(al);
         return rc;
     }
-    return send_alert(a, &ev, emit);
-}
-
-hy_err in_match_flow(const hy_ioc_match *m, const hy_flow *f, const hy_emit *emit)
-{
-    hy_ioc_hit h;
-    int fam = f->ip_version == 4 ? 4 : 6;
-    if (!m || (f->ip_version != 4 && f->ip_version != 6))
-        return HY_OK;
-    if (hy_ioc_match_ip(m, fam, f->dst, &h))
-        return match_alert(f, &h, true, emit);
-    if (hy_ioc_match_ip(m, fam, f->src, &h))
-        return match_alert(f, &h, false, emit);
-    return HY_OK;
+    return send_alert(al, &ev, emit);
 }

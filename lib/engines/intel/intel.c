@@ -29,9 +29,17 @@ typedef struct in_state {
     bool global;
     hy_intel *in;          /* shard side */
     hy_ioc_match *match;   /* shard side: known-bad indicators, or NULL */
+    in_matches *matches;   /* flows counted per indicator (both sides) */
     in_record *head, **tail;
     const hy_log *log;
 } in_state;
+
+/* What a shard hands over at a tick. */
+typedef struct in_part {
+    in_record *records;
+    in_agg **aggs;
+    size_t naggs;
+} in_part;
 
 static void record_free(in_record *r)
 {
@@ -68,6 +76,7 @@ static void in_destroy(void *state)
     records_free(s->head);
     hy_intel_destroy(s->in);
     hy_ioc_match_destroy(s->match);
+    in_matches_destroy(s->matches);
     free(s);
 }
 
@@ -110,7 +119,10 @@ static hy_err in_create(const hy_engine_env *env, void **state)
     s->global = env->shard < 0;
     s->tail = &s->head;
     s->log = env->log;
-    if (!s->global) {
+    rc = in_matches_create(
+        (uint64_t)(env->cfg ? hy_config_int(env->cfg, "intel.match_window_s") : 3600) * 1000000000u,
+        s->global, &s->matches);
+    if (rc == HY_OK && !s->global) {
         const hy_config *c = env->cfg;
         hy_intel_cfg ic = {
             .tables = c ? hy_config_str(c, "intel.attack_tables") : NULL,
@@ -165,7 +177,7 @@ static hy_err in_event(void *state, const hy_event *ev, const hy_emit *emit)
     in_record *rec = NULL;
     hy_err rc;
     if (ev->kind == HY_EV_FLOW)
-        return in_match_flow(s->match, ev->u.flow, emit);
+        return in_match_flow(s->match, s->matches, ev->u.flow);
     if (!in_is_document(ev->u.file.data, ev->u.file.len, ev->u.file.path))
         return HY_OK; /* a program or other binary: the malware engine's */
     rc = hy_intel_analyse(s->in, ev->u.file.path, ev->u.file.data, ev->u.file.len,
@@ -185,30 +197,53 @@ static hy_err in_event(void *state, const hy_event *ev, const hy_emit *emit)
     return rc;
 }
 
-/* Shard side: the reports analysed since the last tick. */
+/* Shard side: the reports analysed and the flows matched since the last
+ * tick. */
 static void *in_partial(void *state, uint64_t now_ns)
 {
     in_state *s = state;
-    in_record *r = s->head;
+    in_agg **aggs = NULL;
+    size_t naggs = 0;
+    in_part *p;
     (void)now_ns;
+    if (in_matches_take(s->matches, &aggs, &naggs) != HY_OK)
+        return NULL; /* no memory: the next tick hands everything over */
+    if (!naggs && !s->head)
+        return NULL; /* nothing this tick */
+    if (!(p = calloc(1, sizeof *p))) {
+        in_aggs_free(aggs, naggs); /* counts lost, under memory exhaustion only */
+        return NULL;
+    }
+    p->aggs = aggs;
+    p->naggs = naggs;
+    p->records = s->head;
     s->head = NULL;
     s->tail = &s->head;
-    return r;
+    return p;
+}
+
+static void in_free_partial(void *part)
+{
+    in_part *p = part;
+    if (!p)
+        return;
+    records_free(p->records);
+    in_aggs_free(p->aggs, p->naggs);
+    free(p);
 }
 
 static hy_err in_combine(void *state, void *part)
 {
     in_state *s = state;
-    for (in_record *r = part; r; r = r->next) {
+    in_part *p = part;
+    hy_err rc;
+    for (in_record *r = p->records; r; r = r->next) {
         *s->tail = r;
         s->tail = &r->next;
     }
-    return HY_OK;
-}
-
-static void in_free_partial(void *part)
-{
-    records_free(part);
+    rc = in_matches_add(s->matches, p->aggs, p->naggs);
+    free(p);
+    return rc;
 }
 
 static int by_seq(const void *x, const void *y)
@@ -226,8 +261,10 @@ static hy_err in_tick(void *state, uint64_t now_ns, bool final, const hy_emit *e
     hy_err rc = HY_OK;
     (void)now_ns;
     (void)final;
-    if (!s->global || !s->head)
+    if (!s->global)
         return HY_OK;
+    if ((rc = in_matches_tick(s->matches, emit)) != HY_OK || !s->head)
+        return rc;
     for (in_record *r = s->head; r; r = r->next)
         n++;
     if (!(v = malloc(n * sizeof *v)))

@@ -3,7 +3,9 @@
 #define HY_ENGINES_INTEL_INT_H
 
 #include "hayate/buf.h"
+#include "hayate/flow.h"
 #include "hayate/intel.h"
+#include "hayate/iocmatch.h"
 
 /* The analyser's parts (analyse.c). */
 struct hy_intel {
@@ -35,10 +37,40 @@ struct hy_intel_result;
  * report at event time ts_ns (alerts.c). */
 hy_err in_report_alerts(const hy_intel *in, const hy_intel_result *res, uint64_t ts_ns,
                         uint64_t seq, const struct hy_emit *emit);
-/* intel.match when either end of flow f is a known-bad address (alerts.c);
- * nothing when m is NULL. */
-hy_err in_match_flow(const struct hy_ioc_match *m, const struct hy_flow *f,
-                     const struct hy_emit *emit);
+/* ---- intel.match, aggregated (match.c) ---- */
+
+/* The flows of one (indicator, direction) since the last hand-over. */
+typedef struct in_agg {
+    char *key, *value;
+    hy_ioc_type type;
+    bool to; /* the flow's server side matched */
+    char *reports[HY_IOC_MATCH_MAX_REPORTS];
+    size_t nreports;
+    uint64_t first_ns, last_ns, flows, packets, bytes;
+    hy_flow example; /* the earliest flow (first_ns, then first_seq) */
+} in_agg;
+
+typedef struct in_matches in_matches;
+
+/* Pending aggregates; the global instance's (global) also remembers when
+ * each indicator was last alerted, to alert once per window_ns. */
+hy_err in_matches_create(uint64_t window_ns, bool global, in_matches **out);
+void in_matches_destroy(in_matches *m);
+/* Counts flow f when either end is in ix (nothing when ix is NULL). */
+hy_err in_match_flow(const struct hy_ioc_match *ix, in_matches *m, const hy_flow *f);
+/* Shard side: the aggregates since the last call (*v malloc'd; the caller
+ * owns them: in_aggs_free). */
+hy_err in_matches_take(in_matches *m, in_agg ***v, size_t *n);
+void in_aggs_free(in_agg **v, size_t n);
+/* Global side: sums the aggregates in (takes ownership of v). */
+hy_err in_matches_add(in_matches *m, in_agg **v, size_t n);
+/* Global side: one intel.match per indicator and direction not alerted
+ * within the window, in key order. */
+hy_err in_matches_tick(in_matches *m, const struct hy_emit *emit);
+/* The intel.match alert of a (alerts.c): suppressed flows were seen since
+ * the previous alert of the same indicator and direction. */
+hy_err in_match_alert(const in_agg *a, uint64_t suppressed, uint64_t window_ns,
+                      const struct hy_emit *emit);
 
 /* The record's text and findings when doc is a CVE JSON 5 record;
  * HY_ERR_UNSUPPORTED when it is not one (cve_doc.c). */

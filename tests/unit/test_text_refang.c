@@ -1,7 +1,8 @@
 /* Refanging (lib/text/refang.c): every defanging style on its own, text
  * that must stay unchanged, the offset map, arguments and caps, and the
  * 1,017 line pairs of ioc-fanger's sample (../shared/data/intel/ioc,
- * skipped when absent). */
+ * skipped when absent), and per-type precision and recall of extraction
+ * on the defanged sample against the fanged one. */
 #include "testutil.h"
 
 #include <stdio.h>
@@ -309,6 +310,68 @@ static void test_fanger_sample(void **state)
     free(f);
 }
 
+/* Whether list l holds (type, value). */
+static bool holds(const hy_ioc_list *l, hy_ioc_type t, const char *v)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].type == t && !strcmp(l->v[i].value, v))
+            return true;
+    return false;
+}
+
+/* Per-type precision and recall of extraction on the defanged sample,
+ * against what the fanged sample yields: refanging must lose nothing and
+ * invent nothing. */
+static void test_fanger_pair_iocs(void **state)
+{
+    const char *dir = hy_test_shared_data();
+    char pd[1024], pf[1024];
+    size_t nd = 0, nf = 0, tp[HY_IOC__COUNT] = {0}, fp[HY_IOC__COUNT] = {0},
+           fn[HY_IOC__COUNT] = {0};
+    hy_ioc_list ld = {0}, lf = {0};
+    char *d, *f;
+    (void)state;
+
+    if (!dir)
+        skip();
+    snprintf(pd, sizeof pd, "%s/intel/ioc/ioc-fanger/sample_text_defanged.txt", dir);
+    snprintf(pf, sizeof pf, "%s/intel/ioc/ioc-fanger/sample_text_fanged.txt", dir);
+    d = (char *)hy_test_read_file(pd, &nd);
+    f = (char *)hy_test_read_file(pf, &nf);
+    if (!d || !f) {
+        free(d);
+        free(f);
+        skip();
+    }
+    assert_int_equal(hy_ioc_extract(d, nd, NULL, &ld), HY_OK);
+    assert_int_equal(hy_ioc_extract(f, nf, NULL, &lf), HY_OK);
+    for (size_t i = 0; i < ld.n; i++) {
+        if (holds(&lf, ld.v[i].type, ld.v[i].value))
+            tp[ld.v[i].type]++;
+        else
+            fp[ld.v[i].type]++;
+    }
+    for (size_t i = 0; i < lf.n; i++)
+        if (!holds(&ld, lf.v[i].type, lf.v[i].value))
+            fn[lf.v[i].type]++;
+    printf("fanger pair: %-18s %5s %4s %4s %7s %7s\n", "type", "tp", "fp", "fn", "prec", "recall");
+    for (int t = 0; t < HY_IOC__COUNT; t++) {
+        if (!tp[t] && !fp[t] && !fn[t])
+            continue;
+        double p = tp[t] + fp[t] ? (double)tp[t] / (double)(tp[t] + fp[t]) : 1;
+        double r = tp[t] + fn[t] ? (double)tp[t] / (double)(tp[t] + fn[t]) : 1;
+        printf("fanger pair: %-18s %5zu %4zu %4zu %7.4f %7.4f\n", hy_ioc_type_name((hy_ioc_type)t),
+               tp[t], fp[t], fn[t], p, r);
+        assert_true(p >= 0.98);
+        assert_true(r >= 0.98);
+    }
+    assert_true(lf.n > 100); /* the sample is mostly indicators */
+    hy_ioc_list_free(&ld);
+    hy_ioc_list_free(&lf);
+    free(d);
+    free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_unchanged),     cmocka_unit_test(test_map),
         cmocka_unit_test(test_args_and_caps), cmocka_unit_test(test_random_fragments),
         cmocka_unit_test(test_fanger_sample),
+        cmocka_unit_test(test_fanger_pair_iocs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,16 +18,22 @@
 
 static const char usage[] =
     "usage: hayate train intel [--tram DIR] [-o MODEL]\n"
-    "       hayate eval intel [--tram DIR] [--folds K] [--seed N] [--no-negatives]\n"
+    "       hayate eval intel [--tram DIR] [--folds K] [--seed N] [--negatives]\n"
+    "                         [--class-weight A]\n"
     "                         [--no-bootstrap] [--min-support N]\n"
-    "train: fits the ATT&CK sentence classifier (TF-IDF word and character\n"
-    "n-grams, liblinear linear SVM, temperature-scaled) on MITRE TRAM's\n"
-    "labelled sentences and writes it atomically to MODEL (default: the shipped\n"
+    "train: fits the ATT&CK sentence classifier as the product ships it (TF-IDF\n"
+    "word and character n-grams, liblinear linear SVM, temperature-scaled) on\n"
+    "MITRE TRAM's labelled sentences, with the reports' unannotated sentences as\n"
+    "none, and writes it atomically to MODEL (default: the shipped\n"
     "" HY_INTEL_DEFAULT_MODEL ").\n"
     "eval: report-grouped K-fold cross-validation (no report on both sides)\n"
     "over the techniques with at least N sentences (20) plus a none class;\n"
     "prints the protocol, micro-F1 (all classes, and techniques only), macro-F1,\n"
     "calibration error and per-class figures, beside TRAM's published anchor.\n"
+    "--negatives also scores the reports' unannotated sentences as none (the\n"
+    "shipped model's data); --no-negatives leaves them out of train.\n"
+    "--class-weight A weighs class c by (rows / (classes * rows_c))^A, 0..2\n"
+    "(eval: 1, balanced; the shipped model: 0).\n"
     "      --tram DIR       TRAM data: single_label.json, bootstrap-training-data.json,\n"
     "                       reports/ (default: " DEFAULT_TRAM ")\n"
     "Exit: 0 ok, 1 failure, 2 bad usage or unreadable data.\n";
@@ -37,25 +43,38 @@ typedef struct opts {
     hy_attack_eval_opts ev;
 } opts;
 
-static int parse(int argc, char **argv, opts *o)
+/* Parses the flags over the defaults of eval (the issue's protocol) or,
+ * with shipped, of the model the product ships (hy_attack_eval_opts_shipped). */
+static int parse(int argc, char **argv, opts *o, bool shipped)
 {
     static const struct option lo[] = {
         {"tram", required_argument, NULL, 't'},   {"output", required_argument, NULL, 'o'},
         {"folds", required_argument, NULL, 'k'},  {"seed", required_argument, NULL, 'S'},
         {"min-support", required_argument, NULL, 'm'},
         {"no-negatives", no_argument, NULL, 'N'}, {"no-bootstrap", no_argument, NULL, 'B'},
+        {"negatives", no_argument, NULL, 'P'}, {"class-weight", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     int c;
     char *end;
     unsigned long v;
     o->tram = DEFAULT_TRAM;
-    hy_attack_eval_opts_default(&o->ev);
+    if (shipped)
+        hy_attack_eval_opts_shipped(&o->ev);
+    else
+        hy_attack_eval_opts_default(&o->ev);
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
         switch (c) {
         case 't': o->tram = optarg; break;
         case 'o': o->out = optarg; break;
         case 'N': o->ev.report_negatives = false; break;
+        case 'P': o->ev.report_negatives = true; break;
+        case 'w':
+            o->ev.model.cw_grid[0] = strtod(optarg, &end);
+            o->ev.model.n_cw = 1;
+            if (*end || !*optarg || !(o->ev.model.cw_grid[0] >= 0 && o->ev.model.cw_grid[0] <= 2))
+                goto bad;
+            break;
         case 'B': o->ev.bootstrap = false; break;
         case 'k': case 'S': case 'm':
             v = strtoul(optarg, &end, 10);
@@ -86,7 +105,7 @@ int hy_cmd_train_intel(int argc, char **argv)
     opts o = {0};
     hy_attack_model *m = NULL;
     hy_err rc;
-    int ret = parse(argc, argv, &o);
+    int ret = parse(argc, argv, &o, true);
     if (ret)
         return ret < 0 ? HY_EXIT_OK : ret;
     const char *out = o.out ? o.out : HY_INTEL_DEFAULT_MODEL;
@@ -114,7 +133,7 @@ int hy_cmd_eval_intel(int argc, char **argv)
     hy_attack_eval_result r;
     hy_buf b;
     hy_err rc;
-    int ret = parse(argc, argv, &o);
+    int ret = parse(argc, argv, &o, false);
     if (ret)
         return ret < 0 ? HY_EXIT_OK : ret;
     memset(&r, 0, sizeof r);

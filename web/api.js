@@ -53,16 +53,13 @@ export function askToken() {
   return asking;
 }
 
-// GET or POST path; returns the parsed JSON body. Throws HttpError with the
-// server's {"error"} message on a non-2xx answer; asks for the token on 401
-// (up to 3 times).
-export async function api(path, opts = {}) {
+// GET or POST path with the token (asking for it on 401, up to 3 times);
+// returns the body as text. Throws HttpError with the server's {"error"}
+// message on a non-2xx answer. opts: method, body (sent as is), headers.
+export async function apiText(path, opts = {}) {
   for (let attempt = 0; ; attempt++) {
     const init = {method: opts.method || 'GET', cache: 'no-store', headers: authHeaders(opts.headers)};
-    if (opts.body !== undefined) {
-      init.body = JSON.stringify(opts.body);
-      init.headers['Content-Type'] = 'application/json';
-    }
+    if (opts.body !== undefined) init.body = opts.body;
     let res;
     try {
       res = await fetch(path, init);
@@ -74,14 +71,28 @@ export async function api(path, opts = {}) {
       continue;
     }
     const text = await res.text();
-    let body = null;
-    try { body = text ? JSON.parse(text) : null; } catch { body = null; }
     if (!res.ok) {
-      const msg = body && typeof body.error === 'string' ? body.error : res.statusText;
+      let msg = res.statusText;
+      try {
+        const body = JSON.parse(text);
+        if (body && typeof body.error === 'string') msg = body.error;
+      } catch { /* not JSON */ }
       throw new HttpError(res.status, `${res.status}: ${msg}`);
     }
-    return body;
+    return text;
   }
+}
+
+// As apiText, with opts.body sent as JSON; returns the parsed JSON body
+// (null when empty or not JSON).
+export async function api(path, opts = {}) {
+  const o = Object.assign({}, opts);
+  if (opts.body !== undefined) {
+    o.body = JSON.stringify(opts.body);
+    o.headers = Object.assign({'Content-Type': 'application/json'}, opts.headers);
+  }
+  const text = await apiText(path, o);
+  try { return text ? JSON.parse(text) : null; } catch { return null; }
 }
 
 export function query(params) {

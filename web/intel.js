@@ -4,7 +4,7 @@
 // tactics, kill-chain phases, software and findings on click; its STIX
 // bundle downloaded from /api/intel/reports/{id}/stix; and a box to
 // analyse a pasted report (POST /api/analyze?type=report).
-import {api, query, token, askToken, HttpError} from './api.js';
+import {api, apiText, query} from './api.js';
 import {h, replace, fmtTime, fmtNum, errorBox} from './dom.js';
 
 const PAGE = 50;
@@ -49,26 +49,9 @@ function techTable(tech) {
       h('td', {class: 'num'}, fmtNum(t.sentences)), h('td', {class: 'muted small'}, t.sentence || '')))));
 }
 
-// GET or POST with the token (asking for it on 401); the body as text.
-async function fetchText(path, init = {}) {
-  for (let attempt = 0; ; attempt++) {
-    const hd = Object.assign({}, init.headers || {});
-    if (token()) hd.Authorization = 'Bearer ' + token();
-    const res = await fetch(path, Object.assign({}, init, {headers: hd, cache: 'no-store'}));
-    if (res.status === 401 && attempt < 3) { await askToken(); continue; }
-    const text = await res.text();
-    if (!res.ok) {
-      let msg = res.statusText;
-      try { msg = JSON.parse(text).error || msg; } catch { /* not JSON */ }
-      throw new HttpError(res.status, `${res.status}: ${msg}`);
-    }
-    return text;
-  }
-}
-
 async function downloadStix(id, note) {
   try {
-    const text = await fetchText('/api/intel/reports/' + encodeURIComponent(id) + '/stix');
+    const text = await apiText('/api/intel/reports/' + encodeURIComponent(id) + '/stix');
     const url = URL.createObjectURL(new Blob([text], {type: 'application/json'}));
     const a = h('a', {href: url, download: `${id}.stix.json`});
     document.body.appendChild(a);
@@ -115,7 +98,7 @@ function analyseForm(onDone) {
     go.disabled = true;
     note.textContent = 'analysing…';
     try {
-      const body = await fetchText('/api/analyze' + query({type: 'report', name: name.value.trim()}),
+      const body = await apiText('/api/analyze' + query({type: 'report', name: name.value.trim()}),
         {method: 'POST', body: text.value, headers: {'Content-Type': 'text/plain; charset=utf-8'}});
       note.textContent = '';
       onDone(JSON.parse(body));

@@ -18,6 +18,9 @@ typedef struct hy_file_hashes {
  * HY_ERR_INTERNAL when the crypto library refuses (no digest context). */
 hy_err hy_file_hashes_of(const uint8_t *p, size_t n, hy_file_hashes *out);
 
+/* SHA-256 of n bytes at p as 64 lowercase hex digits and a NUL. */
+hy_err hy_file_sha256(const uint8_t *p, size_t n, char out[65]);
+
 /* Shannon entropy of n bytes in bits per byte, 0..8 (0 for n == 0). */
 double hy_entropy(const uint8_t *p, size_t n);
 

@@ -173,4 +173,12 @@ hy_err hy_intel_analyse(const hy_intel *in, const char *name, const uint8_t *doc
                         int64_t time_ns, hy_intel_result *out);
 void hy_intel_result_free(hy_intel_result *r);
 
+struct hy_intel_record;
+struct hy_report_ioc;
+/* The store record of res (store.h), borrowing res's strings: *iocs
+ * (malloc'd, the caller frees it; NULL for none) holds its indicators.
+ * Valid while res is. */
+hy_err hy_intel_record_of(const hy_intel_result *res, struct hy_intel_record *rec,
+                          struct hy_report_ioc **iocs);
+
 #endif

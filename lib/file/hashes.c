@@ -42,6 +42,16 @@ hy_err hy_file_hashes_of(const uint8_t *p, size_t n, hy_file_hashes *out)
     return rc;
 }
 
+hy_err hy_file_sha256(const uint8_t *p, size_t n, char out[65])
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    if (!EVP_Digest(p, n, d, &dl, EVP_sha256(), NULL) || dl != 32)
+        return hy_err_set(HY_ERR_INTERNAL, "hashes: SHA-256 failed");
+    hex(d, dl, out);
+    return HY_OK;
+}
+
 void hy_byte_counts(const uint8_t *p, size_t n, uint64_t count[256])
 {
     /* four partial arrays, so consecutive equal bytes do not wait on each

@@ -161,23 +161,15 @@ hy_err hy__route_intel_report(hy_serve *s, struct MHD_Connection *c, const hy__r
     return rc;
 }
 
-/* The store record of an analysed report (indicators borrowed from res). */
+/* Stores an analysed report with its indicators. */
 static hy_err store_report(hy_serve *s, const hy_intel_result *res)
 {
-    const hy_intel_report *r = &res->report;
-    hy_report_ioc *v = r->iocs.n ? calloc(r->iocs.n, sizeof *v) : NULL;
-    hy_err rc;
-    if (r->iocs.n && !v)
-        return HY_ERR_NOMEM;
-    for (size_t i = 0; i < r->iocs.n; i++)
-        v[i] = (hy_report_ioc){.type = hy_ioc_type_name(r->iocs.v[i].type),
-                               .value = r->iocs.v[i].value, .noise = r->iocs.v[i].noise,
-                               .count = r->iocs.v[i].count};
-    hy_intel_record rec = {.id = r->id, .sha256 = res->sha256, .title = r->title,
-                           .source = r->source, .time_ns = (uint64_t)r->time_ns,
-                           .summary = res->summary.data, .stix = res->stix.data,
-                           .iocs = v, .niocs = r->iocs.n};
+    hy_intel_record rec;
+    hy_report_ioc *v;
+    hy_err rc = hy_intel_record_of(res, &rec, &v);
     const hy_intel_record *one_rec = &rec;
+    if (rc != HY_OK)
+        return rc;
     pthread_mutex_lock(&s->mu);
     rc = s->store ? hy_store_put_reports(s->store, &one_rec, 1) : HY_OK;
     pthread_mutex_unlock(&s->mu);

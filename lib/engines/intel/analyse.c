@@ -2,11 +2,12 @@
  * plain text, indicators, techniques per sentence, tactics, software,
  * findings, a summary and a STIX bundle. One function serves the engine,
  * `hayate intel` and POST /api/analyze. */
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engines/intel/intel_int.h"
+#include "hayate/file.h"
+#include "hayate/store.h"
 #include "hayate/text.h"
 
 #define TITLE_MAX 200
@@ -14,16 +15,6 @@
 /* The hayate namespace for report ids (a fixed random UUID). */
 static const uint8_t report_ns[16] = {0x6b, 0x1e, 0x3c, 0x52, 0x0f, 0x7a, 0x4d, 0x18,
                                       0x9a, 0x41, 0x2c, 0x83, 0xd5, 0x6e, 0x90, 0x27};
-
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-    static const char d[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = d[p[i] >> 4];
-        out[2 * i + 1] = d[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
 
 /* The first line of text with letters in it, trimmed and capped, or NULL. */
 static char *first_line(const char *t, size_t n)
@@ -83,12 +74,9 @@ void hy_intel_result_free(hy_intel_result *r)
 static hy_err read_doc(const hy_intel *in, const char *name, const uint8_t *doc, size_t n,
                        hy_intel_result *out)
 {
-    uint8_t md[EVP_MAX_MD_SIZE];
-    unsigned mdlen = 0;
     hy_err rc;
-    if (!EVP_Digest(doc, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-        return hy_err_set(HY_ERR_INTERNAL, "SHA-256 failed");
-    hex(md, 32, out->sha256);
+    if ((rc = hy_file_sha256(doc, n, out->sha256)) != HY_OK)
+        return rc;
     if ((rc = in_cve_doc(in, name, doc, n, out)) != HY_ERR_UNSUPPORTED)
         return rc; /* a CVE record: its text and findings, or its error */
     if ((rc = hy_text_from_doc(name, doc, n, &out->text)) != HY_OK)
@@ -140,4 +128,25 @@ hy_err hy_intel_analyse(const hy_intel *in, const char *name, const uint8_t *doc
         (rc = in_summary(in, r, out->sha256, &out->summary)) != HY_OK)
         return rc;
     return hy_stix_bundle(r, in->tables, &out->stix);
+}
+
+hy_err hy_intel_record_of(const hy_intel_result *res, hy_intel_record *rec, hy_report_ioc **iocs)
+{
+    const hy_intel_report *r = &res->report;
+    hy_report_ioc *v = r->iocs.n ? calloc(r->iocs.n, sizeof *v) : NULL;
+    *iocs = v;
+    if (r->iocs.n && !v)
+        return HY_ERR_NOMEM;
+    for (size_t i = 0; i < r->iocs.n; i++)
+        v[i] = (hy_report_ioc){.type = hy_ioc_type_name(r->iocs.v[i].type),
+                               .value = r->iocs.v[i].value,
+                               .noise = r->iocs.v[i].noise,
+                               .count = r->iocs.v[i].count};
+    *rec = (hy_intel_record){.id = r->id, .sha256 = res->sha256, .title = r->title,
+                             .source = r->source,
+                             .time_ns = (uint64_t)(r->time_ns > 0 ? r->time_ns : 0),
+                             .summary = res->summary.data ? res->summary.data : "{}",
+                             .stix = res->stix.data ? res->stix.data : "{}",
+                             .iocs = v, .niocs = r->iocs.n};
+    return HY_OK;
 }

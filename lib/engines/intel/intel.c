@@ -19,10 +19,7 @@
 typedef struct in_record {
     struct in_record *next;
     uint64_t seq;
-    char *id, *sha256, *title, *source, *summary, *stix;
-    uint64_t time_ns;
-    hy_report_ioc *iocs; /* type names are static; value and noise owned */
-    size_t niocs;
+    hy_intel_result res; /* moved in from the analysis */
 } in_record;
 
 typedef struct in_state {
@@ -45,17 +42,7 @@ static void record_free(in_record *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->niocs; i++) {
-        free((char *)r->iocs[i].value);
-        free((char *)r->iocs[i].noise);
-    }
-    free(r->iocs);
-    free(r->id);
-    free(r->sha256);
-    free(r->title);
-    free(r->source);
-    free(r->summary);
-    free(r->stix);
+    hy_intel_result_free(&r->res);
     free(r);
 }
 
@@ -139,62 +126,34 @@ static hy_err in_create(const hy_engine_env *env, void **state)
     return HY_OK;
 }
 
-/* A copy of the result's store record. */
-static hy_err make_record(const hy_intel_result *res, uint64_t seq, in_record **out)
-{
-    const hy_intel_report *r = &res->report;
-    in_record *c = calloc(1, sizeof *c);
-    bool ok = c != NULL;
-    if (ok) {
-        c->seq = seq;
-        c->time_ns = (uint64_t)(r->time_ns > 0 ? r->time_ns : 0);
-        ok = (c->id = strdup(r->id)) && (c->sha256 = strdup(res->sha256)) &&
-             (!r->title || (c->title = strdup(r->title))) &&
-             (!r->source || (c->source = strdup(r->source))) &&
-             (c->summary = strdup(res->summary.data ? res->summary.data : "{}")) &&
-             (c->stix = strdup(res->stix.data ? res->stix.data : "{}")) &&
-             (!r->iocs.n || (c->iocs = calloc(r->iocs.n, sizeof *c->iocs)));
-    }
-    for (size_t i = 0; ok && i < r->iocs.n; i++) {
-        const hy_ioc *v = &r->iocs.v[i];
-        c->iocs[i] = (hy_report_ioc){.type = hy_ioc_type_name(v->type), .count = v->count};
-        ok = (c->iocs[i].value = strdup(v->value)) &&
-             (!v->noise || (c->iocs[i].noise = strdup(v->noise)));
-        c->niocs = i + 1;
-    }
-    if (!ok) {
-        record_free(c);
-        return HY_ERR_NOMEM;
-    }
-    *out = c;
-    return HY_OK;
-}
-
 static hy_err in_event(void *state, const hy_event *ev, const hy_emit *emit)
 {
     in_state *s = state;
-    hy_intel_result res;
-    in_record *rec = NULL;
+    in_record *rec;
     hy_err rc;
     if (ev->kind == HY_EV_FLOW)
         return in_match_flow(s->match, s->matches, ev->u.flow);
     if (!in_is_document(ev->u.file.data, ev->u.file.len, ev->u.file.path))
         return HY_OK; /* a program or other binary: the malware engine's */
+    if (!(rec = calloc(1, sizeof *rec)))
+        return HY_ERR_NOMEM;
+    rec->seq = ev->seq;
     rc = hy_intel_analyse(s->in, ev->u.file.path, ev->u.file.data, ev->u.file.len,
-                          (int64_t)ev->ts_ns, &res);
+                          (int64_t)ev->ts_ns, &rec->res);
     if (rc == HY_ERR_FORMAT || rc == HY_ERR_UNSUPPORTED || rc == HY_ERR_TOOBIG) {
         hy_logf(s->log, HY_LOG_WARN, "intel: %s", hy_err_detail()); /* not a report */
-        hy_intel_result_free(&res);
+        record_free(rec);
         return HY_OK;
     }
     if (rc == HY_OK)
-        rc = in_report_alerts(s->in, &res, ev->ts_ns, ev->seq, emit);
-    if (rc == HY_OK && (rc = make_record(&res, ev->seq, &rec)) == HY_OK) {
-        *s->tail = rec;
-        s->tail = &rec->next;
+        rc = in_report_alerts(s->in, &rec->res, ev->ts_ns, ev->seq, emit);
+    if (rc != HY_OK) {
+        record_free(rec);
+        return rc;
     }
-    hy_intel_result_free(&res);
-    return rc;
+    *s->tail = rec; /* the global instance stores it at the tick */
+    s->tail = &rec->next;
+    return HY_OK;
 }
 
 /* Shard side: the reports analysed and the flows matched since the last
@@ -273,11 +232,11 @@ static hy_err in_tick(void *state, uint64_t now_ns, bool final, const hy_emit *e
         v[k++] = r;
     qsort(v, n, sizeof *v, by_seq);
     for (size_t i = 0; i < n && rc == HY_OK; i++) {
-        hy_intel_record ir = {.id = v[i]->id, .sha256 = v[i]->sha256, .title = v[i]->title,
-                              .source = v[i]->source, .time_ns = v[i]->time_ns,
-                              .summary = v[i]->summary, .stix = v[i]->stix,
-                              .iocs = v[i]->iocs, .niocs = v[i]->niocs};
-        rc = hy_emit_report(emit, &ir);
+        hy_intel_record ir;
+        hy_report_ioc *iocs;
+        if ((rc = hy_intel_record_of(&v[i]->res, &ir, &iocs)) == HY_OK)
+            rc = hy_emit_report(emit, &ir);
+        free(iocs);
     }
     free(v);
     records_free(s->head);

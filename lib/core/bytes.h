@@ -85,4 +85,32 @@ static inline bool hy_rd_bytes(const uint8_t *p, size_t len, size_t off, void *d
     return true;
 }
 
+/* Little-endian u32 at p, for writers and for readers that checked the
+ * bounds of a whole record already (hy_fits). */
+static inline void hy_put_u32le(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint32_t hy_get_u32le(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A float's bits and back (IEEE 754 binary32). */
+static inline uint32_t hy_f32_bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+
+static inline float hy_bits_f32(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
 #endif

@@ -5,6 +5,7 @@
  * binary problem over the same rows with labels +1 (the class) and -1 (the
  * rest). liblinear's problems are read-only during training, so classes
  * share the rows across threads. */
+#include "core/bytes.h"
 #include "hayate/linear.h"
 #include "hayate/ml.h"
 #include "hayate/thread.h"
@@ -427,45 +428,20 @@ hy_err hy_linear_fit_temperature(const double *z, const uint32_t *y, size_t n, s
 
 /* ---- binary form ---- */
 
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint32_t f32_bits(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    return u;
-}
-
-static float bits_f32(uint32_t u)
-{
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
-}
-
 hy_err hy_linear_save(const hy_linear *m, hy_buf *out)
 {
     if (!m || !out)
         return hy_err_set(HY_ERR_ARG, "linear save: NULL argument");
     uint8_t h[16];
-    put_u32(h, (uint32_t)m->nfeat);
-    put_u32(h + 4, (uint32_t)m->nclass);
-    put_u32(h + 8, (uint32_t)m->solver);
-    put_u32(h + 12, m->unconverged);
+    hy_put_u32le(h, (uint32_t)m->nfeat);
+    hy_put_u32le(h + 4, (uint32_t)m->nclass);
+    hy_put_u32le(h + 8, (uint32_t)m->solver);
+    hy_put_u32le(h + 12, m->unconverged);
     hy_err rc = hy_buf_add(out, h, sizeof h);
     for (size_t c = 0; c < m->nclass && rc == HY_OK; c++) {
         uint8_t e[8];
-        put_u32(e, f32_bits(m->scale[c]));
-        put_u32(e + 4, f32_bits(m->bias[c]));
+        hy_put_u32le(e, hy_f32_bits(m->scale[c]));
+        hy_put_u32le(e + 4, hy_f32_bits(m->bias[c]));
         rc = hy_buf_add(out, e, sizeof e);
     }
     size_t nq = m->nfeat * m->nclass;
@@ -488,8 +464,8 @@ hy_err hy_linear_load(const uint8_t *p, size_t n, size_t *used, hy_linear **out)
     *out = NULL;
     if (n < 16)
         return hy_err_set(HY_ERR_TRUNCATED, "linear: header needs 16 bytes, %zu left", n);
-    uint32_t nfeat = get_u32(p), nclass = get_u32(p + 4), solver = get_u32(p + 8);
-    uint32_t unconv = get_u32(p + 12);
+    uint32_t nfeat = hy_get_u32le(p), nclass = hy_get_u32le(p + 4), solver = hy_get_u32le(p + 8);
+    uint32_t unconv = hy_get_u32le(p + 12);
     if (nfeat > HY_LINEAR_MAX_FEATURES || nclass < 2 || nclass > HY_LINEAR_MAX_CLASSES ||
         solver > HY_LINEAR_SVM || unconv > nclass)
         return hy_err_set(HY_ERR_FORMAT,
@@ -505,13 +481,13 @@ hy_err hy_linear_load(const uint8_t *p, size_t n, size_t *used, hy_linear **out)
     m->unconverged = unconv;
     const uint8_t *e = p + 16;
     for (uint32_t c = 0; c < nclass; c++, e += 8) {
-        m->scale[c] = bits_f32(get_u32(e));
-        m->bias[c] = bits_f32(get_u32(e + 4));
+        m->scale[c] = hy_bits_f32(hy_get_u32le(e));
+        m->bias[c] = hy_bits_f32(hy_get_u32le(e + 4));
         if (!isfinite(m->scale[c]) || m->scale[c] < 0 || m->scale[c] > 1e6f ||
             !isfinite(m->bias[c]) || fabsf(m->bias[c]) > 1e6f) {
             hy_linear_free(m);
             return hy_err_set(HY_ERR_FORMAT, "linear: class %u: scale %g or bias %g invalid", c,
-                              (double)bits_f32(get_u32(e)), (double)bits_f32(get_u32(e + 4)));
+                              (double)hy_bits_f32(hy_get_u32le(e)), (double)hy_bits_f32(hy_get_u32le(e + 4)));
         }
     }
     for (size_t i = 0; i < (size_t)nfeat * nclass; i++, e += 2)

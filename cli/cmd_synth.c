@@ -865,18 +865,24 @@ int hy_cmd_synth(int argc, char **argv)
         fputs(dn_usage_text, stdout);
         fputs("\n", stdout);
         fputs(ln_usage_text, stdout);
+        fputs("\nUsage: hayate synth alerts [OPTIONS] -o FILE [--truth FILE]"
+              " (see 'hayate synth alerts --help')\n",
+              stdout);
         return HY_EXIT_OK;
     }
     if (argc >= 2 && strcmp(argv[1], "darknet") == 0)
         return synth_darknet(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "lineage") == 0)
         return synth_lineage(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "alerts") == 0)
+        return hy_cmd_synth_alerts(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "traffic") != 0) {
         fprintf(stderr, "hayate synth: %s%s\n%s",
                 argc < 2 ? "missing subcommand" : "unknown subcommand: ", argc < 2 ? "" : argv[1],
                 "Usage: hayate synth traffic [OPTIONS] -o FILE\n"
                 "       hayate synth darknet [OPTIONS] -o FILE\n"
-                "       hayate synth lineage --leaves N --bytes B --out DIR\n");
+                "       hayate synth lineage --leaves N --bytes B --out DIR\n"
+                "       hayate synth alerts [OPTIONS] -o FILE [--truth FILE]\n");
         return HY_EXIT_USAGE;
     }
     return synth_traffic(argc - 1, argv + 1);

@@ -36,7 +36,7 @@ static const char usage_text[] =
     "  -s, --set-key K=V    set a config key (e.g. darknet.z=6)\n"
     "  -h, --help\n"
     "Exit: 0 ok, 1 failure while running, 2 bad usage.\n"
-    "Other engines: hayate eval malware --help, hayate eval intel --help.\n";
+    "Other engines: hayate eval malware|intel|screen --help.\n";
 
 typedef struct gen_job {
     hy_synth_darknet_cfg cfg;
@@ -203,6 +203,8 @@ int hy_cmd_eval(int argc, char **argv)
         return hy_cmd_eval_malware(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "intel") == 0)
         return hy_cmd_eval_intel(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "screen") == 0)
+        return hy_cmd_eval_screen(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "darknet") != 0) {
         fputs(usage_text, stderr);
         return HY_EXIT_USAGE;

@@ -15,5 +15,8 @@ int hy_cmd_tree(int argc, char **argv);
 int hy_cmd_intel(int argc, char **argv);
 int hy_cmd_train_intel(int argc, char **argv);
 int hy_cmd_eval_intel(int argc, char **argv);
+int hy_cmd_synth_alerts(int argc, char **argv);
+int hy_cmd_screen(int argc, char **argv);
+int hy_cmd_eval_screen(int argc, char **argv);
 
 #endif

@@ -69,6 +69,11 @@ size_t hy_gbm_features(const hy_gbm *m);
  * thread-safe on one model: one model per thread. */
 hy_err hy_gbm_score(hy_gbm *m, const float *x, size_t n, double *score);
 
+/* Scores rows x rows of cols >= hy_gbm_features(m) floats (row-major; zeros
+ * missing; columns beyond the model's are ignored) into scores[rows]: one
+ * call into XGBoost for the lot, far cheaper per row than hy_gbm_score. */
+hy_err hy_gbm_score_rows(hy_gbm *m, const float *x, size_t rows, size_t cols, double *scores);
+
 /* Scores every row of d (d->cols may differ from the model's features:
  * columns beyond them are ignored) into scores[d->rows]. */
 hy_err hy_gbm_score_set(hy_gbm *m, const hy_mldata *d, double *scores);

@@ -313,6 +313,39 @@ hy_err hy_gbm_score(hy_gbm *m, const float *x, size_t n, double *score)
     return rc;
 }
 
+hy_err hy_gbm_score_rows(hy_gbm *m, const float *x, size_t rows, size_t cols, double *scores)
+{
+    DMatrixHandle dm = NULL;
+    const float *res = NULL, *mat = x;
+    float *copy = NULL;
+    bst_ulong len = 0;
+    hy_err rc = HY_OK;
+    if (!m || (rows && (!x || !scores)) || cols < m->features)
+        return hy_err_set(HY_ERR_ARG, "gbm_score_rows: rows of %zu features; the model needs %zu",
+                          cols, m ? m->features : 0);
+    if (!rows)
+        return HY_OK;
+    if (cols != m->features) { /* XGBoost wants rows of exactly its width */
+        if (!(copy = malloc(rows * m->features * sizeof *copy)))
+            return hy_err_set(HY_ERR_NOMEM, "gbm: %zu rows", rows);
+        for (size_t r = 0; r < rows; r++)
+            memcpy(copy + r * m->features, x + r * cols, m->features * sizeof *copy);
+        mat = copy;
+    }
+    if (XGDMatrixCreateFromMat(mat, (bst_ulong)rows, (bst_ulong)m->features, 0.0f, &dm) != 0)
+        rc = xgb_fail("matrix");
+    if (rc == HY_OK && (rc = predict(m, dm, 0, &res, &len)) == HY_OK && len != rows)
+        rc = hy_err_set(HY_ERR_INTERNAL, "gbm: %llu scores for %zu rows", (unsigned long long)len,
+                        rows);
+    for (size_t r = 0; rc == HY_OK && r < rows; r++)
+        if (!((scores[r] = res[r]) >= 0 && scores[r] <= 1))
+            rc = hy_err_set(HY_ERR_INTERNAL, "gbm: score out of [0, 1]");
+    if (dm)
+        XGDMatrixFree(dm);
+    free(copy);
+    return rc;
+}
+
 hy_err hy_gbm_contrib(hy_gbm *m, const float *x, size_t n, float *contrib)
 {
     DMatrixHandle dm = NULL;

@@ -1,0 +1,295 @@
+/* The screener (lib/engines/screen): the context window, cluster
+ * inheritance of a verdict, the never-seen-signature rule, the label
+ * queue, groups and their summaries, settings, and determinism. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hayate/config.h"
+#include "hayate/screen.h"
+
+#define S_NS 1000000000ull
+#define T0 (1709510400ull * S_NS) /* 2024-03-04T00:00:00Z */
+
+/* An alert of sid between two IPv4 hosts (last octets) at second t. */
+static hy_alert_in mk(uint32_t sid, unsigned src, unsigned dst, uint64_t t)
+{
+    hy_alert_in a;
+    memset(&a, 0, sizeof a);
+    a.fmt = HY_ALERTIN_EVE;
+    a.ts_ns = T0 + t * S_NS;
+    a.gid = 1;
+    a.sid = sid;
+    a.sig_key = (1ull << 32) | sid;
+    a.severity = 2;
+    a.signature = (hy_str){"ET TEST", 7};
+    a.action = a.app_proto = a.in_iface = (hy_str){"", 0};
+    /* categories by sid range: contexts are bags of categories */
+    a.category = sid >= 30 && sid < 50 ? (hy_str){"A Network Trojan was detected", 29}
+                 : sid < 30            ? (hy_str){"Misc activity", 13}
+                                       : (hy_str){"Potentially Bad Traffic", 23};
+    a.ip_version = 4;
+    a.src[0] = 10, a.src[3] = (uint8_t)src;
+    a.dst[0] = 10, a.dst[3] = (uint8_t)dst;
+    a.sport = 40000;
+    a.dport = 80;
+    a.proto = 6;
+    return a;
+}
+
+static hy_screen *new_screen(void)
+{
+    hy_screen_cfg c;
+    hy_screen *s = NULL;
+    hy_screen_cfg_default(&c);
+    c.warmup = 64;
+    c.reservoir = 256;
+    assert_int_equal(hy_screen_create(&c, &s), HY_OK);
+    return s;
+}
+
+static hy_screen_result run(hy_screen *s, hy_alert_in a)
+{
+    hy_screen_result r;
+    assert_int_equal(hy_screen_alert(s, &a, &r), HY_OK);
+    return r;
+}
+
+static void test_context_window(void **st)
+{
+    (void)st;
+    hy_screen *s = new_screen();
+    hy_screen_result r = run(s, mk(100, 1, 2, 0));
+    assert_int_equal(r.context_len, 0);
+    for (unsigned i = 1; i <= 12; i++)
+        r = run(s, mk(100 + i, 1, 2, i));
+    assert_int_equal(r.context_len, 10); /* N = 10, though 12 came before */
+    /* an alert in the other direction shares the same events once, not twice */
+    r = run(s, mk(200, 2, 1, 20));
+    assert_int_equal(r.context_len, 10);
+    assert_float_equal(r.f[HY_SF_CTX_DISTINCT], 1.0, 1e-6);
+    /* a third host has only what involved it */
+    r = run(s, mk(201, 3, 1, 21));
+    assert_int_equal(r.context_len, 10);
+    r = run(s, mk(202, 3, 4, 22));
+    assert_int_equal(r.context_len, 1);
+    /* 25 hours later the window (24 h) is empty */
+    r = run(s, mk(203, 3, 4, 22 + 25 * 3600));
+    assert_int_equal(r.context_len, 0);
+    hy_screen_destroy(s);
+}
+
+/* Host h raises context sids ctx[0..n) then sid x; returns x's result. */
+static hy_screen_result episode(hy_screen *s, unsigned h, unsigned peer, const uint32_t *ctx,
+                                size_t n, uint32_t x, uint64_t *t)
+{
+    for (size_t i = 0; i < n; i++)
+        run(s, mk(ctx[i], h, peer, (*t)++));
+    return run(s, mk(x, h, peer, (*t)++));
+}
+
+static void test_cluster_inherits_verdict(void **st)
+{
+    (void)st;
+    hy_screen *s = new_screen();
+    const uint32_t benign_ctx[] = {11, 12, 11, 12};
+    const uint32_t other_ctx[] = {31, 32, 33, 34};
+    uint64_t t = 0;
+    hy_screen_result r;
+    /* many hosts repeat the same episode: one cluster for sid 50 */
+    for (unsigned h = 1; h <= 20; h++)
+        r = episode(s, h, 200, benign_ctx, 4, 50, &t);
+    assert_int_not_equal(r.cluster, 0);
+    assert_true(r.cluster_members >= 20);
+    assert_int_not_equal(r.decision, HY_SCREEN_CLOSED); /* not judged yet */
+    assert_non_null(strstr(r.reason, "not judged"));
+    assert_int_equal(hy_screen_judge(s, r.cluster, HY_SCREEN_BENIGN, T0 + t * S_NS, "ana"),
+                     HY_OK);
+    hy_screen_result same = episode(s, 21, 200, benign_ctx, 4, 50, &t);
+    assert_int_equal(same.cluster, r.cluster);
+    assert_int_equal(same.inherited, HY_SCREEN_BENIGN);
+    assert_true(same.confidence >= 0.6);
+    assert_int_equal(same.decision, HY_SCREEN_CLOSED);
+    assert_non_null(strstr(same.reason, "judged benign"));
+    assert_non_null(strstr(same.reason, "by ana"));
+    /* the same signature in another context is not covered by the verdict */
+    run(s, mk(31, 30, 200, t++)); /* the others must not be never-seen */
+    hy_screen_result odd = episode(s, 31, 201, other_ctx, 4, 50, &t);
+    assert_int_not_equal(odd.cluster, r.cluster);
+    assert_int_not_equal(odd.decision, HY_SCREEN_CLOSED);
+    /* a malicious verdict escalates the cluster's next members */
+    assert_int_equal(hy_screen_judge(s, odd.cluster, HY_SCREEN_MALICIOUS, T0 + t * S_NS, NULL),
+                     HY_OK);
+    hy_screen_result bad = episode(s, 32, 201, other_ctx, 4, 50, &t);
+    assert_int_equal(bad.cluster, odd.cluster);
+    assert_int_equal(bad.decision, HY_SCREEN_ESCALATE);
+    assert_non_null(strstr(bad.reason, "judged malicious"));
+    assert_true(bad.priority >= 0.9);
+    assert_int_equal(hy_screen_judge(s, 12345, HY_SCREEN_BENIGN, 0, NULL), HY_ERR_NOTFOUND);
+    hy_screen_destroy(s);
+}
+
+static void test_never_seen_goes_to_a_human(void **st)
+{
+    (void)st;
+    hy_screen *s = new_screen();
+    uint64_t t = 0;
+    hy_screen_result r;
+    for (int i = 0; i < 50; i++)
+        r = run(s, mk(7, 1, 2, t++));
+    assert_int_equal(hy_screen_judge(s, r.cluster, HY_SCREEN_BENIGN, T0, NULL), HY_OK);
+    r = run(s, mk(7, 1, 2, t++));
+    assert_int_equal(r.decision, HY_SCREEN_CLOSED);
+    /* a new signature in the very same context is never auto-closed */
+    r = run(s, mk(8, 1, 2, t++));
+    assert_true(r.never_seen);
+    assert_int_not_equal(r.decision, HY_SCREEN_CLOSED);
+    assert_non_null(strstr(r.reason, "never-seen"));
+    r = run(s, mk(8, 1, 2, t++));
+    assert_false(r.never_seen);
+    hy_screen_destroy(s);
+}
+
+static void test_queue_orders_by_impact(void **st)
+{
+    (void)st;
+    hy_screen *s = new_screen();
+    hy_screen_ask ask[8];
+    size_t n = 0;
+    uint64_t t = 0;
+    for (int i = 0; i < 30; i++)
+        run(s, mk(60, 9, 10, t++)); /* a chatty pair */
+    for (int i = 0; i < 3; i++)
+        run(s, mk(61, 11, 12, t++));
+    assert_int_equal(hy_screen_queue(s, ask, 8, &n), HY_OK);
+    assert_true(n >= 2);
+    assert_true(ask[0].members > ask[n - 1].members);
+    assert_true(ask[0].impact >= ask[1].impact);
+    /* judging the first takes it out of the queue */
+    uint64_t first = ask[0].cluster;
+    assert_int_equal(hy_screen_judge(s, first, HY_SCREEN_BENIGN, T0 + t * S_NS, NULL), HY_OK);
+    assert_int_equal(hy_screen_queue(s, ask, 8, &n), HY_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_not_equal(ask[i].cluster, first);
+    hy_screen_destroy(s);
+}
+
+static void test_determinism(void **st)
+{
+    (void)st;
+    hy_screen *a = new_screen(), *b = new_screen();
+    uint64_t x = 42;
+    bool judged = false;
+    for (unsigned i = 0; i < 20000; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        uint32_t sid = (uint32_t)((x >> 33) % 40) * (uint32_t)((x >> 40) % 3 + 1);
+        hy_alert_in al = mk(sid, (unsigned)(x >> 20) % 50, (unsigned)(x >> 28) % 7, i * 3);
+        hy_screen_result ra = run(a, al), rb = run(b, al);
+        assert_memory_equal(&ra, &rb, sizeof ra);
+        if (i >= 10000 && !judged && ra.cluster) { /* the same verdict at the same point */
+            judged = true;
+            assert_int_equal(hy_screen_judge(a, ra.cluster, HY_SCREEN_BENIGN, al.ts_ns, NULL), HY_OK);
+            assert_int_equal(hy_screen_judge(b, rb.cluster, HY_SCREEN_BENIGN, al.ts_ns, NULL), HY_OK);
+        }
+    }
+    hy_screen_stats sa, sb;
+    hy_screen_stats_get(a, &sa);
+    hy_screen_stats_get(b, &sb);
+    assert_true(sa.refits >= 1); /* the novelty model was fitted and used */
+    assert_int_equal(sa.closed, sb.closed);
+    assert_int_equal(sa.alerts, 20000);
+    assert_true(judged);
+    hy_screen_destroy(a);
+    hy_screen_destroy(b);
+}
+
+static void test_groups_summary(void **st)
+{
+    (void)st;
+    hy_screen_groups *g = NULL;
+    hy_screen_group *v = NULL;
+    size_t n = 0;
+    hy_screen_result r;
+    memset(&r, 0, sizeof r);
+    r.decision = HY_SCREEN_CLOSED;
+    r.cluster = 77;
+    snprintf(r.reason, sizeof r.reason, "context cluster judged benign on 11-20 by analyst");
+    assert_int_equal(hy_screen_groups_create(&g), HY_OK);
+    for (unsigned i = 0; i < 1204; i++) {
+        hy_alert_in a = mk(2100498, i % 200, 1, i);
+        assert_int_equal(hy_screen_groups_add(g, &a, &r), HY_OK);
+    }
+    hy_screen_result esc = r;
+    esc.decision = HY_SCREEN_ESCALATE;
+    esc.priority = 0.9;
+    snprintf(esc.reason, sizeof esc.reason, "rare");
+    hy_alert_in a = mk(9, 1, 2, 5000);
+    a.src[2] = 7;
+    assert_int_equal(hy_screen_groups_add(g, &a, &esc), HY_OK);
+    assert_int_equal(hy_screen_groups_list(g, &v, &n), HY_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].decision, HY_SCREEN_ESCALATE); /* escalated first */
+    assert_int_equal(v[1].count, 1204);
+    assert_non_null(strstr(v[1].summary, "1,204 alerts of sid 2100498 from 10.0.0.0/24"));
+    assert_non_null(strstr(v[1].summary, "judged benign on 11-20"));
+    free(v);
+    hy_screen_groups_destroy(g);
+}
+
+static void test_settings(void **st)
+{
+    (void)st;
+    hy_config *cfg = NULL;
+    hy_screen_cfg c;
+    struct hy_screen_net net;
+    assert_int_equal(hy_config_create(&cfg), HY_OK);
+    assert_int_equal(hy_config_append(cfg, "screen.critical", "10.0.1.0/24=0.9"), HY_OK);
+    assert_int_equal(hy_config_append(cfg, "screen.critical", "2001:db8::/32"), HY_OK);
+    assert_int_equal(hy_config_set(cfg, "screen.history", "5"), HY_OK);
+    assert_int_equal(hy_screen_cfg_from_config(cfg, &c), HY_OK);
+    assert_int_equal(c.history, 5);
+    assert_int_equal(c.n_critical, 2);
+    assert_float_equal(c.critical[0].crit, 0.9, 1e-9);
+    assert_int_equal(c.critical[1].ver, 6);
+    assert_int_equal(hy_config_append(cfg, "screen.critical", "10.0.0.0/33"), HY_OK);
+    assert_int_equal(hy_screen_cfg_from_config(cfg, &c), HY_ERR_CONFIG);
+    hy_config_destroy(cfg);
+    assert_int_equal(hy_screen_parse_net("192.168.1.7", &net), HY_OK);
+    assert_int_equal(net.len, 32);
+    assert_int_equal(hy_screen_parse_net("/8", &net), HY_ERR_FORMAT);
+    assert_int_equal(hy_screen_parse_net("10.0.0.0/x", &net), HY_ERR_FORMAT);
+    assert_int_equal(hy_screen_parse_net("::/129", &net), HY_ERR_FORMAT);
+    /* criticality reaches the features */
+    hy_screen_cfg_default(&c);
+    assert_int_equal(hy_screen_parse_net("10.0.0.2/32", &c.critical[0]), HY_OK);
+    c.n_critical = 1;
+    hy_screen *s = NULL;
+    assert_int_equal(hy_screen_create(&c, &s), HY_OK);
+    hy_screen_result r = run(s, mk(1, 1, 2, 0));
+    assert_float_equal(r.f[HY_SF_DST_CRIT], 1.0, 1e-6);
+    assert_float_equal(r.f[HY_SF_SRC_CRIT], 0.0, 1e-6);
+    assert_float_equal(r.f[HY_SF_SRC_INTERNAL], 1.0, 1e-6);
+    hy_screen_destroy(s);
+    c.history = 0;
+    assert_int_equal(hy_screen_create(&c, &s), HY_ERR_ARG);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_context_window),
+        cmocka_unit_test(test_cluster_inherits_verdict),
+        cmocka_unit_test(test_never_seen_goes_to_a_human),
+        cmocka_unit_test(test_queue_orders_by_impact),
+        cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_groups_summary),
+        cmocka_unit_test(test_settings),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

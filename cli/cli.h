@@ -43,6 +43,14 @@ struct hy_pipeline;
 void hy_cli_live_begin(struct hy_pipeline *p);
 void hy_cli_live_end(void);
 
+/* hayate run/analyze: feeds every input.alerts path to the screen engine
+ * (HY_EXIT_USAGE for a path that cannot be read); follows every
+ * input.alerts_follow file until *stop. */
+#include <signal.h>
+int hy_cli_feed_alerts(const struct hy_config *cfg, struct hy_pipeline *p);
+int hy_cli_follow_alerts(const struct hy_config *cfg, struct hy_pipeline *p,
+                         volatile sig_atomic_t *stop);
+
 /* Applies a -s/--set "KEY=VALUE" to cfg (kv is not changed); prints what
  * is wrong and returns HY_EXIT_USAGE for a missing '=' or a bad key or
  * value, HY_EXIT_OK otherwise. */

@@ -31,6 +31,7 @@ typedef struct run_ctx {
     hy_log log;
     const hy_engine *engines[64];
     bool may_serve;            /* run: the API is on, so no input is fine */
+    size_t nalerts;            /* input.alerts and input.alerts_follow paths */
     size_t nsamples;           /* input.samples paths */
     size_t nspool;             /* run: input.spool folders */
     const char *store_path;    /* the store's file (config memory), or NULL */
@@ -70,6 +71,9 @@ static const char run_usage[] =
     "                       input.spool; docs/malware.md)\n"
     "      --reports DIR    watch DIR for threat reports (text, HTML, PDF, CVE\n"
     "                       records) for the intel engine (input.spool; docs/intel.md)\n"
+    "      --alerts PATH    screen IDS alerts (eve.json, fast.log, a folder, -) with the\n"
+    "                       screen engine (repeatable; input.alerts; docs/screen.md)\n"
+    "      --follow-alerts F  follow a growing eve.json like tail -F (input.alerts_follow)\n"
     "      --listen A:P     API address (default 127.0.0.1:8080; port 0: any)\n"
     "  -s, --set KEY=VAL    set any config key\n"
     "  -h, --help\n"
@@ -126,7 +130,9 @@ enum {
     OPT_LISTEN,
     OPT_SAMPLES,
     OPT_SPOOL,
-    OPT_REPORTS
+    OPT_REPORTS,
+    OPT_ALERTS,
+    OPT_FOLLOW_ALERTS
 };
 
 static int parse_args(run_ctx *c, int argc, char **argv)
@@ -141,6 +147,8 @@ static int parse_args(run_ctx *c, int argc, char **argv)
         {"samples", required_argument, 0, OPT_SAMPLES},
         {"spool", required_argument, 0, OPT_SPOOL},
         {"reports", required_argument, 0, OPT_REPORTS},
+        {"alerts", required_argument, 0, OPT_ALERTS},
+        {"follow-alerts", required_argument, 0, OPT_FOLLOW_ALERTS},
         {"listen", required_argument, 0, OPT_LISTEN}, {0, 0, 0, 0}};
     const char *usage = c->analyze ? analyze_usage : run_usage;
     int o, r = 0;
@@ -198,6 +206,18 @@ static int parse_args(run_ctx *c, int argc, char **argv)
                 hy_config_append(c->cfg, "engines.enabled", "intel") != HY_OK)
                 r = HY_EXIT_USAGE;
             break;
+        case OPT_ALERTS:
+        case OPT_FOLLOW_ALERTS:
+            if (o == OPT_FOLLOW_ALERTS && c->analyze) {
+                fprintf(stderr, "hayate: analyze does not follow files; use hayate run\n");
+                r = HY_EXIT_USAGE;
+            } else if (hy_config_append(c->cfg, o == OPT_ALERTS ? "input.alerts"
+                                                                : "input.alerts_follow",
+                                        optarg) != HY_OK ||
+                       hy_config_append(c->cfg, "engines.enabled", "screen") != HY_OK) {
+                r = HY_EXIT_USAGE;
+            }
+            break;
         case OPT_FORMAT:
             if (!hy_cli_parse_format(optarg, &c->fmt)) {
                 fprintf(stderr, "hayate: --format: unknown format '%s' (table, json, eve)\n",
@@ -214,9 +234,10 @@ static int parse_args(run_ctx *c, int argc, char **argv)
     if (r)
         return r;
     if (c->analyze) {
-        size_t nsamples = 0;
+        size_t nsamples = 0, nalerts = 0;
         hy_config_list(c->cfg, "input.samples", &nsamples);
-        if (optind >= argc && !nsamples) {
+        hy_config_list(c->cfg, "input.alerts", &nalerts);
+        if (optind >= argc && !nsamples && !nalerts) {
             fputs(analyze_usage, stderr);
             return HY_EXIT_USAGE;
         }
@@ -291,9 +312,14 @@ static int open_sources(run_ctx *c)
     c->nsamples = nsamples;
     if (!c->analyze && check_spool(c, *ifname != 0) != HY_EXIT_OK)
         return HY_EXIT_USAGE;
-    if (c->nsrc == 0 && !nsamples && !c->nspool && !c->analyze && !c->may_serve) {
-        fprintf(stderr, "hayate: run: no input (set input.files, input.interface or "
-                        "input.spool, or use -r/-i/--spool)\n");
+    size_t nalerts = 0, nfollow = 0;
+    hy_config_list(c->cfg, "input.alerts", &nalerts);
+    hy_config_list(c->cfg, "input.alerts_follow", &nfollow);
+    c->nalerts = nalerts + nfollow;
+    if (c->nsrc == 0 && !nsamples && !c->nspool && !nalerts && !nfollow && !c->analyze &&
+        !c->may_serve) {
+        fprintf(stderr, "hayate: run: no input (set input.files, input.interface, "
+                        "input.spool or input.alerts, or use -r/-i/--spool/--alerts)\n");
         return HY_EXIT_USAGE;
     }
     return HY_EXIT_OK;
@@ -580,6 +606,10 @@ static int execute(run_ctx *c)
     ret = feed_all(c, p, run_id);
     if (ret == HY_EXIT_OK)
         ret = feed_samples(c, p);
+    if (ret == HY_EXIT_OK)
+        ret = hy_cli_feed_alerts(c->cfg, p);
+    if (ret == HY_EXIT_OK && !c->analyze && !g_stop)
+        ret = hy_cli_follow_alerts(c->cfg, p, &g_stop);
     if (ret == HY_EXIT_OK && c->nspool && !g_stop)
         ret = watch_spool(c, p);
     if ((rc = hy_pipeline_finish(p)) != HY_OK) {
@@ -674,7 +704,8 @@ static int run_common(bool analyze, int argc, char **argv)
     if ((r = resolve_engines(&c)) == 0 && (r = open_sources(&c)) == 0 &&
         (r = open_outputs(&c)) == 0 && (r = raise_from_verdicts(&c)) == 0 &&
         (analyze || (r = hy_cli_serve_start(c.cfg, &c.api)) == 0))
-        r = c.nsrc || c.nsamples || c.nspool || analyze ? execute(&c) : hy_cli_serve_wait();
+        r = c.nsrc || c.nsamples || c.nspool || c.nalerts || analyze ? execute(&c)
+                                                                      : hy_cli_serve_wait();
     hy_serve_stop(c.api);
     ctx_free(&c);
     return r;

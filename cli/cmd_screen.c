@@ -32,7 +32,8 @@ static const char usage_text[] =
     "                       json: every alert, its fields plus \"screen\"{}\n"
     "  -n, --limit N        groups a human reads shown in the table (default 50)\n"
     "      --follow         follow one growing file like tail -F, across rotation\n"
-    "      --model FILE     a supervised model (hayate train screen) to use\n"
+    "      --model FILE     what hayate train screen learnt from verdicts (judged\n"
+    "                       clusters, compromised hosts, the supervised model)\n"
     "  -h, --help\n"
     "Exit: 0 ok, 1 failure while running, 2 bad usage or unreadable input.\n";
 
@@ -70,21 +71,9 @@ static int usage_error(const char *msg, const char *arg)
  * fields) with "screen":{...} added last. */
 static void write_screen_obj(hy_json *j, const hy_screen_result *r)
 {
-    char id[24];
-    snprintf(id, sizeof id, "%016llx", (unsigned long long)r->cluster);
     hy_json_key(j, "screen");
     hy_json_obj_open(j);
-    hy_json_kfixed(j, "priority", r->priority, 4);
-    hy_json_kstr(j, "decision", hy_screen_decision_name(r->decision));
-    hy_json_kstr(j, "reason", r->reason);
-    hy_json_kstr(j, "cluster", r->cluster ? id : "");
-    hy_json_kuint(j, "cluster_members", r->cluster_members);
-    hy_json_kfixed(j, "confidence", r->confidence, 4);
-    hy_json_kfixed(j, "novelty", r->novelty, 4);
-    hy_json_kfixed(j, "rarity", r->rarity, 4);
-    if (r->model >= 0)
-        hy_json_kfixed(j, "model", r->model, 4);
-    hy_json_kuint(j, "context", r->context_len);
+    hy_screen_result_json(j, r);
     hy_json_obj_close(j);
 }
 
@@ -355,23 +344,19 @@ static int parse_args(int argc, char **argv, scr_cli *c, hy_config *cfg)
 static int setup(scr_cli *c, const hy_config *cfg)
 {
     hy_screen_cfg sc;
-    struct hy_gbm *m = NULL;
     if (hy_screen_cfg_from_config(cfg, &sc) != HY_OK)
         return usage_error("", hy_err_detail());
-    if (c->model && hy_gbm_load_file(c->model, &m) != HY_OK)
-        return usage_error("--model: ", hy_err_detail());
     if (!(c->slot = calloc(HY_SCREEN_BATCH, sizeof *c->slot)))
         return HY_EXIT_FAIL;
     for (size_t i = 0; i < HY_SCREEN_BATCH; i++)
         hy_buf_init(&c->slot[i].text, (size_t)HY_ALERTIN_MAX_LINE * 2);
     if (hy_screen_create(&sc, &c->s) != HY_OK || hy_screen_groups_create(&c->groups) != HY_OK ||
         hy_alertin_parser_create(&c->parser) != HY_OK) {
-        hy_gbm_free(m);
         hy_cli_error("screen", HY_ERR_NOMEM);
         return HY_EXIT_FAIL;
     }
-    if (m)
-        hy_screen_set_model(c->s, m);
+    if (c->model && hy_screen_load_model(c->s, c->model) != HY_OK)
+        return usage_error("--model: ", hy_err_detail());
     return HY_EXIT_OK;
 }
 

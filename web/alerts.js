@@ -1,13 +1,26 @@
 // The Alerts page: the alerts the filters select, newest first (the newest
 // page from GET /api/alerts?order=desc, older pages on demand with its
 // before= cursor), then new ones as they arrive over the live stream
-// (filtered the same way).
+// (filtered the same way). Two views of the same alerts: All (the feed
+// as it comes) and Screened (arranged by the screen engine's decisions,
+// web/screened.js); the choice is kept in the URL (view=screened) and,
+// for the next visit, in localStorage.
 import {api, query, HttpError} from './api.js';
 import {h, replace, route, fmtTime, fmtNum, sevBadge, errorBox} from './dom.js';
+import {createScreened} from './screened.js';
 
 const PAGE = 200;     // alerts per request, newest first
 const MAX_ROWS = 500; // live arrivals beyond this push the oldest rows out
 const FILTER_KEYS = ['engine', 'kind', 'severity', 'verdict', 'q'];
+const VIEW_KEY = 'hayate.alerts.view';
+const VIEWS = [['all', 'All'], ['screened', 'Screened']];
+
+// The view the URL asks for, else the one used last, else All.
+function initialView(params) {
+  let v = params.get('view');
+  if (!v) { try { v = localStorage.getItem(VIEW_KEY); } catch { /* none */ } }
+  return v === 'screened' ? 'screened' : 'all';
+}
 
 // Accessors for an EVE alert object (docs/ALERTS.md).
 export const A = {
@@ -99,13 +112,16 @@ export async function alertsView(root, ctx) {
   const kinds = new Set();
   if (f.engine) engines.add(f.engine);
   const shown = new Set();
+  const byId = new Map(); // the alerts shown (the rows of the All table), by id
   let paused = false;
   const held = [];
+  let view = initialView(ctx.params);
 
-  const apply = (nf) => {
-    const q = new URLSearchParams(nf).toString();
-    location.hash = '#/alerts' + (q ? '?' + q : '');
+  const hashFor = (nf) => {
+    const q = new URLSearchParams(Object.assign({}, nf, view === 'screened' ? {view} : {})).toString();
+    return '#/alerts' + (q ? '?' + q : '');
   };
+  const apply = (nf) => { location.hash = hashFor(nf); };
   const formSlot = h('div');
   const stateEl = h('span', {class: 'feed-state live'}, 'live');
   const pauseBtn = h('button', {type: 'button', on: {click: togglePause}}, 'Pause');
@@ -118,9 +134,38 @@ export async function alertsView(root, ctx) {
   let rowLimit = MAX_ROWS; // raised by what the analyst loads, so arrivals keep it
   const olderBtn = h('button', {type: 'button', class: 'load-older', hidden: true, on: {click: loadOlder}}, 'Load older');
   const olderMsg = h('span', {class: 'muted'});
+  const screened = createScreened();
+  const fresh = new Set(); // ids arrived since the screened view was last drawn
+  let drawTimer = null;
+  const viewBtns = VIEWS.map(([v, label]) => h('button', {type: 'button', dataset: {view: v},
+    'aria-pressed': v === view ? 'true' : 'false', on: {click: () => setView(v)}}, label));
   root.append(h('h1', null, 'Alerts'), formSlot,
-    h('div', {class: 'feedbar'}, stateEl, pauseBtn, countEl), table, empty,
+    h('div', {class: 'feedbar'}, stateEl, pauseBtn, countEl,
+      h('div', {class: 'view-toggle', role: 'group', 'aria-label': 'Alert view'}, viewBtns)),
+    table, screened.el, empty,
     h('div', {class: 'older-bar'}, olderBtn, olderMsg));
+
+  // Draws the screened view from the rows shown (soon, once for a burst).
+  function drawScreened() {
+    if (view !== 'screened' || drawTimer) return;
+    drawTimer = setTimeout(() => {
+      drawTimer = null;
+      if (view !== 'screened') return;
+      const alerts = [];
+      for (const tr of tbody.rows) if (byId.has(tr.dataset.id)) alerts.push(byId.get(tr.dataset.id));
+      screened.render(alerts, fresh);
+      fresh.clear();
+    }, 30);
+  }
+  function setView(v, init) {
+    view = v;
+    if (!init) { try { localStorage.setItem(VIEW_KEY, v); } catch { /* private mode */ } }
+    for (const b of viewBtns) b.setAttribute('aria-pressed', b.dataset.view === v ? 'true' : 'false');
+    table.hidden = v === 'screened';
+    screened.el.hidden = v !== 'screened';
+    if (v === 'screened') drawScreened(); else replace(screened.el);
+    if (!init || v === 'screened') history.replaceState(null, '', hashFor(f)); // no hashchange: the page stays
+  }
 
   function redrawForm() { replace(formSlot, filterForm(f, engines, kinds, apply)); }
   function updateCount() {
@@ -156,6 +201,7 @@ export async function alertsView(root, ctx) {
     while (tbody.rows.length > rowLimit) {
       const last = tbody.rows[tbody.rows.length - 1];
       shown.delete(last.dataset.id);
+      byId.delete(last.dataset.id);
       last.remove();
       cut = true;
     }
@@ -178,9 +224,11 @@ export async function alertsView(root, ctx) {
       learn(a);
       if (!A.id(a) || shown.has(A.id(a))) continue;
       shown.add(A.id(a));
+      byId.set(A.id(a), a);
       rows.push(alertRow(a));
     }
     tbody.append(...rows);
+    drawScreened();
     older = page && typeof page.next === 'string' && page.next ? page.next : null;
     return rows.length;
   }
@@ -211,16 +259,19 @@ export async function alertsView(root, ctx) {
   function addLive(a) {
     if (shown.has(A.id(a))) return;
     shown.add(A.id(a));
+    byId.set(A.id(a), a);
     const tr = alertRow(a);
     tr.classList.add('fresh');
     tbody.insertBefore(tr, tbody.firstChild);
     setTimeout(() => tr.classList.remove('fresh'), 4000);
     trim();
     updateCount();
+    if (view === 'screened') { fresh.add(A.id(a)); drawScreened(); }
   }
 
   redrawForm();
   updateState();
+  setView(view, true);
   const offState = ctx.live.onState(updateState);
   const offLive = ctx.live.listen((a) => {
     if (learn(a) && document.activeElement && !formSlot.contains(document.activeElement)) redrawForm();
@@ -244,6 +295,6 @@ export async function alertsView(root, ctx) {
     root.insertBefore(errorBox(e instanceof HttpError ? e : new Error(`cannot load alerts: ${e.message}`)), table);
   }
   updateCount();
-  return () => { offLive(); offState(); };
+  return () => { offLive(); offState(); clearTimeout(drawTimer); };
 }
 

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "alertin.h"
 #include "capture.h"
 #include "decode.h"
 #include "engine.h"
@@ -162,6 +163,18 @@ hy_err hy_pipeline_feed_files(hy_pipeline *p, const char *path, hy_progress_fn p
  * progress (may be NULL) is called every 256 files. */
 hy_err hy_pipeline_feed_list(hy_pipeline *p, const hy_file_entry *v, size_t n,
                              hy_progress_fn progress, void *ud);
+
+/* Feeds one external alert (a's raw text and time; hy_alertin_parse's
+ * output) to the engines that consume HY_EV_ALERT_IN, after what was fed
+ * so far. Event time is the alert's, held monotonic. */
+hy_err hy_pipeline_feed_alert(hy_pipeline *p, const hy_alert_in *a);
+
+/* Feeds every alert of path: a file (EVE lines, a JSON array or fast.log),
+ * every file under a folder (in byte order of the paths), or "-" (stdin).
+ * Malformed lines are counted in st (may be NULL; added to) and never
+ * stop the feed; st->first_bad names the first one with its file and
+ * line. HY_ERR_NOTFOUND / HY_ERR_IO naming path when it cannot be read. */
+hy_err hy_pipeline_feed_alerts(hy_pipeline *p, const char *path, hy_alertin_stats *st);
 
 /* Lets event time follow the wall clock while no input arrives (between
  * spool scans): emits the ticks due by now_ns (CLOCK_REALTIME) and hands

@@ -80,6 +80,7 @@ typedef struct hy_screen_cfg {
     double floor;              /* confidence floor for inheriting a verdict (0.6) */
     double escalate;           /* priority at which an unjudged alert escalates (0.85) */
     uint64_t taint_ns;         /* a host judged compromised stays so (7 days) */
+    double pos_weight;         /* training: weight of an attack verdict (50) */
     double model_high;         /* supervised p(attack) that escalates (0.5) */
     double model_low;          /* p(attack) under which a clustered alert may close (0.02) */
     unsigned warmup;           /* alerts before the first novelty model (2048) */
@@ -163,12 +164,30 @@ hy_err hy_screen_alerts(hy_screen *s, const hy_alert_in *a, size_t n, hy_screen_
 hy_err hy_screen_judge(hy_screen *s, uint64_t cluster, hy_screen_verdict v, uint64_t ts_ns,
                        const char *who);
 
+/* Sets a cluster's verdict counts outright (what hayate train screen
+ * gathered from the store's verdicts), so loading the same model twice
+ * gives the same state. A cluster not formed yet takes them when it
+ * forms (cluster ids are stable: the same input forms the same ones). */
+hy_err hy_screen_judge_set(hy_screen *s, uint64_t cluster, uint32_t benign, uint32_t malicious,
+                           uint64_t ts_ns, const char *who);
+
+/* Writes r's "screen" object members (priority, decision, reason, cluster,
+ * cluster_members, confidence, novelty, rarity, model when there is one,
+ * context) into an open JSON object. */
+struct hy_json;
+void hy_screen_result_json(struct hy_json *j, const hy_screen_result *r);
+
 /* Marks the internal endpoints (screen.home) of an alert judged malicious
  * as compromised from ts_ns on: for screen.taint_s, every alert involving
  * them escalates (correlation: later stages of the same intrusion). ver 4
  * or 6; src/dst 16 bytes each as in hy_alert_in. */
 hy_err hy_screen_taint(hy_screen *s, uint8_t ver, const uint8_t *src, const uint8_t *dst,
                        uint64_t ts_ns, uint32_t sid);
+
+/* Loads a model file of hayate train screen (verdicts per cluster, hosts
+ * judged compromised, the supervised model) into s. HY_ERR_FORMAT names
+ * what is wrong with the file; s is unchanged then. */
+hy_err hy_screen_load_model(hy_screen *s, const char *path);
 
 /* The supervised model (hy_gbm over the HY_SF__COUNT features; NULL
  * removes it). The screener takes ownership. */

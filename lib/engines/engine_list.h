@@ -4,6 +4,6 @@
 #ifndef HAYATE_ENGINE_LIST_H
 #define HAYATE_ENGINE_LIST_H
 
-#define HY_ENGINE_LIST(X) X(darknet) X(malware) X(intel)
+#define HY_ENGINE_LIST(X) X(darknet) X(malware) X(intel) X(screen)
 
 #endif

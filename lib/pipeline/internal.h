@@ -17,6 +17,11 @@ typedef enum { HY__IN_PKTS, HY__IN_TICK, HY__IN_FINAL } hy__in_type;
 /* A hy__pkt_ref with this link type is a file to analyse: its bytes in the
  * arena are the path (NUL-terminated), ts_ns its modification time. */
 #define HY__LINK_FILE (-1)
+/* ...with this link type, an external alert for the engines that consume
+ * HY_EV_ALERT_IN: its bytes are the alert's text (an EVE object or a
+ * fast.log line), ts_ns its time. Alerts all go to worker 0, in order, so
+ * one screener sees them all. */
+#define HY__LINK_ALERT (-2)
 
 typedef struct hy__pkt_ref {
     uint64_t ts_ns, seq;

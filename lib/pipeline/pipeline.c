@@ -344,6 +344,21 @@ hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_
                      false);
 }
 
+hy_err hy_pipeline_feed_alert(hy_pipeline *p, const hy_alert_in *a)
+{
+    uint64_t ts;
+    hy_err rc;
+    if (!p || !a || a->raw.n == 0 || a->raw.n > HY_ALERTIN_MAX_LINE)
+        return hy_err_set(HY_ERR_ARG, "pipeline: an alert of 1..%u bytes", HY_ALERTIN_MAX_LINE);
+    ts = p->have_time && a->ts_ns < p->last_ts ? p->last_ts : a->ts_ns;
+    if ((rc = advance_time(p, ts, false)) != HY_OK)
+        return rc;
+    p->last_ts = ts;
+    hy__pkt_ref r = {.ts_ns = ts, .seq = p->seq++, .caplen = a->raw.n,
+                     .linktype = HY__LINK_ALERT};
+    return route_ref(p, &r, (const uint8_t *)a->raw.p, 0, false);
+}
+
 static uint64_t wall_ns(void)
 {
     struct timespec ts;

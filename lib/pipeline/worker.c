@@ -231,11 +231,29 @@ static hy_err process_file(hy__worker *w, const hy__pkt_ref *r, const char *path
     return w->err;
 }
 
+/* One external alert for the engines that consume HY_EV_ALERT_IN. */
+static hy_err process_alert(hy__worker *w, const hy__pkt_ref *r, const uint8_t *data)
+{
+    hy_event ev = {.kind = HY_EV_ALERT_IN, .ts_ns = r->ts_ns, .seq = r->seq,
+                   .u.record = {.source = "alert", .json = (const char *)data, .len = r->caplen}};
+    w->cur_seq = r->seq;
+    for (size_t i = 0; i < w->n_sh; i++) {
+        if (!(w->sh[i].e->consumes & HY_EV_BIT(HY_EV_ALERT_IN)))
+            continue;
+        hy_err rc = w->sh[i].e->on_event(w->sh[i].state, &ev, &w->emit);
+        if (rc != HY_OK)
+            return rc;
+    }
+    return w->err;
+}
+
 static hy_err process_packet(hy__worker *w, const hy__pkt_ref *r, const uint8_t *data)
 {
     hy_pkt pkt;
     if (r->linktype == HY__LINK_FILE)
         return process_file(w, r, (const char *)data);
+    if (r->linktype == HY__LINK_ALERT)
+        return process_alert(w, r, data);
     pkt.ts_ns = r->ts_ns;
     pkt.seq = r->seq;
     pkt.data = data;

@@ -14,8 +14,12 @@
 // facts on click and draw the family's tree image; reports analysed into
 // the store (hayate analyze --reports) must show on the Intel page with
 // their indicators and noise reasons, and a pasted report must be analysed
-// there (POST /api/analyze?type=report); a server with a token
-// must ask for it and then work. Screenshots go to $HAYATE_ARTIFACTS (default
+// there (POST /api/analyze?type=report); screen engine alerts written into
+// the store (python3's sqlite3) arrive live in the Screened view, which must
+// put the top escalated alert first, collapse a review cluster into one
+// expandable row, fold the screen.group summary into the auto-closed
+// section, be kept in the URL and remembered, while All shows every alert;
+// a server with a token must ask for it and then work. Screenshots go to $HAYATE_ARTIFACTS (default
 // BUILD/test-artifacts, BUILD from $HY_BUILD_DIR, else the binary's folder).
 // Exit: 0 passed, 1 failed (with the reason), 77 skipped (no Chromium or no
 // node_modules: run `npm ci --prefix tests/browser`, or scripts/deps.sh).
@@ -399,6 +403,125 @@ c.commit()`, store], {cmd: 'python3'});
   check(await page.evaluate(() => window.__pwned === undefined), 'a report ran a script');
   await page.screenshot({path: join(artifacts, 'intel.png'), fullPage: true});
   log('the Intel page lists reports, opens their indicators with noise reasons and analyses a pasted one');
+
+  step = 'Screened view (screen engine alerts inserted into the store)';
+  // Alerts as the screen engine stores them (docs/ALERTS.md), written with
+  // python3's sqlite3 into the store the server reads, with ids newer than
+  // every stored alert, so the server's stream delivers them live. The eve
+  // column is left NULL: the store renders their EVE text when read.
+  const crock = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  const now = Date.now();
+  const ulid = (n) => {
+    let t = '';
+    for (let ms = now, i = 0; i < 10; i++, ms = Math.floor(ms / 32)) t = crock[ms % 32] + t;
+    return t + 'SCRNTEST' + String(n).padStart(8, '0');
+  };
+  const scr = (n, decision, priority, sev, title, subject, cluster) => ({
+    id: ulid(n), time_ns: (now + n) * 1e6, engine: 'screen', kind: 'screen.alert', severity: sev, score: priority,
+    title, subject, evidence: {screen: {priority, decision, reason: `${decision} because fixture ${n}`, cluster,
+      confidence: 0.8, novelty: 0.3, rarity: 0.4, context: 12},
+    source: {event_type: 'alert', src_ip: subject, alert: {signature: title, severity: sev, signature_id: 2000000 + n}}},
+  });
+  const sqlTitle = 'ET SCAN Suspicious inbound to mSQL port 4333';
+  const groupTitle = '1,204 alerts of sid 2100498 from 10.0.0.0/24, auto-closed: context cluster judged benign on 11-20 by analyst (confidence 0.91)';
+  const screenAlerts = [
+    scr(1, 'escalate', 0.95, 1, 'ET EXPLOIT Apache Struts RCE', '203.0.113.5', 'a1b2c3d4e5f60718'),
+    scr(2, 'needs-review', 0.55, 3, sqlTitle, '198.51.100.7', '00000000deadbeef'),
+    scr(3, 'escalate', 0.82, 2, 'ET MALWARE Cobalt Strike Beacon', '203.0.113.9', ''),
+    scr(4, 'needs-review', 0.61, 2, 'ET POLICY Outbound SMB', '10.0.0.12', '1111222233334444'),
+    scr(5, 'needs-review', 0.48, 3, sqlTitle, '198.51.100.8', '00000000deadbeef'),
+    {id: ulid(6), time_ns: (now + 6) * 1e6, engine: 'screen', kind: 'screen.group', severity: 4, score: 0.05,
+      title: groupTitle, subject: '10.0.0.0/24', evidence: {decision: 'auto-closed', count: 1204, sid: 2100498,
+        signature: 'GPL ATTACK_RESPONSE id check returned root', net: '10.0.0.0/24', cluster: '0123456789abcdef',
+        first: '2024-11-20T01:00:00.000000+0000', last: '2024-11-20T02:00:00.000000+0000', reason: 'cluster judged benign'}},
+  ];
+  const insertAlerts = async (list) => {
+    const r = await run(['-c', `import json, sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=30)
+for a in json.loads(sys.argv[2]):
+    c.execute("insert into alerts (id, time_ns, engine, kind, severity, score, title, subject, evidence, attack)"
+              " values (?, ?, ?, ?, ?, ?, ?, ?, ?, '')", (a['id'], a['time_ns'], a['engine'], a['kind'], a['severity'],
+              a['score'], a['title'], a['subject'], json.dumps(a['evidence'])))
+c.commit()`, store, JSON.stringify(list)], {cmd: 'python3'});
+    check(r.code === 0, `python3 could not insert the screen alerts: ${r.err.trim()}`);
+  };
+  const pressed = (v) => page.locator(`.view-toggle button[data-view="${v}"][aria-pressed="true"]`);
+  const summaryIs = (text) => page.waitForFunction((t) => document.querySelector('.screen-summary')?.textContent.startsWith(t), text);
+  const firstRows = () => page.locator('table.screened-table tbody tr:not(.section-head)').evaluateAll(
+    (rows) => rows.filter((r) => !r.hidden).map((r) => r.dataset.id));
+  await page.goto(base + '/#/alerts');
+  await page.waitForSelector('.feedbar .muted:text-matches("alerts? shown")');
+  check(await pressed('all').count() === 1, 'the feed does not start in the All view');
+  await page.click('.view-toggle button[data-view="screened"]');
+  await page.waitForFunction(() => location.hash === '#/alerts?view=screened');
+  await page.waitForSelector('.screen-summary');
+  check(await page.locator('table.alerts:not(.screened-table):not(.auto-closed-table)').isHidden(), 'the All table shows in the screened view');
+  await insertAlerts(screenAlerts);
+  await summaryIs('2 escalated · 3 to review ·'); // arrived over the stream
+  log('screen alerts arrived live in the screened view');
+  const checkScreened = async () => {
+    const ids = await firstRows();
+    check(ids[0] === ulid(1), `the screened view's first row is ${ids[0]}, not the 0.95 escalated alert ${ulid(1)}`);
+    check(ids[1] === ulid(3), `the second row is ${ids[1]}, not the 0.82 escalated alert`);
+    check(ids[2] === ulid(4), `the first review row is ${ids[2]}, not the 0.61 one`);
+    const esc = await page.locator('tbody.s-escalate tr.screened-row').first().innerText();
+    check(esc.includes('escalate') && esc.includes('0.95') && esc.includes('escalate because fixture 1'),
+      `the escalated row says "${esc}"`);
+    const grp = page.locator('tbody.s-review tr.group-row');
+    check(await grp.count() === 1, `${await grp.count()} collapsed rows among the review alerts, not 1`);
+    check(await grp.getAttribute('data-count') === '2' && (await grp.locator('button.expand').innerText()).includes('2'),
+      'the same-cluster review alerts are not one row with count 2');
+    check((await grp.innerText()).includes(sqlTitle) && (await grp.innerText()).includes('0.55'), `the group row says "${await grp.innerText()}"`);
+    const auto = page.locator('section.auto-closed');
+    check((await auto.locator('h2').innerText()).includes('1,204 alerts'), `the auto-closed heading says "${await auto.locator('h2').innerText()}"`);
+    check(await auto.locator('table').isHidden(), 'the auto-closed section is not collapsed');
+    check(await page.locator('table.screened-table', {hasText: groupTitle}).count() === 0, 'the group summary is among the open alerts');
+    check(await page.locator('tbody.s-unscreened tr.screened-row[data-kind="darknet.outbreak"]').count() > 0,
+      'the unscreened alerts are not listed after the review ones');
+  };
+  await checkScreened();
+  const grp = page.locator('tbody.s-review tr.group-row');
+  check(await grp.locator('button.expand').getAttribute('aria-expanded') === 'false', 'the group starts expanded');
+  check(await page.locator('tbody.s-review tr.member').evaluateAll((r) => r.every((x) => x.hidden)), 'group members show collapsed');
+  await grp.locator('button.expand').click();
+  check(await grp.locator('button.expand').getAttribute('aria-expanded') === 'true', 'the group button is not aria-expanded');
+  const members = await page.locator('tbody.s-review tr.member:visible').evaluateAll((rows) => rows.map((r) => r.dataset.id));
+  check(members.join() === [ulid(2), ulid(5)].join(), `the expanded group shows ${JSON.stringify(members)}`);
+  const autoBtn = page.locator('section.auto-closed button.section-toggle');
+  await autoBtn.click();
+  check(await autoBtn.getAttribute('aria-expanded') === 'true', 'the auto-closed button is not aria-expanded');
+  const autoRow = page.locator('section.auto-closed table tr.summary-row');
+  check(await autoRow.count() === 1 && await autoRow.isVisible(), 'the group summary is not in the auto-closed section');
+  check((await autoRow.innerText()).includes(groupTitle) && (await autoRow.innerText()).includes('1,204'),
+    `the auto-closed row says "${await autoRow.innerText()}"`);
+  await page.screenshot({path: join(artifacts, 'screened.png'), fullPage: true});
+
+  step = 'Screened view kept over a reload and a visit; All shows every alert';
+  await page.reload();
+  await page.waitForSelector('.screen-summary');
+  check(await pressed('screened').count() === 1, 'the screened view is not kept in the URL');
+  await summaryIs('2 escalated · 3 to review ·');
+  await checkScreened();
+  await page.goto(base + '/#/status');
+  await page.goto(base + '/#/alerts');
+  await summaryIs('2 escalated · 3 to review ·');
+  check(await pressed('screened').count() === 1, 'the screened view is not remembered');
+  await page.click('.view-toggle button[data-view="all"]');
+  await page.waitForFunction(() => location.hash === '#/alerts');
+  check(await page.locator('.screened').innerText() === '', 'the screened view stays drawn in All');
+  const total = (await (await fetch(base + '/api/alerts?limit=1000')).json()).alerts.length;
+  const allIds = await page.locator('table.alerts tr.alert-row').evaluateAll((rows) => rows.map((r) => r.dataset.id));
+  check(allIds.length === Math.min(total, 200) && screenAlerts.every((a) => allIds.includes(a.id)),
+    `All shows ${allIds.length} rows of ${total} stored, screen alerts ${screenAlerts.filter((a) => allIds.includes(a.id)).length} of 6`);
+  // A third alert of the review group arrives while All is shown; the
+  // screened view then counts it in the group.
+  await insertAlerts([scr(7, 'needs-review', 0.5, 3, sqlTitle, '198.51.100.9', '00000000deadbeef')]);
+  await page.waitForFunction((id) => document.querySelector('table.alerts tr.alert-row')?.dataset.id === id, ulid(7));
+  await page.click('.view-toggle button[data-view="screened"]');
+  await summaryIs('2 escalated · 4 to review ·');
+  check(await page.locator('tbody.s-review tr.group-row').getAttribute('data-count') === '3', 'the live arrival is not in its group');
+  await page.click('.view-toggle button[data-view="all"]');
+  log('the screened view sorts, groups and collapses screen alerts, is kept and remembered; All shows them all');
 
   step = 'token form';
   const tport = await freePort();

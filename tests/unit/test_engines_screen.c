@@ -280,6 +280,63 @@ static void test_settings(void **st)
     assert_int_equal(hy_screen_create(&c, &s), HY_ERR_ARG);
 }
 
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A verdict set before its cluster forms reaches it when it forms; a model
+ * file carries such verdicts, and a bad one is refused whole. */
+static void test_model_file(void **st)
+{
+    (void)st;
+    char path[512], text[512];
+    hy_screen *s = new_screen();
+    hy_screen_result r;
+    uint64_t t = 0;
+    for (int i = 0; i < 10; i++)
+        r = run(s, mk(70, 5, 6, t++));
+    uint64_t id = r.cluster;
+    hy_screen_destroy(s);
+    snprintf(path, sizeof path, "%s/screen-model.json", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(text, sizeof text, "{\"engine\":\"screen\",\"format\":1,\"clusters\":[{\"id\":"
+             "\"%016llx\",\"benign\":2,\"malicious\":0,\"time_ns\":5}],\"compromised\":[],"
+             "\"gbm\":null}", (unsigned long long)id);
+    write_text(path, text);
+    s = new_screen();
+    assert_int_equal(hy_screen_load_model(s, path), HY_OK);
+    t = 0;
+    for (int i = 0; i < 10; i++) /* the same input forms the same cluster */
+        r = run(s, mk(70, 5, 6, t++));
+    assert_int_equal(r.cluster, id);
+    assert_int_equal(r.inherited, HY_SCREEN_BENIGN);
+    assert_int_equal(r.decision, HY_SCREEN_CLOSED);
+    static const char *const bad[] = {
+        "{\"engine\":\"darknet\",\"format\":1,\"clusters\":[],\"compromised\":[],\"gbm\":null}",
+        "{\"engine\":\"screen\",\"format\":1,\"clusters\":[{\"id\":\"zz\",\"benign\":1,"
+        "\"malicious\":0,\"time_ns\":1}],\"compromised\":[],\"gbm\":null}",
+        "{\"engine\":\"screen\",\"format\":1,\"clusters\":[{\"id\":\"0000000000000001\","
+        "\"benign\":0,\"malicious\":0,\"time_ns\":1}],\"compromised\":[],\"gbm\":null}",
+        "{\"engine\":\"screen\",\"format\":1,\"clusters\":[],\"compromised\":[{\"ip_version\":5,"
+        "\"endpoints\":\"x\",\"time_ns\":1}],\"gbm\":null}",
+        "{\"engine\":\"screen\",\"format\":1,\"clusters\":[],\"compromised\":[],\"gbm\":\"abc\"}",
+        "{\"engine\":\"screen\",\"format\":1,\"clusters\":[],\"compromised\":[],\"gbm\":\"00ff\"}",
+        "{\"engine\":\"screen\"",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        write_text(path, bad[i]);
+        assert_int_equal(hy_screen_load_model(s, path), HY_ERR_FORMAT);
+    }
+    r = run(s, mk(70, 5, 6, t++)); /* the good verdict stays */
+    assert_int_equal(r.decision, HY_SCREEN_CLOSED);
+    assert_int_equal(hy_screen_judge_set(s, 99, 0, 0, 0, NULL), HY_ERR_ARG);
+    remove(path);
+    hy_screen_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_groups_summary),
         cmocka_unit_test(test_settings),
+        cmocka_unit_test(test_model_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

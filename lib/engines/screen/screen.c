@@ -38,7 +38,8 @@ hy_err hy_screen_create(const hy_screen_cfg *c, hy_screen **out)
         (e = hy_map_create(0, free_host, &s->pairs)) != HY_OK ||
         (e = hy_map_create(0, NULL, &s->cl_ix)) != HY_OK ||
         (e = hy_map_create(0, NULL, &s->cat_ix)) != HY_OK ||
-        (e = hy_map_create(HY_SCREEN_MAX_HOSTS, free_host, &s->taint)) != HY_OK) {
+        (e = hy_map_create(HY_SCREEN_MAX_HOSTS, free_host, &s->taint)) != HY_OK ||
+        (e = hy_map_create(HY_SCREEN_MAX_CLUSTERS, free_host, &s->pending)) != HY_OK) {
         hy_screen_destroy(s);
         return e == HY_OK || e == HY_ERR_NOMEM ? hy_err_set(HY_ERR_NOMEM, "screen: screener") : e;
     }
@@ -59,6 +60,7 @@ void hy_screen_destroy(hy_screen *s)
     hy_map_destroy(s->cl_ix);
     hy_map_destroy(s->cat_ix);
     hy_map_destroy(s->taint);
+    hy_map_destroy(s->pending);
     free(s->cats);
     free(s->cl);
     free(s->comps);
@@ -163,9 +165,13 @@ static void decide(const hy_screen *s, hy_screen_result *r)
         if (gmtime_r(&t, &tm))
             strftime(day, sizeof day, "%m-%d", &tm);
         r->decision = HY_SCREEN_ESCALATE;
-        snprintf(r->reason, sizeof r->reason,
-                 "a host in it was judged compromised on %s (an alert of sid %u)", day,
-                 r->taint_sid);
+        if (r->taint_sid)
+            snprintf(r->reason, sizeof r->reason,
+                     "its source was judged compromised on %s (an alert of sid %u)", day,
+                     r->taint_sid);
+        else
+            snprintf(r->reason, sizeof r->reason, "its source was judged compromised on %s",
+                     day);
     } else if (sure && r->inherited == HY_SCREEN_MALICIOUS) {
         r->decision = HY_SCREEN_ESCALATE;
         snprintf(r->reason, sizeof r->reason, "%s %s (confidence %.2f)",

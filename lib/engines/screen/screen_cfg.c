@@ -25,6 +25,7 @@ void hy_screen_cfg_default(hy_screen_cfg *c)
     c->floor = 0.6;
     c->escalate = 0.85;
     c->taint_ns = 7 * 86400 * NS;
+    c->pos_weight = 50;
     c->model_high = 0.5;
     c->model_low = 0.02;
     c->warmup = 2048;
@@ -153,6 +154,7 @@ hy_err hy_screen_cfg_from_config(const hy_config *cfg, hy_screen_cfg *c)
     c->floor = (double)hy_config_int(cfg, "screen.floor_pm") / 1000;
     c->escalate = (double)hy_config_int(cfg, "screen.escalate_pm") / 1000;
     c->taint_ns = (uint64_t)hy_config_int(cfg, "screen.taint_s") * NS;
+    c->pos_weight = (double)hy_config_int(cfg, "screen.pos_weight");
     c->model_high = (double)hy_config_int(cfg, "screen.model_high_pm") / 1000;
     c->model_low = (double)hy_config_int(cfg, "screen.model_low_pm") / 1000;
     c->warmup = (unsigned)hy_config_int(cfg, "screen.warmup");
@@ -175,7 +177,5 @@ const char *hy_screen_decision_name(hy_screen_decision d)
 
 const char *hy_screen_feature_names(void)
 {
-    return "severity,sig_count,sig_rarity,src_sig,dst_sig,sig_rate,pair_rate,src_rate,dst_rate,"
-           "ctx_len,ctx_distinct,ctx_rare,hour_sin,hour_cos,weekend,src_crit,dst_crit,"
-           "src_internal,dst_internal,sig_gap";
+    return HY_SCREEN_FEATURE_NAMES;
 }

@@ -85,6 +85,15 @@ static hy_err cluster_new(hy_screen *s, uint32_t sig, const scr_comp *vec, uint3
     g->clusters[g->ncl++] = (uint32_t)s->ncl;
     *idx = (uint32_t)s->ncl++;
     s->st.clusters++;
+    scr_verdicts *v = hy_map_get(s->pending, &id, sizeof id);
+    if (v) { /* judged before it formed (a model loaded at start) */
+        c->n_benign = v->n_benign;
+        c->n_malicious = v->n_malicious;
+        c->judged_ns = v->ts;
+        memcpy(c->judged_by, v->who, sizeof c->judged_by);
+        s->st.judged_clusters++;
+        hy_map_del(s->pending, &id, sizeof id);
+    }
     return HY_OK;
 }
 
@@ -274,5 +283,38 @@ hy_err hy_screen_queue(const hy_screen *s, hy_screen_ask *out, size_t max, size_
     *n = k;
     free(imp);
     free(risk);
+    return HY_OK;
+}
+
+hy_err hy_screen_judge_set(hy_screen *s, uint64_t cluster, uint32_t benign, uint32_t malicious,
+                           uint64_t ts_ns, const char *who)
+{
+    if (!s || benign + malicious == 0)
+        return hy_err_set(HY_ERR_ARG, "screen: judge_set needs a screener and a verdict");
+    void *ix = hy_map_get(s->cl_ix, &cluster, sizeof cluster);
+    if (ix) {
+        scr_cluster *c = &s->cl[(uintptr_t)ix - 1];
+        if (c->n_benign + c->n_malicious == 0)
+            s->st.judged_clusters++;
+        c->n_benign = benign;
+        c->n_malicious = malicious;
+        c->judged_ns = ts_ns;
+        snprintf(c->judged_by, sizeof c->judged_by, "%s", who && *who ? who : "analyst");
+        return HY_OK;
+    }
+    scr_verdicts *v = hy_map_get(s->pending, &cluster, sizeof cluster);
+    if (!v) {
+        if (!(v = calloc(1, sizeof *v)))
+            return hy_err_set(HY_ERR_NOMEM, "screen: verdicts");
+        hy_err e = hy_map_put(s->pending, &cluster, sizeof cluster, v);
+        if (e != HY_OK) {
+            free(v);
+            return e;
+        }
+    }
+    v->n_benign = benign;
+    v->n_malicious = malicious;
+    v->ts = ts_ns;
+    snprintf(v->who, sizeof v->who, "%s", who && *who ? who : "analyst");
     return HY_OK;
 }

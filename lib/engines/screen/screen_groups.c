@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "hayate/json.h"
+
 typedef struct grp_key {
     uint64_t sig_key, cluster;
     uint8_t decision, ver, net[16];
@@ -178,11 +180,29 @@ hy_err hy_screen_groups_list(const hy_screen_groups *g, hy_screen_group **v, siz
     hy_screen_group *out = malloc((g->n ? g->n : 1) * sizeof *out);
     if (!out)
         return hy_err_set(HY_ERR_NOMEM, "screen: groups");
-    memcpy(out, g->v, g->n * sizeof *out);
+    if (g->n) /* g->v is NULL before the first group */
+        memcpy(out, g->v, g->n * sizeof *out);
     qsort(out, g->n, sizeof *out, group_cmp);
     for (size_t i = 0; i < g->n; i++)
         summarise(&out[i]);
     *v = out;
     *n = g->n;
     return HY_OK;
+}
+
+void hy_screen_result_json(hy_json *j, const hy_screen_result *r)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%016llx", (unsigned long long)r->cluster);
+    hy_json_kfixed(j, "priority", r->priority, 4);
+    hy_json_kstr(j, "decision", hy_screen_decision_name(r->decision));
+    hy_json_kstr(j, "reason", r->reason);
+    hy_json_kstr(j, "cluster", r->cluster ? id : "");
+    hy_json_kuint(j, "cluster_members", r->cluster_members);
+    hy_json_kfixed(j, "confidence", r->confidence, 4);
+    hy_json_kfixed(j, "novelty", r->novelty, 4);
+    hy_json_kfixed(j, "rarity", r->rarity, 4);
+    if (r->model >= 0)
+        hy_json_kfixed(j, "model", r->model, 4);
+    hy_json_kuint(j, "context", r->context_len);
 }

@@ -8,6 +8,11 @@
 #include "hayate/map.h"
 #include "hayate/screen.h"
 
+#define HY_SCREEN_FEATURE_NAMES                                                                \
+    "severity,sig_count,sig_rarity,src_sig,dst_sig,sig_rate,pair_rate,src_rate,dst_rate,"      \
+    "ctx_len,ctx_distinct,ctx_rare,hour_sin,hour_cos,weekend,src_crit,dst_crit,"               \
+    "src_internal,dst_internal,sig_gap"
+
 /* A count that decays with a half-life: a sliding window without buckets. */
 typedef struct scr_decay {
     double v;
@@ -53,6 +58,13 @@ typedef struct scr_comp {
     uint32_t dim;
     float w;
 } scr_comp;
+
+/* Verdicts waiting for their cluster to form. */
+typedef struct scr_verdicts {
+    uint32_t n_benign, n_malicious;
+    uint64_t ts;
+    char who[32];
+} scr_verdicts;
 
 /* A host judged compromised. */
 typedef struct scr_taint {
@@ -110,6 +122,7 @@ struct hy_screen {
     uint64_t resv_seen, rng, next_fit;
     struct hy_gbm *model;
     hy_map *taint;           /* 17-byte host key -> scr_taint* */
+    hy_map *pending;         /* cluster id -> scr_verdicts*: judged, not formed yet */
     int64_t cur;             /* the cluster index of the alert being screened, -1: none */
     scr_pending pend[HY_SCREEN_BATCH];
     size_t npend;

@@ -1,0 +1,35 @@
+/* hayate internal: the screen engine's side of the feedback loop
+ * (docs/MODELS.md, docs/screen.md "Learning from verdicts"). */
+#ifndef HAYATE_SCREEN_LEARN_H
+#define HAYATE_SCREEN_LEARN_H
+
+#include "engines/screen/screen_int.h"
+#include "hayate/alert.h"
+
+/* A training row: the alert's cluster, endpoints and time, then the
+ * features. */
+#define HY_SCREEN_FEATURE_SPEC "cluster,ip_version,src,dst,time_ns," HY_SCREEN_FEATURE_NAMES
+
+/* What hayate train screen learnt: verdicts per cluster, hosts judged
+ * compromised, and a supervised model (bytes; none with one class). */
+typedef struct scr_model scr_model;
+
+/* One screen.alert's training columns (HY_SCREEN_FEATURE_SPEC) from its
+ * evidence. HY_ERR_UNSUPPORTED for other alerts. */
+hy_err hy__scr_features(const hy_alert *a, hy_buf *row);
+
+/* Reads a training set (hayate dataset build screen) and writes the model
+ * file (JSON, atomically); metrics gets what was learnt. HY_ERR_FORMAT
+ * names the bad line. */
+hy_err hy__scr_train(const hy_screen_cfg *c, const char *dataset, const char *model_out,
+                     hy_buf *metrics);
+
+/* Loads a model file, checked strictly. HY_ERR_FORMAT names what is wrong. */
+hy_err hy__scr_model_load(const char *path, scr_model **out);
+
+/* Gives s the model's verdicts, compromised hosts and supervised model. */
+hy_err hy__scr_model_apply(const scr_model *m, hy_screen *s);
+
+void hy__scr_model_free(scr_model *m);
+
+#endif

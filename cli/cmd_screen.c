@@ -223,7 +223,7 @@ static hy_err screen_path(scr_cli *c, const char *path)
         return screen_stream(c, stdin, "-");
     hy_file_entry *v = NULL;
     size_t n = 0;
-    hy_err e = hy_file_list(path, &v, &n, NULL);
+    hy_err e = hy_file_list_upto(path, UINT64_MAX, &v, &n, NULL); /* streamed: any size */
     for (size_t i = 0; e == HY_OK && i < n && !stop_flag; i++) {
         FILE *f = fopen(v[i].path, "r");
         if (!f) {

@@ -145,6 +145,11 @@ typedef struct hy_file_entry {
 hy_err hy_file_list(const char *path, hy_file_entry **out, size_t *n, hy_files_stats *st);
 void hy_file_list_free(hy_file_entry *v, size_t n);
 
+/* hy_file_list with another size cap: files over max_bytes are skipped
+ * (UINT64_MAX: none; streams such as alert logs are read, not loaded). */
+hy_err hy_file_list_upto(const char *path, uint64_t max_bytes, hy_file_entry **out, size_t *n,
+                         hy_files_stats *st);
+
 /* Feeds a file, or every regular file under a folder (recursively, in
  * byte order of their paths; symbolic links are not followed), to the
  * engines that consume HY_EV_FILE, after the packets fed so far. Each file

@@ -1,6 +1,7 @@
 /* External alerts into the pipeline: files, folders and stdin of EVE
  * lines, JSON arrays or fast.log (hy_alertin_reader), each alert fed to
  * the HY_EV_ALERT_IN engines in input order (docs/screen.md). */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,7 +49,7 @@ hy_err hy_pipeline_feed_alerts(hy_pipeline *p, const char *path, hy_alertin_stat
         return hy_err_set(HY_ERR_ARG, "feed alerts: NULL argument");
     if (strcmp(path, "-") == 0)
         return feed_stream(p, stdin, "-", st);
-    hy_err rc = hy_file_list(path, &v, &n, NULL);
+    hy_err rc = hy_file_list_upto(path, UINT64_MAX, &v, &n, NULL); /* streamed: any size */
     for (size_t i = 0; rc == HY_OK && i < n; i++) {
         FILE *f = fopen(v[i].path, "r");
         if (!f) {

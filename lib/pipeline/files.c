@@ -15,6 +15,7 @@ typedef hy_file_entry entry;
 typedef struct walk {
     entry *e;
     size_t n, cap;
+    uint64_t max_bytes;
     hy_files_stats st;
 } walk;
 
@@ -64,7 +65,7 @@ static hy_err walk_dir(walk *w, const char *dir, int depth)
         }
         if (S_ISDIR(sb.st_mode) && depth < HY_MAX_FEED_DEPTH)
             rc = walk_dir(w, path, depth + 1);
-        else if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size <= HY_MAX_FILE_BYTES)
+        else if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size <= w->max_bytes)
             rc = keep(w, path, &sb);
         else
             w->st.skipped++; /* links, devices, too deep, too big */
@@ -80,7 +81,13 @@ static int by_path(const void *a, const void *b)
 
 hy_err hy_file_list(const char *path, hy_file_entry **out, size_t *n, hy_files_stats *st)
 {
-    walk w = {0};
+    return hy_file_list_upto(path, HY_MAX_FILE_BYTES, out, n, st);
+}
+
+hy_err hy_file_list_upto(const char *path, uint64_t max_bytes, hy_file_entry **out, size_t *n,
+                         hy_files_stats *st)
+{
+    walk w = {.max_bytes = max_bytes};
     struct stat sb;
     hy_err rc = HY_OK;
     *out = NULL;
@@ -90,11 +97,11 @@ hy_err hy_file_list(const char *path, hy_file_entry **out, size_t *n, hy_files_s
                           strerror(errno));
     if (S_ISDIR(sb.st_mode))
         rc = walk_dir(&w, path, 0);
-    else if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size <= HY_MAX_FILE_BYTES)
+    else if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size <= max_bytes)
         rc = keep(&w, path, &sb);
     else
-        rc = hy_err_set(HY_ERR_UNSUPPORTED, "%s: not a regular file or folder, or over %u MiB",
-                        path, HY_MAX_FILE_BYTES >> 20);
+        rc = hy_err_set(HY_ERR_UNSUPPORTED, "%s: not a regular file or folder, or over %llu MiB",
+                        path, (unsigned long long)(max_bytes >> 20));
     if (rc == HY_OK && w.n)
         qsort(w.e, w.n, sizeof *w.e, by_path);
     w.st.files = w.n;

@@ -32,6 +32,7 @@ run: build
 	$(HAYATE) synth lineage --leaves 12 --bytes 8192 --seed 5 --out $(DEMO)/samples/lineage \
 	  --truth $(DEMO)/lineage.nwk
 	@{ cat $(DEMO)/samples/lineage/s0000; printf 'HAYATE-DEMO-DROPPER'; } >$(DEMO)/samples/dropper.bin
+	$(HAYATE) synth alerts --seed 3 --days 2 --per-day 3000 -o $(DEMO)/alerts.json
 	$(HAYATE) analyze --reports config/demo-reports --db $(DEMO)/hayate.db \
 	  --format table
 	$(HAYATE) run -c config/demo.conf --listen $(LISTEN)

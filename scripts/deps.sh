@@ -24,7 +24,7 @@ pkgs=(
 )
 # Debian's npm, unless nodejs brings its own (NodeSource's conflicts with it)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
-bench_pkgs=(tshark argus-server argus-client softflowd nfdump hyperfine time wrk yara ssdeep
+bench_pkgs=(tshark argus-server argus-client softflowd nfdump hyperfine time wrk yara ssdeep jq bc
             libwine mingw-w64)            # PE corpora: wine's DLLs, the mingw-w64 runtimes
 
 [ "${1:-}" = "--bench" ] && pkgs+=("${bench_pkgs[@]}")

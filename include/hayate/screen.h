@@ -78,7 +78,7 @@ typedef struct hy_screen_cfg {
                                   categories (false) */
     unsigned min_members;      /* members before a cluster counts as one (3) */
     double floor;              /* confidence floor for inheriting a verdict (0.6) */
-    double escalate;           /* priority at which an unjudged alert escalates (0.85) */
+    double escalate;           /* priority at which an unjudged alert escalates (0.6) */
     uint64_t taint_ns;         /* a host judged compromised stays so (7 days) */
     double pos_weight;         /* training: weight of an attack verdict (50) */
     double model_high;         /* supervised p(attack) that escalates (0.5) */

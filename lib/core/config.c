@@ -113,7 +113,7 @@ const hy_config_key hy_config_keys[] = {
      "screen: members a context cluster needs before its alerts may be auto-closed"},
     {"screen.floor_pm", HY_CFG_INT, "600", 0, 1000,
      "screen: confidence, in thousandths, an inherited verdict needs; below it a human looks"},
-    {"screen.escalate_pm", HY_CFG_INT, "850", 0, 1000,
+    {"screen.escalate_pm", HY_CFG_INT, "600", 0, 1000,
      "screen: priority, in thousandths, at which an alert no verdict covers is escalated"},
     {"screen.taint_s", HY_CFG_INT, "604800", 0, 31536000,
      "screen: an internal host in an alert judged malicious escalates all its alerts this long"},

@@ -23,7 +23,7 @@ void hy_screen_cfg_default(hy_screen_cfg *c)
     c->eps = 0.3;
     c->min_members = 3;
     c->floor = 0.6;
-    c->escalate = 0.85;
+    c->escalate = 0.6;
     c->taint_ns = 7 * 86400 * NS;
     c->pos_weight = 50;
     c->model_high = 0.5;

@@ -189,6 +189,13 @@ hy_err hy_screen_taint(hy_screen *s, uint8_t ver, const uint8_t *src, const uint
  * what is wrong with the file; s is unchanged then. */
 hy_err hy_screen_load_model(hy_screen *s, const char *path);
 
+/* Screens one of hayate's own alerts (its kind is the signature, its
+ * engine the category, its endpoints the hosts) in s's context and adds
+ * the result to its evidence as "screen":{...} (hy_screen_result_json's
+ * members). HY_ERR_FORMAT when the evidence is not a JSON object. */
+struct hy_alert;
+hy_err hy_screen_annotate(hy_screen *s, struct hy_alert *a);
+
 /* The supervised model (hy_gbm over the HY_SF__COUNT features; NULL
  * removes it). The screener takes ownership. */
 void hy_screen_set_model(hy_screen *s, struct hy_gbm *m);

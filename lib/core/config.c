@@ -123,6 +123,8 @@ const hy_config_key hy_config_keys[] = {
      "screen: hayate run summarises auto-closed alerts per group this often (event time)"},
     {"screen.emit_closed", HY_CFG_BOOL, "false", 0, 0,
      "screen: hayate run also emits each auto-closed alert, not only its group's summary"},
+    {"screen.own", HY_CFG_BOOL, "true", 0, 0,
+     "screen: with the screen engine on, hayate's own alerts get evidence.screen too (in their own context)"},
     {"screen.model_high_pm", HY_CFG_INT, "500", 0, 1000,
      "screen: supervised p(attack), in thousandths, that escalates"},
     {"screen.model_low_pm", HY_CFG_INT, "20", 0, 1000,

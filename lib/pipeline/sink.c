@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "hayate/buf.h"
+#include "hayate/config.h"
+#include "hayate/log.h"
+#include "hayate/screen.h"
 #include "pipeline/sink_out.h"
 
 #define HY__EVE_LINE_CAP (1u << 20)
@@ -23,7 +26,22 @@ struct hy__sink {
     uint64_t flows_out, alerts_out, store_errors;
     hy__webhook *webhook; /* NULL when off */
     hy__syslog *syslog;   /* NULL when off */
+    hy_screen *own;       /* screens the other engines' alerts (screen.own) */
 };
+
+/* With the screen engine on and screen.own set, a screener for hayate's
+ * own alerts, which pass here in final order (docs/screen.md). */
+static hy_err own_screener(const hy_pipeline_cfg *cfg, hy_screen **out)
+{
+    hy_screen_cfg sc;
+    bool on = false;
+    for (size_t i = 0; i < cfg->n_engines; i++)
+        on |= strcmp(cfg->engines[i]->name, "screen") == 0;
+    if (!on || !cfg->cfg || !hy_config_bool(cfg->cfg, "screen.own"))
+        return HY_OK;
+    hy_err rc = hy_screen_cfg_from_config(cfg->cfg, &sc);
+    return rc == HY_OK ? hy_screen_create(&sc, out) : rc;
+}
 
 hy_err hy__sink_create(const hy_pipeline_cfg *cfg, hy__sink **out)
 {
@@ -43,7 +61,8 @@ hy_err hy__sink_create(const hy_pipeline_cfg *cfg, hy__sink **out)
         hy__sink_destroy(s);
         return HY_ERR_NOMEM;
     }
-    if ((rc = hy__webhook_from_config(cfg->cfg, cfg->log, &s->webhook)) != HY_OK ||
+    if ((rc = own_screener(cfg, &s->own)) != HY_OK ||
+        (rc = hy__webhook_from_config(cfg->cfg, cfg->log, &s->webhook)) != HY_OK ||
         (rc = hy__syslog_from_config(cfg->cfg, cfg->log, &s->syslog)) != HY_OK) {
         hy__sink_destroy(s);
         return rc;
@@ -186,6 +205,9 @@ hy_err hy__sink_alert(hy__sink *s, hy_alert *a)
 {
     hy_err rc = HY_OK;
     s->alerts_out++;
+    if (s->own && strcmp(a->engine, "screen") != 0 && hy_screen_annotate(s->own, a) != HY_OK)
+        hy_logf(s->cfg->log, HY_LOG_WARN, "screen: alert %s not screened: %s", a->id,
+                hy_err_detail()); /* it still goes out, unscreened */
     if (s->cfg->on_alert)
         s->cfg->on_alert(s->cfg->observer_ud, a);
     if (s->cfg->eve || s->webhook || s->syslog) {
@@ -263,5 +285,6 @@ void hy__sink_destroy(hy__sink *s)
     free(s->alerts);
     free(s->series);
     hy__sample_batch_destroy(s->samples);
+    hy_screen_destroy(s->own);
     free(s);
 }

@@ -171,7 +171,35 @@ check "screen --format eve exits 2" [ $? -eq 2 ]
 check "a missing file exits non-zero ($rc)" [ $rc -ne 0 ]
 check "and the message names it" grep -q "nope.json" "$T/nope.err"
 
-# 11. the CPTC 2017 alerts, when the shared corpora are beside the repo
+# 11. inside the platform: run/analyze --alerts gives screen.alert alerts,
+# the same for any thread count, and hayate's own alerts (darknet here) get
+# evidence.screen at the sink; a model from verdicts closes alerts
+"$HY" synth darknet --scenario demo -o "$T/dn.pcap" >/dev/null 2>&1
+for t in 1 3; do
+    "$HY" analyze "$T/dn.pcap" --alerts "$A" --db '' --format json -t $t \
+        -s engines.enabled=darknet,screen -s darknet.prefixes=198.18.0.0/15 \
+        -s darknet.recent_bins=10 -s darknet.scanner_packets=1200 2>/dev/null | sort >"$T/run$t.json"
+done
+check "analyze --alerts: the same alerts with 1 and 3 threads" cmp -s "$T/run1.json" "$T/run3.json"
+check "screen.alert alerts carry screen{}, features and the original" python3 -c '
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    h = json.loads(line)["hayate"]
+    if h["kind"] != "screen.alert": continue
+    e = h["evidence"]; n += 1
+    assert e["screen"]["decision"] in ("escalate", "needs-review", "auto-closed")
+    assert len(e["features"]) == 20 and e["source"]["alert"]["signature_id"] == e["sid"]
+assert n > 1000, n
+' "$T/run1.json"
+check "hayate's own alerts (darknet) are screened too" python3 -c '
+import json, sys
+own = [json.loads(l)["hayate"] for l in open(sys.argv[1])]
+own = [h for h in own if h["engine"] == "darknet"]
+assert own and all("decision" in h["evidence"]["screen"] for h in own), len(own)
+' "$T/run1.json"
+
+# 12. the CPTC 2017 alerts, when the shared corpora are beside the repo
 CPTC="$SRC/../shared/data/alerts/cptc2017"
 if [ -d "$CPTC" ]; then
     "$HY" screen --format json "$CPTC"/*.json >"$T/cptc.json" 2>"$T/cptc.err"

@@ -98,6 +98,7 @@ static void test_key_table(void **state)
         "screen.pos_weight",
         "screen.group_s",
         "screen.emit_closed",
+        "screen.own",
         "screen.model_high_pm",
         "screen.model_low_pm",
         "screen.warmup",

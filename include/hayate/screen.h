@@ -122,6 +122,8 @@ typedef struct hy_screen_result {
     uint64_t cluster;           /* cluster id; 0: in no cluster (its signature
                                    already has HY_SCREEN_MAX_CLUSTERS_PER_SIG) */
     uint32_t cluster_members;   /* members so far, this alert included */
+    double impact;              /* what a verdict on its cluster would change now:
+                                   recent members x (1 - agreement) */
     hy_screen_verdict inherited;/* the verdict inherited: of its own cluster when
                                    judged, else of the nearest judged cluster of
                                    its signature (judged_from says which) */

@@ -33,6 +33,9 @@ typedef enum hy_alert_order {
     HY_ALERT_ORDER_ID = 0,       /* ascending id (= time order); the default */
     HY_ALERT_ORDER_UNCERTAINTY,  /* least sure first: uncertainty 1 - |2*score - 1|
                                   * descending, then ascending id */
+    HY_ALERT_ORDER_IMPACT,       /* screen alerts whose verdict would change the most
+                                  * first: evidence.screen.impact descending, then
+                                  * id; one alert per evidence.screen.cluster */
 } hy_alert_order;
 
 typedef struct hy_alert_filter {

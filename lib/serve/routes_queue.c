@@ -1,6 +1,8 @@
 /* GET /api/label-queue: the alerts nobody has judged yet, the ones the
  * engines are least sure about first (uncertainty 1 - |2*score - 1|, ties
- * by id), for analysts to label. Each item is the alert's EVE object with
+ * by id), for analysts to label; with engine=screen, one alert per context
+ * cluster, the clusters whose verdict would change the most alerts first
+ * (evidence.screen.impact). Each item is the alert's EVE object with
  * "uncertainty" as its first key; "next" is always null: labelling changes
  * the queue, so a client asks again rather than paging. */
 #include "serve/serve_int.h"
@@ -23,6 +25,8 @@ hy_err hy__route_label_queue(hy_serve *s, struct MHD_Connection *c, const hy__re
     if (!hy__serve_known_params(s, c, known, &rc))
         return rc;
     f.engine = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "engine");
+    if (f.engine && strcmp(f.engine, "screen") == 0)
+        f.order = HY_ALERT_ORDER_IMPACT; /* active learning: the biggest unjudged clusters */
     f.kind = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "kind");
     if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit"))) {
         if (!hy__serve_parse_uint(v, 1, QUEUE_MAX, &x))

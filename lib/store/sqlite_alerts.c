@@ -204,10 +204,18 @@ static int build_query(const hy_alert_filter *f, const char *cols, char *sql, si
           " ORDER BY time DESC, id DESC LIMIT 1) = ?");
         qtext(b, f->verdict, strlen(f->verdict));
     }
+    if (f->order == HY_ALERT_ORDER_IMPACT) /* the cluster's best-placed member only */
+        W("id IN (SELECT id FROM (SELECT a2.id, row_number() OVER (PARTITION BY"
+          " json_extract(a2.evidence, '$.screen.cluster') ORDER BY"
+          " json_extract(a2.evidence, '$.screen.impact') DESC, a2.id) AS rn FROM alerts a2"
+          " WHERE a2.engine = 'screen' AND a2.kind = 'screen.alert' AND NOT EXISTS"
+          " (SELECT 1 FROM feedback WHERE alert_id = a2.id)) WHERE rn = 1)");
 #undef W
     /* abs(score - 0.5) exactly as alerts_uncertainty spells it */
     snprintf(sql + len, cap - (size_t)len, "%s",
-             f->order == HY_ALERT_ORDER_UNCERTAINTY ? " ORDER BY abs(score - 0.5), id LIMIT ?"
+             f->order == HY_ALERT_ORDER_IMPACT
+                 ? " ORDER BY json_extract(evidence, '$.screen.impact') DESC, id LIMIT ?"
+             : f->order == HY_ALERT_ORDER_UNCERTAINTY ? " ORDER BY abs(score - 0.5), id LIMIT ?"
              : f->newest_first                      ? " ORDER BY id DESC LIMIT ?"
                                                     : " ORDER BY id LIMIT ?");
     qint(b, f->limit && f->limit < (size_t)INT64_MAX ? (sqlite3_int64)f->limit : -1);
@@ -220,9 +228,10 @@ static hy_err check_filter(const hy_alert_filter *f)
     if (f->max_severity < 0 || f->max_severity > 4)
         return hy_err_set(HY_ERR_ARG, "query_alerts: max_severity %d outside 0..4",
                           f->max_severity);
-    if (f->order != HY_ALERT_ORDER_ID && f->order != HY_ALERT_ORDER_UNCERTAINTY)
+    if (f->order != HY_ALERT_ORDER_ID && f->order != HY_ALERT_ORDER_UNCERTAINTY &&
+        f->order != HY_ALERT_ORDER_IMPACT)
         return hy_err_set(HY_ERR_ARG, "query_alerts: unknown order %d", (int)f->order);
-    if (f->order == HY_ALERT_ORDER_UNCERTAINTY && (f->after_id || f->before_id || f->newest_first))
+    if (f->order != HY_ALERT_ORDER_ID && (f->after_id || f->before_id || f->newest_first))
         return hy_err_set(HY_ERR_ARG,
                           "query_alerts: after_id, before_id and newest_first need id order");
     return HY_OK;

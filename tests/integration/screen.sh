@@ -199,7 +199,38 @@ own = [h for h in own if h["engine"] == "darknet"]
 assert own and all("decision" in h["evidence"]["screen"] for h in own), len(own)
 ' "$T/run1.json"
 
-# 12. the CPTC 2017 alerts, when the shared corpora are beside the repo
+# 12. the loop over HTTP: the label queue offers one alert per cluster,
+# biggest first; verdicts -> dataset build -> train -> hayate screen --model
+# closes what the verdicts cover
+"$HY" analyze --alerts "$A" --db "$T/q.db" >/dev/null 2>&1
+"$HY" run --db "$T/q.db" --listen 127.0.0.1:0 >/dev/null 2>"$T/q.err" &
+qpid=$!
+port=$(wait_port "$T/q.err")
+curl -s "http://127.0.0.1:$port/api/label-queue?engine=screen&limit=20" >"$T/queue.json"
+check "the screen label queue: distinct clusters, most impact first" python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["alerts"]
+cl = [x["hayate"]["evidence"]["screen"]["cluster"] for x in a]
+im = [x["hayate"]["evidence"]["screen"]["impact"] for x in a]
+assert len(a) == 20 and len(set(cl)) == 20 and im == sorted(im, reverse=True), (len(a), im)
+' "$T/queue.json"
+for id in $(python3 -c 'import json,sys; [print(x["hayate"]["id"]) for x in json.load(open(sys.argv[1]))["alerts"]]' "$T/queue.json"); do
+    curl -s -X POST -d '{"verdict":"benign","analyst":"kai"}' \
+        "http://127.0.0.1:$port/api/alerts/$id/feedback" >/dev/null
+done
+kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null
+"$HY" dataset build screen --db "$T/q.db" -o "$T/q.csv" >/dev/null 2>&1
+check "dataset build screen: 20 rows" [ "$(($(wc -l <"$T/q.csv") - 1))" -eq 20 ]
+"$HY" train screen --data "$T/q.csv" --models "$T/models" >"$T/train.out" 2>&1
+check "train screen publishes version 1" grep -q "model version 1 " "$T/train.out"
+"$HY" screen --format json --model "$T/models/screen/1.model" "$A" 2>/dev/null >"$T/judged.json"
+check "with the verdicts, alerts of the judged clusters are auto-closed" python3 -c '
+import json, sys
+n = sum(json.loads(l)["screen"]["decision"] == "auto-closed" for l in open(sys.argv[1]))
+assert n > 1000, n
+' "$T/judged.json"
+
+# 13. the CPTC 2017 alerts, when the shared corpora are beside the repo
 CPTC="$SRC/../shared/data/alerts/cptc2017"
 if [ -d "$CPTC" ]; then
     "$HY" screen --format json "$CPTC"/*.json >"$T/cptc.json" 2>"$T/cptc.err"

@@ -724,7 +724,7 @@ static void make_queue_store(const char *path, const double *scores, size_t n, c
     for (size_t i = 0; i < n; i++) {
         hy_alert *a;
         assert_int_equal(hy_alert_create(1700000000000000000ull + i * 1000000000ull,
-                                         i % 2 ? "screen" : "darknet", "x.queue", 3, scores[i],
+                                         i % 2 ? "malware" : "darknet", "x.queue", 3, scores[i],
                                          "queued", "s", i, &a),
                          HY_OK);
         snprintf(ids[i], 64, "%s", a->id);
@@ -789,7 +789,7 @@ static void test_label_queue(void **state)
     assert_int_equal(queue_ids(p, "/api/label-queue?limit=2", got), 2);
     assert_string_equal(got[0], ids[5]);
     assert_string_equal(got[1], ids[2]);
-    assert_int_equal(queue_ids(p, "/api/label-queue?engine=screen", got), 3);
+    assert_int_equal(queue_ids(p, "/api/label-queue?engine=malware", got), 3);
     assert_string_equal(got[0], ids[5]);
     assert_string_equal(got[1], ids[3]);
     assert_string_equal(got[2], ids[1]);

@@ -149,6 +149,8 @@ static near nearest(const hy_screen *s, const scr_sig *g, const scr_comp *vec, u
     return n;
 }
 
+static double impact(const hy_screen *s, const scr_cluster *c);
+
 hy_err hy__scr_cluster(hy_screen *s, uint32_t sig, const scr_comp *vec, uint32_t nvec,
                        uint64_t ts, hy_screen_result *r)
 {
@@ -174,6 +176,7 @@ hy_err hy__scr_cluster(hy_screen *s, uint32_t sig, const scr_comp *vec, uint32_t
     hy__scr_decay_add(&c->recent, ts, s->cfg.window_ns);
     r->cluster = c->id;
     r->cluster_members = c->members;
+    r->impact = impact(s, c);
     if (cluster_verdict(c, &agree) != HY_SCREEN_UNJUDGED && n.bi != n.ji)
         inherit(c, n.best, r); /* its own cluster's verdict comes first */
     return HY_OK;

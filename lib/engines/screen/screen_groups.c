@@ -199,6 +199,7 @@ void hy_screen_result_json(hy_json *j, const hy_screen_result *r)
     hy_json_kstr(j, "reason", r->reason);
     hy_json_kstr(j, "cluster", r->cluster ? id : "");
     hy_json_kuint(j, "cluster_members", r->cluster_members);
+    hy_json_kfixed(j, "impact", r->impact, 3);
     hy_json_kfixed(j, "confidence", r->confidence, 4);
     hy_json_kfixed(j, "novelty", r->novelty, 4);
     hy_json_kfixed(j, "rarity", r->rarity, 4);

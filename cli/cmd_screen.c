@@ -141,31 +141,8 @@ static hy_err print_json(scr_cli *c, const hy_alert_in *a, const hy_screen_resul
 struct scr_slot {
     hy_alert_in a;
     hy_screen_result r;
-    hy_buf text; /* raw, signature and category */
+    hy_buf text; /* its strings */
 };
-
-static hy_str copy_str(const hy_buf *b, hy_str s, size_t at)
-{
-    return (hy_str){b->data + at, s.n};
-}
-
-static hy_err keep_slot(scr_slot *k, const hy_alert_in *a)
-{
-    size_t n0 = 0, n1 = a->raw.n, n2 = n1 + a->signature.n;
-    hy_buf_reset(&k->text);
-    hy_err e = hy_buf_add(&k->text, a->raw.p, a->raw.n);
-    if (e == HY_OK)
-        e = hy_buf_add(&k->text, a->signature.p, a->signature.n);
-    if (e == HY_OK)
-        e = hy_buf_add(&k->text, a->category.p, a->category.n);
-    if (e != HY_OK)
-        return e;
-    k->a = *a;
-    k->a.raw = copy_str(&k->text, a->raw, n0);
-    k->a.signature = copy_str(&k->text, a->signature, n1);
-    k->a.category = copy_str(&k->text, a->category, n2);
-    return HY_OK;
-}
 
 /* Decisions for the batch, then its output. */
 static hy_err settle(scr_cli *c)
@@ -181,7 +158,7 @@ static hy_err settle(scr_cli *c)
 static hy_err one(scr_cli *c, const hy_alert_in *a)
 {
     scr_slot *k = &c->slot[c->nslots];
-    hy_err e = keep_slot(k, a);
+    hy_err e = hy_alertin_copy(&k->a, &k->text, a);
     if (e == HY_OK)
         e = hy_screen_push(c->s, &k->a, &k->r);
     c->alerts++;

@@ -70,6 +70,12 @@ typedef struct hy_alert_in {
     hy_str raw;
 } hy_alert_in;
 
+/* Copies src into dst with every string moved into store (reset first;
+ * its cap must hold them all, HY_ERR_TOOBIG otherwise): dst stays valid
+ * while store is not changed, whatever the parser does next. */
+struct hy_buf;
+hy_err hy_alertin_copy(hy_alert_in *dst, struct hy_buf *store, const hy_alert_in *src);
+
 typedef struct hy_alertin_parser hy_alertin_parser;
 
 /* A parser with an empty arena. */

@@ -17,6 +17,13 @@
 
 #define NS 1000000000ull
 
+/* An alert screened, waiting for its batch's supervised scores. */
+typedef struct scr_slot {
+    hy_alert_in a;
+    hy_screen_result r;
+    hy_buf text;
+} scr_slot;
+
 typedef struct scr_engine {
     hy_screen_cfg cfg;
     hy_screen *s;              /* made at the first alert */
@@ -27,6 +34,8 @@ typedef struct scr_engine {
     bool emit_closed;
     uint64_t malformed;
     hy_buf ev;
+    scr_slot *slot;            /* HY_SCREEN_BATCH, made with the screener */
+    size_t nslots;
 } scr_engine;
 
 static void scr_destroy(void *state)
@@ -39,6 +48,9 @@ static void scr_destroy(void *state)
     hy_screen_groups_destroy(e->groups);
     hy__scr_model_free(e->model);
     hy_buf_free(&e->ev);
+    for (size_t i = 0; e->slot && i < HY_SCREEN_BATCH; i++)
+        hy_buf_free(&e->slot[i].text);
+    free(e->slot);
     free(e);
 }
 
@@ -68,6 +80,10 @@ static hy_err screener(scr_engine *e)
     hy_err rc;
     if (e->s)
         return HY_OK;
+    if (!(e->slot = calloc(HY_SCREEN_BATCH, sizeof *e->slot)))
+        return hy_err_set(HY_ERR_NOMEM, "screen: batch");
+    for (size_t i = 0; i < HY_SCREEN_BATCH; i++)
+        hy_buf_init(&e->slot[i].text, (size_t)HY_ALERTIN_MAX_LINE * 2);
     if ((rc = hy_screen_create(&e->cfg, &e->s)) != HY_OK)
         return rc;
     return e->model ? hy__scr_model_apply(e->model, e->s) : HY_OK;
@@ -142,11 +158,27 @@ static hy_err emit_screened(scr_engine *e, const hy_alert_in *a, const hy_screen
     return hy_emit_alert(emit, al);
 }
 
+/* Decisions for the batch (one call into the supervised model), then its
+ * alerts, in input order. */
+static hy_err settle(scr_engine *e, const hy_emit *emit)
+{
+    hy_err rc = e->nslots ? hy_screen_flush(e->s) : HY_OK;
+    for (size_t i = 0; rc == HY_OK && i < e->nslots; i++) {
+        const hy_alert_in *a = &e->slot[i].a;
+        const hy_screen_result *r = &e->slot[i].r;
+        if (r->decision == HY_SCREEN_CLOSED)
+            rc = hy_screen_groups_add(e->groups, a, r);
+        if (rc == HY_OK && (r->decision != HY_SCREEN_CLOSED || e->emit_closed))
+            rc = emit_screened(e, a, r, emit);
+    }
+    e->nslots = 0;
+    return rc;
+}
+
 static hy_err scr_on_event(void *state, const hy_event *ev, const hy_emit *emit)
 {
     scr_engine *e = state;
     hy_alert_in a;
-    hy_screen_result r;
     hy_err rc;
     if (ev->kind != HY_EV_ALERT_IN)
         return HY_OK;
@@ -154,15 +186,15 @@ static hy_err scr_on_event(void *state, const hy_event *ev, const hy_emit *emit)
         e->malformed++; /* the feeder counted and reported it already */
         return HY_OK;
     }
-    if ((rc = screener(e)) != HY_OK || (rc = hy_screen_alert(e->s, &a, &r)) != HY_OK)
+    if ((rc = screener(e)) != HY_OK)
+        return rc;
+    scr_slot *k = &e->slot[e->nslots];
+    if ((rc = hy_alertin_copy(&k->a, &k->text, &a)) != HY_OK ||
+        (rc = hy_screen_push(e->s, &k->a, &k->r)) != HY_OK)
         return rc;
     if (e->next_group == 0)
         e->next_group = a.ts_ns + e->group_ns;
-    if (r.decision == HY_SCREEN_CLOSED && (rc = hy_screen_groups_add(e->groups, &a, &r)) != HY_OK)
-        return rc;
-    if (r.decision != HY_SCREEN_CLOSED || e->emit_closed)
-        return emit_screened(e, &a, &r, emit);
-    return HY_OK;
+    return ++e->nslots == HY_SCREEN_BATCH ? settle(e, emit) : HY_OK;
 }
 
 static hy_err emit_group(const hy_screen_group *g, uint64_t now, const hy_emit *emit)
@@ -212,10 +244,11 @@ static hy_err scr_tick(void *state, uint64_t now, bool final, const hy_emit *emi
     scr_engine *e = state;
     hy_screen_group *v = NULL;
     size_t n = 0;
-    if (!e->next_group || (!final && now < e->next_group))
-        return HY_OK;
+    hy_err rc = e->s ? settle(e, emit) : HY_OK; /* every tick: alerts wait at most one */
+    if (rc != HY_OK || !e->next_group || (!final && now < e->next_group))
+        return rc;
     e->next_group = now + e->group_ns;
-    hy_err rc = hy_screen_groups_list(e->groups, &v, &n);
+    rc = hy_screen_groups_list(e->groups, &v, &n);
     for (size_t i = 0; rc == HY_OK && i < n; i++)
         if (v[i].decision == HY_SCREEN_CLOSED)
             rc = emit_group(&v[i], now, emit);

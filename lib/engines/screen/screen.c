@@ -154,10 +154,11 @@ static void judged_text(const hy_screen_result *r, char *out, size_t n)
 static void decide(const hy_screen *s, hy_screen_result *r)
 {
     const hy_screen_cfg *c = &s->cfg;
-    char j[96];
+    char j[96] = "";
     bool sure = r->inherited != HY_SCREEN_UNJUDGED && r->confidence >= c->floor;
     bool formed = r->cluster && r->cluster_members >= c->min_members;
-    judged_text(r, j, sizeof j);
+    if (r->inherited != HY_SCREEN_UNJUDGED) /* the date costs a gmtime: only when said */
+        judged_text(r, j, sizeof j);
     if (r->tainted) {
         time_t t = (time_t)(r->taint_ns / 1000000000ull);
         struct tm tm;

@@ -230,7 +230,40 @@ n = sum(json.loads(l)["screen"]["decision"] == "auto-closed" for l in open(sys.a
 assert n > 1000, n
 ' "$T/judged.json"
 
-# 13. the CPTC 2017 alerts, when the shared corpora are beside the repo
+# 13. hot reload in a running hayate run: a followed eve.json, no model at
+# start (nothing can be auto-closed), then the trained version published and
+# reloaded over the API: the rest of the file is screened with the verdicts
+half=$(( $(wc -l <"$A") / 2 ))
+head -n "$half" "$A" >"$T/live.json"
+"$HY" run --follow-alerts "$T/live.json" --db "$T/live.db" --listen 127.0.0.1:0 \
+    -s models.dir="$T/live-models" -s screen.group_s=60 >/dev/null 2>"$T/live.err" &
+lpid=$!
+port=$(wait_port "$T/live.err")
+"$HY" train screen --data "$T/q.csv" --models "$T/live-models" >/dev/null 2>&1
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/api/models/reload")
+check "POST /api/models/reload is accepted while following (202)" [ "$code" = 202 ]
+loaded=""
+for _ in $(seq 100); do
+    loaded=$(curl -s "http://127.0.0.1:$port/api/stats" | python3 -c '
+import json, sys
+e = [x for x in json.load(sys.stdin)["engines"] if x["name"] == "screen"]
+print(e[0]["model"]["loaded"] if e else "")' 2>/dev/null)
+    [ "$loaded" = 1 ] && break
+    sleep 0.1
+done
+check "the running screen engine loaded version 1 ($loaded)" [ "$loaded" = 1 ]
+tail -n +"$((half + 1))" "$A" >>"$T/live.json"
+for _ in $(seq 100); do
+    n=$("$HY" alerts --db "$T/live.db" --kind 'screen.group' --format json 2>/dev/null | wc -l)
+    [ "$n" -gt 0 ] && break
+    sleep 0.2
+done
+kill -TERM "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
+check "after the reload, judged clusters' alerts are auto-closed and summarised ($n groups)" \
+    [ "$n" -gt 0 ]
+check "the follower read every line" grep -q "$(wc -l <"$A") alerts" "$T/live.err"
+
+# 14. the CPTC 2017 alerts, when the shared corpora are beside the repo
 CPTC="$SRC/../shared/data/alerts/cptc2017"
 if [ -d "$CPTC" ]; then
     "$HY" screen --format json "$CPTC"/*.json >"$T/cptc.json" 2>"$T/cptc.err"

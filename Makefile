@@ -37,7 +37,9 @@ run: build
 	  --format table
 	$(HAYATE) run -c config/demo.conf --listen $(LISTEN)
 	$(HAYATE) alerts --db $(DEMO)/hayate.db --summary
-	$(HAYATE) alerts --db $(DEMO)/hayate.db --format table
+	@for e in darknet malware intel; do $(HAYATE) alerts --db $(DEMO)/hayate.db --format table \
+	  --engine $$e || exit 1; done
+	$(HAYATE) screen -n 12 $(DEMO)/alerts.json
 ifneq ($(SERVE),0)
 	@echo "hayate: open http://$(LISTEN)/ for the dashboard (Ctrl-C stops serving)"
 	$(HAYATE) run --db $(DEMO)/hayate.db --listen $(LISTEN) --darknet 198.18.0.0/15 \

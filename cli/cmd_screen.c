@@ -15,7 +15,6 @@
 #include "commands.h"
 #include "hayate/config.h"
 #include "hayate/follow.h"
-#include "hayate/gbm.h"
 #include "hayate/json.h"
 #include "hayate/pipeline.h"
 #include "hayate/screen.h"
@@ -107,20 +106,11 @@ static void write_fast_fields(hy_json *j, const hy_alert_in *a)
 static hy_err print_json(scr_cli *c, const hy_alert_in *a, const hy_screen_result *r)
 {
     hy_json j;
-    size_t n = a->raw.n;
     hy_buf_reset(&c->out);
     if (a->fmt != HY_ALERTIN_FASTLOG) {
-        while (n && a->raw.p[n - 1] != '}')
-            n--;
-        if (n < 2)
-            return hy_err_set(HY_ERR_FORMAT, "screen: alert object without '}'");
-        hy_buf_add(&c->out, a->raw.p, n - 1);
-        size_t k = n - 1;
-        while (k && (a->raw.p[k - 1] == ' ' || a->raw.p[k - 1] == '\n' || a->raw.p[k - 1] == '\t'))
-            k--;
-        hy_json_init(&j, &c->out);
-        j.depth = 1;
-        j.need_comma[1] = a->raw.p[k - 1] != '{';
+        hy_err rc = hy_json_extend(&j, &c->out, a->raw.p, a->raw.n);
+        if (rc != HY_OK)
+            return rc;
     } else {
         hy_json_init(&j, &c->out);
         hy_json_obj_open(&j);

@@ -56,6 +56,13 @@ void hy_json_kfixed(hy_json *j, const char *k, double v, int decimals);
  * Suricata does: "2024-01-02T03:04:05.678901+0000". */
 void hy_json_time(hy_json *j, uint64_t ts_ns);
 
+/* Starts writing into out inside an object that already exists as text:
+ * obj[0..n) (a JSON object, trailing blanks allowed) is appended without
+ * its closing '}', and j is left inside it, so keys added next join its
+ * members and hy_json_obj_close closes it. HY_ERR_FORMAT when obj does not
+ * start with '{' and end with '}' (its inside is not checked). */
+hy_err hy_json_extend(hy_json *j, hy_buf *out, const char *obj, size_t n);
+
 /* HY_OK, or the first error met (TOOBIG, NOMEM, ARG for misuse). */
 hy_err hy_json_finish(const hy_json *j);
 

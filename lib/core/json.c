@@ -532,3 +532,20 @@ hy_err hy_json_finish(const hy_json *j)
         return hy_err_set(HY_ERR_ARG, "json: document left open at depth %d", j->depth);
     return HY_OK;
 }
+
+hy_err hy_json_extend(hy_json *j, hy_buf *out, const char *obj, size_t n)
+{
+    size_t k;
+    while (n && strchr(" \t\r\n", obj[n - 1]))
+        n--;
+    if (n < 2 || obj[0] != '{' || obj[n - 1] != '}')
+        return hy_err_set(HY_ERR_FORMAT, "json: not an object to extend");
+    for (k = n - 1; k > 1 && strchr(" \t\r\n", obj[k - 1]); k--)
+        ;
+    hy_json_init(j, out);
+    if ((j->err = hy_buf_add(out, obj, n - 1)) != HY_OK)
+        return j->err;
+    j->depth = 1;
+    j->need_comma[1] = obj[k - 1] != '{'; /* "{}" has no member to follow */
+    return HY_OK;
+}

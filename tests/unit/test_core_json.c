@@ -384,9 +384,39 @@ static void test_fixed(void **state)
     fixed_is(0.1, 12, "0.1"); /* bad decimals: shortest round trip */
 }
 
+static void test_extend(void **state)
+{
+    static const struct { const char *in, *out; } ok[] = {
+        {"{}", "{\"k\":1}"},
+        {"{ }\n", "{ \"k\":1}"},
+        {"{\"a\":[1,{}]}  ", "{\"a\":[1,{}],\"k\":1}"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        hy_buf b;
+        hy_json j;
+        hy_buf_init(&b, 1024);
+        assert_int_equal(hy_json_extend(&j, &b, ok[i].in, strlen(ok[i].in)), HY_OK);
+        hy_json_kint(&j, "k", 1);
+        hy_json_obj_close(&j);
+        assert_int_equal(hy_json_finish(&j), HY_OK);
+        assert_string_equal(b.data, ok[i].out);
+        hy_buf_free(&b);
+    }
+    static const char *const bad[] = {"", "}", "{", "[1]", "x{}", "{} x"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        hy_buf b;
+        hy_json j;
+        hy_buf_init(&b, 1024);
+        assert_int_equal(hy_json_extend(&j, &b, bad[i], strlen(bad[i])), HY_ERR_FORMAT);
+        hy_buf_free(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_extend),
         cmocka_unit_test(test_object_all_types),
         cmocka_unit_test(test_fixed),
         cmocka_unit_test(test_nesting_and_commas),

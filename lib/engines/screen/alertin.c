@@ -621,8 +621,7 @@ static hy_err eve_scan(eve *e)
     return hy_jscan_finish(e->s, it.pos);
 }
 
-/* FNV-1a, 64 bits. */
-static uint64_t fnv1a64(const char *s, size_t n)
+uint64_t hy_alertin_fnv1a(const char *s, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < n; i++) {
@@ -630,6 +629,11 @@ static uint64_t fnv1a64(const char *s, size_t n)
         h *= 0x100000001b3ull;
     }
     return h;
+}
+
+uint64_t hy_alertin_kind_key(const char *kind, size_t n)
+{
+    return 1ull << 63 | (hy_alertin_fnv1a(kind, n) & 0x7fffffffffffffffull);
 }
 
 /* The checks that need the whole object. */
@@ -650,7 +654,7 @@ static hy_err eve_finish(eve *e)
     if ((e->seen & SEEN_HAYATE) && a->hy_kind.n > 0) {
         a->fmt = HY_ALERTIN_HAYATE;
         a->sid = 0;
-        a->sig_key = 1ull << 63 | (fnv1a64(a->hy_kind.p, a->hy_kind.n) & 0x7fffffffffffffffull);
+        a->sig_key = hy_alertin_kind_key(a->hy_kind.p, a->hy_kind.n);
         return HY_OK;
     }
     if (!(e->seen & SEEN_SID))

@@ -32,7 +32,6 @@ typedef struct scr_engine {
     scr_model *model;          /* loaded verdicts and supervised model */
     uint64_t group_ns, next_group;
     bool emit_closed;
-    uint64_t malformed;
     hy_buf ev;
     scr_slot *slot;            /* HY_SCREEN_BATCH, made with the screener */
     size_t nslots;
@@ -182,10 +181,8 @@ static hy_err scr_on_event(void *state, const hy_event *ev, const hy_emit *emit)
     hy_err rc;
     if (ev->kind != HY_EV_ALERT_IN)
         return HY_OK;
-    if (hy_alertin_parse(e->parser, ev->u.record.json, ev->u.record.len, &a) != HY_OK) {
-        e->malformed++; /* the feeder counted and reported it already */
-        return HY_OK;
-    }
+    if (hy_alertin_parse(e->parser, ev->u.record.json, ev->u.record.len, &a) != HY_OK)
+        return HY_OK; /* the feeder parsed it first: it counted and reported it */
     if ((rc = screener(e)) != HY_OK)
         return rc;
     scr_slot *k = &e->slot[e->nslots];

@@ -29,10 +29,8 @@ double hy__scr_rarity(const hy_screen *s, uint64_t count)
 /* The index of the category named by a's signature (FNV-1a of its text). */
 static hy_err cat_get(hy_screen *s, const hy_alert_in *a, uint32_t *idx)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
     const hy_str *c = a->fmt == HY_ALERTIN_HAYATE ? &a->hy_engine : &a->category;
-    for (uint32_t i = 0; i < c->n; i++)
-        h = (h ^ (uint8_t)c->p[i]) * 0x100000001b3ull;
+    uint64_t h = hy_alertin_fnv1a(c->p, c->n);
     void *v = hy_map_get(s->cat_ix, &h, sizeof h);
     if (v) {
         *idx = (uint32_t)((uintptr_t)v - 1);

@@ -8,21 +8,12 @@
 #include "hayate/alert.h"
 #include "hayate/json.h"
 
-/* The key hy_alertin_parse gives a hayate alert line: its kind, hashed. */
-static uint64_t kind_key(const char *kind)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (const char *p = kind; *p; p++)
-        h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
-    return (1ull << 63) | (h & 0x7fffffffffffffffull);
-}
-
 static void to_alert_in(const hy_alert *a, hy_alert_in *in)
 {
     memset(in, 0, sizeof *in);
     in->fmt = HY_ALERTIN_HAYATE;
     in->ts_ns = a->time_ns;
-    in->sig_key = kind_key(a->kind);
+    in->sig_key = hy_alertin_kind_key(a->kind, strlen(a->kind));
     in->gid = 1;
     in->severity = a->severity;
     in->signature = (hy_str){a->title ? a->title : "", a->title ? (uint32_t)strlen(a->title) : 0};
@@ -48,31 +39,24 @@ hy_err hy_screen_annotate(hy_screen *s, hy_alert *a)
     hy_json j;
     if (!s || !a || !a->evidence)
         return hy_err_set(HY_ERR_ARG, "screen: annotate needs a screener and an alert");
-    size_t n = strlen(a->evidence);
-    while (n && a->evidence[n - 1] != '}')
-        n--;
-    if (n < 2 || a->evidence[0] != '{')
-        return hy_err_set(HY_ERR_FORMAT, "alert %s: evidence is not an object", a->id);
-    to_alert_in(a, &in);
-    hy_err rc = hy_screen_alert(s, &in, &r);
-    if (rc != HY_OK)
+    hy_buf_init(&b, strlen(a->evidence) + 4096);
+    hy_err rc = hy_json_extend(&j, &b, a->evidence, strlen(a->evidence));
+    if (rc != HY_OK) /* refused before it counts in the screener's context */
+        rc = hy_err_set(rc, "alert %s: evidence: %s", a->id, hy_err_detail());
+    if (rc == HY_OK) {
+        to_alert_in(a, &in);
+        rc = hy_screen_alert(s, &in, &r);
+    }
+    if (rc != HY_OK) {
+        hy_buf_free(&b);
         return rc;
-    size_t k = n - 1; /* the object's content ends before its last '}' */
-    while (k > 1 && strchr(" \t\r\n", a->evidence[k - 1]))
-        k--;
-    hy_buf_init(&b, n + 4096);
-    rc = hy_buf_add(&b, a->evidence, n - 1);
-    hy_json_init(&j, &b);
-    j.depth = 1;
-    j.need_comma[1] = a->evidence[k - 1] != '{';
+    }
     hy_json_key(&j, "screen");
     hy_json_obj_open(&j);
     hy_screen_result_json(&j, &r);
     hy_json_obj_close(&j);
     hy_json_obj_close(&j);
-    if (rc == HY_OK)
-        rc = hy_json_finish(&j);
-    if (rc == HY_OK)
+    if ((rc = hy_json_finish(&j)) == HY_OK)
         rc = hy_alert_set_evidence(a, b.data);
     hy_buf_free(&b);
     return rc;

@@ -35,6 +35,7 @@ static const char usage_text[] =
     "      --pos-weight W   weight of an attack verdict in the model (default 50)\n"
     "      --daily          print every day\n"
     "      --misses N       print the first N attack alerts auto-closed, with reasons\n"
+    "      --rules          after the warm-up: alerts per decision rule, benign and attack\n"
     "  -s, --set KEY=VALUE  a screen.* setting\n"
     "  -f, --format FMT     table (default) or json\n"
     "  -h, --help\n"
@@ -45,7 +46,7 @@ typedef struct es_args {
     unsigned budget[MAX_BUDGETS];
     size_t nbudget;
     hy_synth_alerts_cfg gen;
-    bool model, daily;
+    bool model, daily, rules;
     unsigned long misses;
     double pos_weight;
     hy_fmt fmt;
@@ -84,14 +85,14 @@ static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
 
 static int parse_args(int argc, char **argv, es_args *a, hy_config *cfg)
 {
-    enum { O_SEED = 256, O_DAYS, O_PERDAY, O_NOMODEL, O_POSW, O_DAILY, O_MISSES };
+    enum { O_SEED = 256, O_DAYS, O_PERDAY, O_NOMODEL, O_POSW, O_DAILY, O_MISSES, O_RULES };
     static const struct option opts[] = {
         {"alerts", required_argument, NULL, 'a'}, {"truth", required_argument, NULL, 'T'},
         {"budget", required_argument, NULL, 'b'}, {"seed", required_argument, NULL, O_SEED},
         {"days", required_argument, NULL, O_DAYS}, {"per-day", required_argument, NULL, O_PERDAY},
         {"no-model", no_argument, NULL, O_NOMODEL}, {"pos-weight", required_argument, NULL, O_POSW},
         {"daily", no_argument, NULL, O_DAILY},    {"set", required_argument, NULL, 's'},
-        {"misses", required_argument, NULL, O_MISSES},
+        {"misses", required_argument, NULL, O_MISSES}, {"rules", no_argument, NULL, O_RULES},
         {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int o, rc;
@@ -127,6 +128,7 @@ static int parse_args(int argc, char **argv, es_args *a, hy_config *cfg)
                 return usage_error("--pos-weight must be in (0, 1e6], not ", optarg);
             break;
         case O_DAILY: a->daily = true; break;
+        case O_RULES: a->rules = true; break;
         case O_MISSES:
             if (!parse_u64(optarg, 0, 1000000, &v))
                 return usage_error("--misses must be 0..1000000, not ", optarg);
@@ -260,19 +262,39 @@ static void print_json(unsigned budget, const hy_screen_eval *ev)
 
 static const char *const stage_names[] = {"-", "recon", "exploit", "c2", "exfil"};
 
-/* --misses: attack alerts auto-closed after the warm-up, and why. */
-static void print_miss(void *ud, size_t day, const hy_alert_in *a, const hy_screen_truth *t,
-                       const hy_screen_result *r)
+/* What the observer gathers: --misses lines left to print, --rules counts. */
+typedef struct es_watch {
+    unsigned long left;
+    uint64_t rule[HY_SCREEN_RULE__COUNT][2]; /* [rule][attack] */
+} es_watch;
+
+/* --misses: attack alerts auto-closed after the warm-up, and why; --rules:
+ * counts per decision rule. */
+static void observe(void *ud, size_t day, const hy_alert_in *a, const hy_screen_truth *t,
+                    const hy_screen_result *r)
 {
-    unsigned long *left = ud;
+    es_watch *w = ud;
     char ts[32];
-    if (!*left || !day || !t->attack || r->decision != HY_SCREEN_CLOSED)
+    if (!day)
         return;
-    (*left)--;
+    if ((unsigned)r->rule < HY_SCREEN_RULE__COUNT)
+        w->rule[r->rule][t->attack]++;
+    if (!w->left || !t->attack || r->decision != HY_SCREEN_CLOSED)
+        return;
+    w->left--;
     hy_time_format(a->ts_ns, ts);
     printf("  missed: %.19s campaign %u %-7s sid %u %.*s: %s\n", ts, t->campaign,
            stage_names[t->stage < 5 ? t->stage : 0], a->sid,
            (int)(a->signature.n < 40 ? a->signature.n : 40), a->signature.p, r->reason);
+}
+
+/* --rules: which rule decided how many benign and attack alerts. */
+static void print_rules(const es_watch *w)
+{
+    printf("  %-12s %9s %8s\n", "rule", "benign", "attack");
+    for (int i = 0; i < HY_SCREEN_RULE__COUNT; i++)
+        printf("  %-12s %9llu %8llu\n", hy_screen_rule_name((hy_screen_rule)i),
+               (unsigned long long)w->rule[i][0], (unsigned long long)w->rule[i][1]);
 }
 
 static int run_budget(const es_args *a, const hy_screen_cfg *sc, FILE *alerts,
@@ -280,10 +302,10 @@ static int run_budget(const es_args *a, const hy_screen_cfg *sc, FILE *alerts,
 {
     hy_screen_eval_cfg ec = {.screen = *sc, .budget = budget, .model = a->model,
                              .pos_weight = a->pos_weight};
-    unsigned long left = a->misses;
-    if (left) {
-        ec.observe = print_miss;
-        ec.observe_ud = &left;
+    es_watch w = {.left = a->misses};
+    if (w.left || a->rules) {
+        ec.observe = observe;
+        ec.observe_ud = &w;
     }
     hy_alertin_reader *r = NULL;
     hy_screen_eval *ev = malloc(sizeof *ev);
@@ -293,10 +315,14 @@ static int run_budget(const es_args *a, const hy_screen_cfg *sc, FILE *alerts,
     if (e == HY_OK)
         e = hy_screen_eval_run(&ec, r, t, nt, ev);
     hy_alertin_reader_destroy(r);
-    if (e == HY_OK)
-        a->fmt == HY_FMT_JSON ? print_json(budget, ev) : print_table(a, budget, ev);
-    else
+    if (e != HY_OK)
         hy_cli_error("eval screen", e);
+    else if (a->fmt == HY_FMT_JSON)
+        print_json(budget, ev);
+    else
+        print_table(a, budget, ev);
+    if (e == HY_OK && a->rules && a->fmt != HY_FMT_JSON)
+        print_rules(&w);
     free(ev);
     return e == HY_OK ? HY_EXIT_OK : HY_EXIT_FAIL;
 }

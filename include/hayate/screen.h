@@ -54,6 +54,9 @@ enum {
     HY_SF_SRC_INTERNAL,  /* source in screen.home networks (default RFC 1918 / ULA) */
     HY_SF_DST_INTERNAL,
     HY_SF_SIG_GAP,       /* log1p(seconds since this host pair last raised the signature) */
+    HY_SF_PAIR_AGE,      /* log1p(seconds since the host pair's first alert); 0 when new */
+    HY_SF_SRC_AGE,       /* log1p(seconds since the source's first alert); 0 when new */
+    HY_SF_DST_AGE,       /* same for the destination */
     HY_SF__COUNT
 };
 
@@ -63,6 +66,21 @@ typedef enum hy_screen_decision {
     HY_SCREEN_CLOSED,      /* "auto-closed" */
 } hy_screen_decision;
 
+/* The decision rule that applied (docs/screen.md, "Decisions"), in order. */
+typedef enum hy_screen_rule {
+    HY_SCREEN_RULE_TAINT = 0,    /* an endpoint was judged compromised */
+    HY_SCREEN_RULE_MALICIOUS,    /* inherits a malicious verdict */
+    HY_SCREEN_RULE_MODEL_HIGH,   /* supervised p(attack) >= model_high */
+    HY_SCREEN_RULE_NEVER_SEEN,   /* first alert of its signature */
+    HY_SCREEN_RULE_BENIGN,       /* inherits a benign verdict */
+    HY_SCREEN_RULE_MODEL_LOW,    /* formed cluster, p(attack) < model_low */
+    HY_SCREEN_RULE_PRIORITY,     /* priority >= escalate */
+    HY_SCREEN_RULE_UNSURE,       /* none of the above: a human reads it */
+    HY_SCREEN_RULE__COUNT
+} hy_screen_rule;
+/* "taint", "malicious", "model-high", "never-seen", "benign", "model-low",
+ * "priority", "unsure". */
+const char *hy_screen_rule_name(hy_screen_rule r);
 typedef enum hy_screen_verdict {
     HY_SCREEN_UNJUDGED = 0,
     HY_SCREEN_BENIGN,
@@ -114,6 +132,7 @@ typedef struct hy_screen_result {
     uint64_t seq;               /* the alert's position in the screener's input (0-based) */
     double priority;            /* 0..1 */
     hy_screen_decision decision;
+    hy_screen_rule rule;        /* which rule decided */
     char reason[HY_SCREEN_REASON];
     double novelty;             /* isolation-forest score (0.5 during warm-up) */
     double rarity;              /* 0..1 from the signature's share */
@@ -173,7 +192,7 @@ hy_err hy_screen_judge(hy_screen *s, uint64_t cluster, hy_screen_verdict v, uint
 hy_err hy_screen_judge_set(hy_screen *s, uint64_t cluster, uint32_t benign, uint32_t malicious,
                            uint64_t ts_ns, const char *who);
 
-/* Writes r's "screen" object members (priority, decision, reason, cluster,
+/* Writes r's "screen" object members (priority, decision, rule, reason, cluster,
  * cluster_members, confidence, novelty, rarity, model when there is one,
  * context) into an open JSON object. */
 struct hy_json;

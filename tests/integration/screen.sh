@@ -189,7 +189,7 @@ for line in open(sys.argv[1]):
     if h["kind"] != "screen.alert": continue
     e = h["evidence"]; n += 1
     assert e["screen"]["decision"] in ("escalate", "needs-review", "auto-closed")
-    assert len(e["features"]) == 20 and e["source"]["alert"]["signature_id"] == e["sid"]
+    assert len(e["features"]) == 23 and e["source"]["alert"]["signature_id"] == e["sid"]
 assert n > 1000, n
 ' "$T/run1.json"
 check "hayate's own alerts (darknet) are screened too" python3 -c '

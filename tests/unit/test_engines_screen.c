@@ -10,8 +10,12 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <math.h>
 
 #include "hayate/config.h"
+#include "engines/screen/screen_learn.h"
+#include "hayate/alert.h"
+#include "hayate/buf.h"
 #include "hayate/screen.h"
 
 #define S_NS 1000000000ull
@@ -82,6 +86,30 @@ static void test_context_window(void **st)
     /* 25 hours later the window (24 h) is empty */
     r = run(s, mk(203, 3, 4, 22 + 25 * 3600));
     assert_int_equal(r.context_len, 0);
+    hy_screen_destroy(s);
+}
+
+/* How long the host pair and each host have been raising alerts: 0 the
+ * first time, log1p(seconds) after. */
+static void test_age_features(void **st)
+{
+    (void)st;
+    hy_screen *s = new_screen();
+    hy_screen_result r = run(s, mk(100, 1, 2, 0));
+    assert_float_equal(r.f[HY_SF_PAIR_AGE], 0, 1e-6);
+    assert_float_equal(r.f[HY_SF_SRC_AGE], 0, 1e-6);
+    assert_float_equal(r.f[HY_SF_DST_AGE], 0, 1e-6);
+    r = run(s, mk(101, 2, 1, 3600)); /* the same pair, the other way round */
+    assert_float_equal(r.f[HY_SF_PAIR_AGE], 0, 1e-6); /* pairs are directed */
+    assert_float_equal(r.f[HY_SF_SRC_AGE], log1p(3600), 1e-3);
+    r = run(s, mk(102, 1, 2, 7200));
+    assert_float_equal(r.f[HY_SF_PAIR_AGE], log1p(7200), 1e-3);
+    r = run(s, mk(103, 1, 3, 7300)); /* a new peer of an old host */
+    assert_float_equal(r.f[HY_SF_PAIR_AGE], 0, 1e-6);
+    assert_float_equal(r.f[HY_SF_SRC_AGE], log1p(7300), 1e-3);
+    assert_float_equal(r.f[HY_SF_DST_AGE], 0, 1e-6);
+    assert_int_equal(r.rule, HY_SCREEN_RULE_NEVER_SEEN);
+    assert_string_equal(hy_screen_rule_name(r.rule), "never-seen");
     hy_screen_destroy(s);
 }
 
@@ -337,10 +365,44 @@ static void test_model_file(void **st)
     hy_screen_destroy(s);
 }
 
+/* Training columns from a stored screen.alert: today's features, and an
+ * older alert's 20 with the newer ones missing; fewer is refused. */
+static void test_training_row(void **st)
+{
+    (void)st;
+    hy_alert a;
+    hy_buf row;
+    char ev[1024], list[512] = "";
+    memset(&a, 0, sizeof a);
+    strcpy(a.kind, "screen.alert");
+    strcpy(a.id, "a1");
+    a.ip_version = 4;
+    a.time_ns = 5;
+    for (int n = 19; n <= HY_SF__COUNT + 1; n++) {
+        list[0] = '\0';
+        for (int i = 0; i < n; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%d", i ? "," : "", i + 1);
+        snprintf(ev, sizeof ev, "{\"screen\":{\"cluster\":\"00000000000000ab\"},"
+                 "\"features\":[%s]}", list);
+        a.evidence = ev;
+        hy_buf_init(&row, 1 << 16);
+        hy_err e = hy__scr_features(&a, &row);
+        if (n < 20 || n > HY_SF__COUNT) {
+            assert_int_equal(e, HY_ERR_FORMAT);
+        } else {
+            assert_int_equal(e, HY_OK);
+            char *last = strrchr(row.data, ',');
+            assert_string_equal(last + 1, n == HY_SF__COUNT ? "23" : "nan");
+        }
+        hy_buf_free(&row);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_context_window),
+        cmocka_unit_test(test_age_features),
         cmocka_unit_test(test_cluster_inherits_verdict),
         cmocka_unit_test(test_never_seen_goes_to_a_human),
         cmocka_unit_test(test_queue_orders_by_impact),
@@ -348,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_groups_summary),
         cmocka_unit_test(test_settings),
         cmocka_unit_test(test_model_file),
+        cmocka_unit_test(test_training_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

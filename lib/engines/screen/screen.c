@@ -166,6 +166,7 @@ static void decide(const hy_screen *s, hy_screen_result *r)
         if (gmtime_r(&t, &tm))
             strftime(day, sizeof day, "%m-%d", &tm);
         r->decision = HY_SCREEN_ESCALATE;
+        r->rule = HY_SCREEN_RULE_TAINT;
         if (r->taint_sid)
             snprintf(r->reason, sizeof r->reason,
                      "its source was judged compromised on %s (an alert of sid %u)", day,
@@ -175,32 +176,39 @@ static void decide(const hy_screen *s, hy_screen_result *r)
                      day);
     } else if (sure && r->inherited == HY_SCREEN_MALICIOUS) {
         r->decision = HY_SCREEN_ESCALATE;
+        r->rule = HY_SCREEN_RULE_MALICIOUS;
         snprintf(r->reason, sizeof r->reason, "%s %s (confidence %.2f)",
                  r->judged_from == r->cluster ? "context cluster" : "similar context cluster", j,
                  r->confidence);
     } else if (r->model >= c->model_high) {
         r->decision = HY_SCREEN_ESCALATE;
+        r->rule = HY_SCREEN_RULE_MODEL_HIGH;
         snprintf(r->reason, sizeof r->reason, "model: p(attack) %.2f", r->model);
     } else if (r->never_seen) {
         r->decision = r->priority >= c->escalate ? HY_SCREEN_ESCALATE : HY_SCREEN_REVIEW;
+        r->rule = HY_SCREEN_RULE_NEVER_SEEN;
         snprintf(r->reason, sizeof r->reason, "never-seen signature (priority %.2f)",
                  r->priority);
     } else if (sure && r->inherited == HY_SCREEN_BENIGN) {
         r->decision = HY_SCREEN_CLOSED;
+        r->rule = HY_SCREEN_RULE_BENIGN;
         snprintf(r->reason, sizeof r->reason, "%s %s (confidence %.2f)",
                  r->judged_from == r->cluster ? "context cluster" : "similar context cluster", j,
                  r->confidence);
     } else if (formed && r->model >= 0 && r->model < c->model_low) {
         r->decision = HY_SCREEN_CLOSED;
+        r->rule = HY_SCREEN_RULE_MODEL_LOW;
         snprintf(r->reason, sizeof r->reason,
                  "model: p(attack) %.3f in a cluster of %u not yet judged", r->model,
                  r->cluster_members);
     } else if (r->priority >= c->escalate) {
         r->decision = HY_SCREEN_ESCALATE;
+        r->rule = HY_SCREEN_RULE_PRIORITY;
         snprintf(r->reason, sizeof r->reason, "rare or novel: priority %.2f (novelty %.2f, "
                  "rarity %.2f)", r->priority, r->novelty, r->rarity);
     } else {
         r->decision = HY_SCREEN_REVIEW;
+        r->rule = HY_SCREEN_RULE_UNSURE;
         if (!r->cluster)
             snprintf(r->reason, sizeof r->reason, "in no context cluster");
         else if (r->inherited != HY_SCREEN_UNJUDGED)
@@ -312,6 +320,14 @@ hy_err hy_screen_alerts(hy_screen *s, const hy_alert_in *a, size_t n, hy_screen_
 hy_err hy_screen_alert(hy_screen *s, const hy_alert_in *a, hy_screen_result *r)
 {
     return hy_screen_alerts(s, a, 1, r);
+}
+
+const char *hy_screen_rule_name(hy_screen_rule r)
+{
+    static const char *const names[HY_SCREEN_RULE__COUNT] = {
+        "taint", "malicious", "model-high", "never-seen", "benign", "model-low", "priority",
+        "unsure"};
+    return (unsigned)r < HY_SCREEN_RULE__COUNT ? names[r] : "?";
 }
 
 void hy_screen_stats_get(const hy_screen *s, hy_screen_stats *st)

@@ -144,6 +144,8 @@ static const scr_event *host_ev(const hy_screen *s, const scr_host *h, uint32_t 
 
 static void host_push(hy_screen *s, scr_host *h, uint64_t seq, uint64_t ts, uint32_t sig)
 {
+    if (h->count == 0)
+        h->first_ts = ts;
     h->ev[h->head] = (scr_event){.seq = seq, .ts = ts, .sig = sig};
     h->head = (h->head + 1) % s->cfg.history;
     if (h->count < s->cfg.history)
@@ -243,6 +245,21 @@ static void context_features(const hy_screen *s, const scr_event *ctx, uint32_t 
     r->f[HY_SF_CTX_RARE] = n ? (float)(rare / n) : 0;
 }
 
+/* log1p(seconds since *first); 0 the first time (*count 0: it becomes 1
+ * and *first ts). */
+static float age(uint64_t *first, uint64_t *count, uint64_t ts)
+{
+    if ((*count)++ == 0)
+        *first = ts;
+    return (float)log1p((double)(ts - *first) / 1e9);
+}
+
+/* How long a host has been raising alerts (0: this is its first). */
+static float host_age(const scr_host *h, uint64_t ts)
+{
+    return h->count ? (float)log1p((double)(ts - h->first_ts) / 1e9) : 0.0f;
+}
+
 /* Counts of the host pair and of each host with this signature. */
 static void pair_features(hy_screen *s, const hy_alert_in *a, uint32_t sig, uint64_t ts,
                           hy_screen_result *r)
@@ -252,8 +269,10 @@ static void pair_features(hy_screen *s, const hy_alert_in *a, uint32_t sig, uint
     host_key(key, a->ip_version, a->src);
     host_key(key + HOST_KEY, a->ip_version, a->dst);
     scr_pair *p = pair_get(s, key, sizeof key);
-    if (p)
+    if (p) {
         r->f[HY_SF_PAIR_RATE] = (float)log1p(hy__scr_decay_add(&p->rate, ts, half));
+        r->f[HY_SF_PAIR_AGE] = age(&p->first_ts, &p->count, ts);
+    }
     scr_pair *hs[2] = {host_sig(s, a->ip_version, a->src, sig),
                        host_sig(s, a->ip_version, a->dst, sig)};
     for (int i = 0; i < 2; i++) {
@@ -307,10 +326,14 @@ hy_err hy__scr_context(hy_screen *s, const hy_alert_in *a, uint64_t ts, hy_scree
     asset_features(s, a, r);
     if (a->ip_version)
         pair_features(s, a, *sig, ts, r);
-    if (src)
+    if (src) {
+        r->f[HY_SF_SRC_AGE] = host_age(src, ts);
         r->f[HY_SF_SRC_RATE] = (float)log1p(hy__scr_decay_add(&src->rate, ts, s->cfg.rate_ns));
-    if (dst)
+    }
+    if (dst) {
+        r->f[HY_SF_DST_AGE] = host_age(dst, ts);
         r->f[HY_SF_DST_RATE] = (float)log1p(hy__scr_decay_add(&dst->rate, ts, s->cfg.rate_ns));
+    }
     if (src)
         host_push(s, src, s->seq, ts, *sig);
     if (dst && dst != src)

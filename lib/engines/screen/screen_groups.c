@@ -196,6 +196,7 @@ void hy_screen_result_json(hy_json *j, const hy_screen_result *r)
     snprintf(id, sizeof id, "%016llx", (unsigned long long)r->cluster);
     hy_json_kfixed(j, "priority", r->priority, 4);
     hy_json_kstr(j, "decision", hy_screen_decision_name(r->decision));
+    hy_json_kstr(j, "rule", hy_screen_rule_name(r->rule));
     hy_json_kstr(j, "reason", r->reason);
     hy_json_kstr(j, "cluster", r->cluster ? id : "");
     hy_json_kuint(j, "cluster_members", r->cluster_members);

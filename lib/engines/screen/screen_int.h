@@ -11,7 +11,7 @@
 #define HY_SCREEN_FEATURE_NAMES                                                                \
     "severity,sig_count,sig_rarity,src_sig,dst_sig,sig_rate,pair_rate,src_rate,dst_rate,"      \
     "ctx_len,ctx_distinct,ctx_rare,hour_sin,hour_cos,weekend,src_crit,dst_crit,"               \
-    "src_internal,dst_internal,sig_gap"
+    "src_internal,dst_internal,sig_gap,pair_age,src_age,dst_age"
 
 /* A count that decays with a half-life: a sliding window without buckets. */
 typedef struct scr_decay {
@@ -42,6 +42,7 @@ typedef struct scr_event {
 
 typedef struct scr_host {
     scr_decay rate;
+    uint64_t first_ts;       /* of its first alert */
     uint32_t head, count;
     scr_event ev[];          /* cfg.history */
 } scr_host;
@@ -49,7 +50,7 @@ typedef struct scr_host {
 /* A (host, signature) or (source, destination) counter. */
 typedef struct scr_pair {
     uint64_t count;
-    uint64_t last_ts;
+    uint64_t first_ts, last_ts;
     scr_decay rate;
 } scr_pair;
 

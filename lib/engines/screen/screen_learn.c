@@ -4,6 +4,7 @@
  * rows into verdict counts per cluster, hosts judged compromised, and a
  * cost-sensitive XGBoost model; a running engine loads them on reload. */
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,9 +78,10 @@ hy_err hy__scr_features(const hy_alert *a, hy_buf *row)
     cl = json_object_get(json_object_get(ev, "screen"), "cluster");
     f = json_object_get(ev, "features");
     if (!json_is_string(cl) || strlen(json_string_value(cl)) > 16 || !json_is_array(f) ||
-        json_array_size(f) != HY_SF__COUNT)
+        json_array_size(f) < SCR_FEATURES_V1 || json_array_size(f) > HY_SF__COUNT)
         rc = hy_err_set(HY_ERR_FORMAT, "alert %s: evidence lacks screen.cluster or the %d "
-                        "features", a->id, HY_SF__COUNT);
+                        "features (%d before hayate 2026-11-26)", a->id, HY_SF__COUNT,
+                        SCR_FEATURES_V1);
     if (rc == HY_OK)
         rc = hy_buf_addf(row, "%s,%u,", *json_string_value(cl) ? json_string_value(cl) : "0",
                          a->ip_version);
@@ -91,9 +93,12 @@ hy_err hy__scr_features(const hy_alert *a, hy_buf *row)
     }
     for (size_t i = 0; rc == HY_OK && i < HY_SF__COUNT; i++) {
         json_t *v = json_array_get(f, i);
-        rc = json_is_number(v) ? hy_buf_addf(row, ",%.6g", json_number_value(v))
-                               : hy_err_set(HY_ERR_FORMAT, "alert %s: feature %zu not a number",
-                                            a->id, i);
+        if (i >= json_array_size(f))
+            rc = hy_buf_addf(row, ",nan"); /* an older alert: missing, as XGBoost takes it */
+        else
+            rc = json_is_number(v) ? hy_buf_addf(row, ",%.6g", json_number_value(v))
+                                   : hy_err_set(HY_ERR_FORMAT,
+                                                "alert %s: feature %zu not a number", a->id, i);
     }
     json_decref(ev);
     return rc;
@@ -166,7 +171,7 @@ static hy_err parse_row(rows *r, char *line, const char *name, size_t no)
     }
     for (size_t i = 0; i < HY_SF__COUNT; i++) {
         double v = strtod(f[8 + i], &end);
-        if (*end || !(v > -1e9 && v < 1e9))
+        if (*end || !(isnan(v) || (v > -1e9 && v < 1e9)))
             return hy_err_set(HY_ERR_FORMAT, "%s:%zu: feature %zu is not a number", name, no, i);
         r->x[r->n * HY_SF__COUNT + i] = (float)v;
     }

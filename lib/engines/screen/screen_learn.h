@@ -6,6 +6,9 @@
 #include "engines/screen/screen_int.h"
 #include "hayate/alert.h"
 
+/* Features stored by screen.alert alerts before pair_age, src_age and
+ * dst_age were added; the rest are missing (NaN) for them. */
+#define SCR_FEATURES_V1 20
 /* A training row: the alert's cluster, endpoints and time, then the
  * features. */
 #define HY_SCREEN_FEATURE_SPEC "cluster,ip_version,src,dst,time_ns," HY_SCREEN_FEATURE_NAMES

@@ -2,12 +2,14 @@
  * over the alert features, trained from analysts' verdicts. */
 #include "engines/screen/screen_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "hayate/gbm.h"
 #include "hayate/mldata.h"
 
-/* The rows as a sparse set (zeros are absent, as hy_gbm expects). */
+/* The rows as a sparse set (zeros are absent, as hy_gbm expects; so are
+ * NaN, features missing from an older alert). */
 static hy_err to_mldata(const float *x, const float *y, size_t rows, hy_mldata **out)
 {
     hy_mldata *d = calloc(1, sizeof *d);
@@ -28,7 +30,7 @@ static hy_err to_mldata(const float *x, const float *y, size_t rows, hy_mldata *
         d->indptr[r] = nnz;
         for (uint32_t c = 0; c < HY_SF__COUNT; c++) {
             float v = x[r * HY_SF__COUNT + c];
-            if (v != 0) {
+            if (v != 0 && !isnan(v)) {
                 d->indices[nnz] = c;
                 d->values[nnz++] = v;
             }

@@ -21,6 +21,8 @@
 #define IF_NODE_BYTES 16u
 #define IF_TRIES      8  /* random attribute draws before a full scan */
 #define IF_LANES      16 /* trees walked in lockstep when scoring */
+#define IF_HEAP_LANES 16  /* the same over the heap layout (lanes kept in registers) */
+#define IF_HEAP_MAX_H 12 /* heap layout for trees of height up to this (psi <= 4096) */
 
 _Static_assert(HY_IFOREST_MAX_COLS <= 0x10000u, "attributes fit if_node.attr");
 _Static_assert(HY_IFOREST_MAX_SAMPLE <= 0x10000u, "leaf sizes - 1 fit if_node.size1");
@@ -33,6 +35,12 @@ typedef struct if_node {
     uint32_t child[2]; /* absolute: x[attr] < val -> child[0]; a leaf: itself, twice */
 } if_node;
 
+/* An internal node of the heap layout (below). */
+typedef struct if_hnode {
+    float val;
+    uint32_t attr;
+} if_hnode;
+
 struct hy_iforest {
     uint32_t trees, sample, cols, psi;
     uint64_t seed;
@@ -40,6 +48,14 @@ struct hy_iforest {
     if_node *nodes;
     uint32_t height; /* ceil(log2 psi): no leaf is deeper */
     double norm;     /* c(psi) */
+    /* The same trees as complete binary trees of the height, for scoring:
+     * node i's children are 2i + 1 and 2i + 2, so a step loads 8 bytes and
+     * no child index. A leaf above the last level becomes splits that may
+     * go either way, every last-level slot under it holding its path
+     * length. Tree t: hin[t * (2^h - 1) ..], hleaf[t * 2^h ..]. NULL when
+     * the height is over IF_HEAP_MAX_H (memory) or allocation failed. */
+    if_hnode *hin;
+    float *hleaf;
 };
 
 /* ---- PRNG: xoshiro256** seeded through splitmix64 ---- */
@@ -118,6 +134,8 @@ static void iforest_free(hy_iforest *f)
         return;
     free(f->root);
     free(f->nodes);
+    free(f->hin);
+    free(f->hleaf);
     free(f);
 }
 
@@ -172,10 +190,110 @@ size_t hy_iforest_psi(const hy_iforest *f)
     return f ? f->psi : 0;
 }
 
+/* Builds the heap layout of tree t from its nodes: a walk from the root
+ * with an explicit stack (node, heap index, depth). */
+static void heap_tree(hy_iforest *f, uint32_t t, uint32_t *stack)
+{
+    uint32_t h = f->height, nin = (1u << h) - 1, n = 0;
+    if_hnode *in = f->hin + (size_t)t * nin;
+    float *leaf = f->hleaf + ((size_t)t << h);
+    stack[n++] = f->root[t], stack[n++] = 0, stack[n++] = 0;
+    while (n) {
+        uint32_t d = stack[--n], j = stack[--n], at = stack[--n];
+        const if_node *nd = &f->nodes[at];
+        if (nd->child[0] != at) { /* internal: depth < h (checked when fitted or loaded) */
+            in[j] = (if_hnode){nd->val, nd->attr};
+            for (int c = 1; c >= 0; c--)
+                stack[n++] = nd->child[c], stack[n++] = 2 * j + 1 + (uint32_t)c,
+                stack[n++] = d + 1;
+            continue;
+        }
+        /* a leaf at depth d: its last-level descendants are 2^(h-d) slots */
+        uint32_t span = 1u << (h - d), first = (j + 1) * span - 1 - nin;
+        for (uint32_t k = 0; k < span; k++)
+            leaf[first + k] = nd->val;
+        /* above the last level, it and its descendants split any way */
+        for (uint32_t l = 0; d + l < h; l++) {
+            uint32_t lo = (j + 1) * (1u << l) - 1;
+            for (uint32_t k = 0; k < (1u << l); k++)
+                in[lo + k] = (if_hnode){0, 0};
+        }
+    }
+}
+
+/* The heap layout of every tree (see struct hy_iforest); without it
+ * (height over IF_HEAP_MAX_H, or no memory) scoring walks the nodes. */
+static void heap_build(hy_iforest *f)
+{
+    uint32_t h = f->height;
+    if (h > IF_HEAP_MAX_H || h == 0)
+        return;
+    uint32_t *stack = malloc(3 * (2u * HY_IFOREST_MAX_NODES(f->psi) + 2) * sizeof *stack);
+    f->hin = malloc((size_t)f->trees * ((1u << h) - 1) * sizeof *f->hin);
+    f->hleaf = malloc(((size_t)f->trees << h) * sizeof *f->hleaf);
+    if (stack && f->hin && f->hleaf) {
+        for (uint32_t t = 0; t < f->trees; t++)
+            heap_tree(f, t, stack);
+    } else {
+        free(f->hin);
+        free(f->hleaf);
+        f->hin = NULL;
+        f->hleaf = NULL;
+    }
+    free(stack);
+}
+
+/* Scoring over the heap layout: IF_LANES trees in lockstep, exactly height
+ * steps each; sums in the same order as the node walk, so the same score.
+ * Inlined with a constant h, the lanes' offsets become constants too. */
+static inline __attribute__((always_inline)) double heap_score_h(const hy_iforest *f,
+                                                                 const float *x, uint32_t h)
+{
+    uint32_t nin = (1u << h) - 1, t0 = 0;
+    double sum = 0;
+    for (; t0 + IF_HEAP_LANES <= f->trees; t0 += IF_HEAP_LANES) {
+        const if_hnode *base = f->hin + (size_t)t0 * nin;
+        uint32_t at[IF_HEAP_LANES] = {0};
+        for (uint32_t step = 0; step < h; step++) {
+#pragma GCC unroll 16
+            for (uint32_t k = 0; k < IF_HEAP_LANES; k++) {
+                const if_hnode *p = &base[k * nin + at[k]];
+                /* the grandchildren's line, for the step after next (an
+                 * address past the tree is harmless: a prefetch never faults) */
+                __builtin_prefetch((const void *)((uintptr_t)base +
+                                                  (k * nin + 4 * at[k] + 3) * sizeof *base));
+                at[k] = 2 * at[k] + 1 + !(x[p->attr] < p->val);
+            }
+        }
+        for (uint32_t k = 0; k < IF_HEAP_LANES; k++)
+            sum += f->hleaf[((size_t)(t0 + k) << h) + at[k] - nin];
+    }
+    for (; t0 < f->trees; t0++) { /* the trees left over, one by one */
+        const if_hnode *in = f->hin + (size_t)t0 * nin;
+        uint32_t at = 0;
+        for (uint32_t step = 0; step < h; step++)
+            at = 2 * at + 1 + !(x[in[at].attr] < in[at].val);
+        sum += f->hleaf[((size_t)t0 << h) + at - nin];
+    }
+    return exp2(-(sum / f->trees) / f->norm);
+}
+
+static double heap_score(const hy_iforest *f, const float *x)
+{
+    switch (f->height) { /* the default subsample (256) and its neighbours */
+    case 7: return heap_score_h(f, x, 7);
+    case 8: return heap_score_h(f, x, 8);
+    case 9: return heap_score_h(f, x, 9);
+    default: return heap_score_h(f, x, f->height);
+    }
+}
+
 double hy_iforest_score(const hy_iforest *f, const float *x, size_t cols)
 {
     if (!f || !x || cols != f->cols)
         return NAN;
+    if (f->hin)
+        return heap_score(f, x);
     const if_node *nd = f->nodes;
     double h = 0;
     for (uint32_t t0 = 0; t0 < f->trees; t0 += IF_LANES) {
@@ -420,6 +538,7 @@ hy_err hy_iforest_fit(const float *x, size_t rows, size_t cols, const hy_iforest
     if_node *shrunk = realloc(f->nodes, (size_t)next * sizeof *f->nodes);
     if (shrunk)
         f->nodes = shrunk;
+    heap_build(f);
     *out = f;
     f = NULL;
 out:
@@ -617,6 +736,7 @@ hy_err hy_iforest_load(const void *buf, size_t n, hy_iforest **out)
     f->root[pr.trees] = base;
     if (rc != HY_OK)
         goto out;
+    heap_build(f);
     *out = f;
     f = NULL;
 out:

@@ -248,6 +248,70 @@ static void test_round_trip(void **state)
     hy_iforest_destroy(g);
 }
 
+/* c(n) of the paper: the mean depth of an unsuccessful search in a BST. */
+static double ref_c(uint32_t n)
+{
+    if (n > 2)
+        return 2.0 * (log(n - 1.0) + 0.5772156649) - 2.0 * (n - 1.0) / n;
+    return n == 2 ? 1.0 : 0.0;
+}
+
+/* The score of row x by walking the saved bytes (the documented format),
+ * independently of the library's own scoring layout. */
+static double ref_score(const uint8_t *m, const float *x)
+{
+    uint32_t trees = get_u32(m + 8), psi = get_u32(m + 28);
+    const uint8_t *p = m + 32;
+    double h = 0;
+    for (uint32_t t = 0; t < trees; t++) {
+        uint32_t n = get_u32(p), i = 0, depth = 0;
+        const uint8_t *nd = p + 4;
+        while (get_u32(nd + 16 * i) != 0xffffffffu) {
+            float v;
+            uint32_t bits = get_u32(nd + 16 * i + 4);
+            memcpy(&v, &bits, 4);
+            i = x[get_u32(nd + 16 * i)] < v ? get_u32(nd + 16 * i + 8) : get_u32(nd + 16 * i + 12);
+            depth++;
+        }
+        h += (float)(depth + ref_c(get_u32(nd + 16 * i + 8)));
+        p += 4 + 16 * (size_t)n;
+    }
+    return exp2(-(h / trees) / ref_c(psi));
+}
+
+/* Scores equal the reference walk for every height (the library keeps a
+ * heap layout up to psi 4096 and walks nodes beyond), tree counts that do
+ * not fill its lanes, and rows with NaN. */
+static void test_reference_scorer(void **state)
+{
+    (void)state;
+    enum { ROWS = 9000, COLS = 5 };
+    static const unsigned cases[][2] = {{100, 256}, {37, 64}, {3, 2}, {20, 4096}, {5, 8192}};
+    float *x = malloc(ROWS * COLS * sizeof *x);
+    assert_non_null(x);
+    uint64_t s = 77;
+    for (size_t i = 0; i < ROWS * COLS; i++)
+        x[i] = (float)(rng_gauss(&s) * (i % COLS + 1));
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        hy_iforest *f = fit_or_fail(x, ROWS, COLS, cases[c][0], cases[c][1], 3);
+        size_t n;
+        uint8_t *m = save_bytes(f, &n);
+        for (size_t i = 0; i < ROWS; i += 13) {
+            float row[COLS];
+            memcpy(row, x + i * COLS, sizeof row);
+            if (i % 5 == 0)
+                row[i % COLS] = NAN;
+            double a = hy_iforest_score(f, row, COLS), b = ref_score(m, row);
+            if (fabs(a - b) > 1e-12)
+                fail_msg("trees %u psi %u row %zu: %.17g, reference %.17g", cases[c][0],
+                         cases[c][1], i, a, b);
+        }
+        free(m);
+        hy_iforest_destroy(f);
+    }
+    free(x);
+}
+
 /* psi 2, one tree: x < 0.5 left. Each point ends at depth 1 in a leaf of
  * one row, so h = 1 + c(1) = 1 and s = 2^(-1 / c(2)) = 0.5. */
 static void hand_model(uint8_t m[32 + 4 + 48])
@@ -560,6 +624,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_planted_2d),
+        cmocka_unit_test(test_reference_scorer),
         cmocka_unit_test(test_planted_10d),
         cmocka_unit_test(test_score_range_and_args),
         cmocka_unit_test(test_deterministic),

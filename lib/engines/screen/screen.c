@@ -18,6 +18,12 @@ static void free_host(void *p)
     free(p);
 }
 
+static void free_host_entry(void *ud, const void *key, void *value)
+{
+    (void)ud, (void)key;
+    free(*(scr_host **)value);
+}
+
 hy_err hy_screen_create(const hy_screen_cfg *c, hy_screen **out)
 {
     if (!c || !out || c->history < 1 || c->history > HY_SCREEN_MAX_HISTORY ||
@@ -33,9 +39,12 @@ hy_err hy_screen_create(const hy_screen_cfg *c, hy_screen **out)
     s->cfg = *c;
     s->rng = c->seed ^ 0x9e3779b97f4a7c15ull;
     s->resv = malloc((size_t)c->reservoir * HY_SF__COUNT * sizeof *s->resv);
-    if (!s->resv || (e = hy_map_create(0, NULL, &s->sig_ix)) != HY_OK ||
-        (e = hy_map_create(0, free_host, &s->hosts)) != HY_OK ||
-        (e = hy_map_create(0, free_host, &s->pairs)) != HY_OK ||
+    if (!s->resv ||
+        (e = hy_ftab_create(sizeof(uint64_t), sizeof(uint32_t), HY_SCREEN_MAX_SIGS, &s->sig_ix)) !=
+            HY_OK ||
+        (e = hy_ftab_create(17, sizeof(scr_host *), HY_SCREEN_MAX_HOSTS, &s->hosts)) != HY_OK ||
+        (e = hy_ftab_create(34, sizeof(scr_pair), HY_SCREEN_MAX_PAIRS, &s->pairs)) != HY_OK ||
+        (e = hy_ftab_create(21, sizeof(scr_pair), HY_SCREEN_MAX_PAIRS, &s->host_sigs)) != HY_OK ||
         (e = hy_map_create(0, NULL, &s->cl_ix)) != HY_OK ||
         (e = hy_map_create(0, NULL, &s->cat_ix)) != HY_OK ||
         (e = hy_map_create(HY_SCREEN_MAX_HOSTS, free_host, &s->taint)) != HY_OK ||
@@ -54,9 +63,11 @@ void hy_screen_destroy(hy_screen *s)
     for (size_t i = 0; i < s->nsigs; i++)
         free(s->sigs[i].clusters);
     free(s->sigs);
-    hy_map_destroy(s->sig_ix);
-    hy_map_destroy(s->hosts);
-    hy_map_destroy(s->pairs);
+    hy_ftab_destroy(s->sig_ix);
+    hy_ftab_each(s->hosts, free_host_entry, NULL);
+    hy_ftab_destroy(s->hosts);
+    hy_ftab_destroy(s->pairs);
+    hy_ftab_destroy(s->host_sigs);
     hy_map_destroy(s->cl_ix);
     hy_map_destroy(s->cat_ix);
     hy_map_destroy(s->taint);
@@ -334,5 +345,5 @@ void hy_screen_stats_get(const hy_screen *s, hy_screen_stats *st)
 {
     *st = s->st;
     st->signatures = s->nsigs;
-    st->hosts = hy_map_count(s->hosts);
+    st->hosts = hy_ftab_count(s->hosts);
 }

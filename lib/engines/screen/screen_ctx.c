@@ -62,9 +62,9 @@ static hy_err sig_get(hy_screen *s, const hy_alert_in *a, uint32_t *idx)
 {
     uint64_t key = a->sig_key;
     uint32_t cat = 0;
-    void *v = hy_map_get(s->sig_ix, &key, sizeof key);
+    uint32_t *v = hy_ftab_get(s->sig_ix, &key);
     if (v) {
-        *idx = (uint32_t)((uintptr_t)v - 1);
+        *idx = *v - 1;
         return HY_OK;
     }
     if (s->nsigs >= HY_SCREEN_MAX_SIGS)
@@ -78,10 +78,11 @@ static hy_err sig_get(hy_screen *s, const hy_alert_in *a, uint32_t *idx)
         s->capsigs = cap;
     }
     hy_err e = cat_get(s, a, &cat);
-    if (e == HY_OK)
-        e = hy_map_put(s->sig_ix, &key, sizeof key, (void *)(uintptr_t)(s->nsigs + 1));
+    if (e == HY_OK && !(v = hy_ftab_put(s->sig_ix, &key, NULL)))
+        e = hy_err_set(HY_ERR_NOMEM, "screen: signatures");
     if (e != HY_OK)
         return e;
+    *v = (uint32_t)s->nsigs + 1;
     memset(&s->sigs[s->nsigs], 0, sizeof s->sigs[0]);
     s->sigs[s->nsigs].key = key;
     s->sigs[s->nsigs].cat = cat;
@@ -101,38 +102,21 @@ static void host_key(uint8_t key[HOST_KEY], uint8_t ver, const uint8_t *addr)
 static scr_host *host_get(hy_screen *s, uint8_t ver, const uint8_t *addr)
 {
     uint8_t key[HOST_KEY];
+    bool created;
     host_key(key, ver, addr);
-    scr_host *h = hy_map_get(s->hosts, key, sizeof key);
-    if (h || hy_map_count(s->hosts) >= HY_SCREEN_MAX_HOSTS)
-        return h;
-    h = calloc(1, sizeof *h + s->cfg.history * sizeof h->ev[0]);
-    if (h && hy_map_put(s->hosts, key, sizeof key, h) != HY_OK) {
-        free(h);
-        h = NULL;
-    }
-    return h;
+    scr_host **slot = hy_ftab_put(s->hosts, key, &created);
+    if (slot && created && !(*slot = calloc(1, sizeof **slot + s->cfg.history * sizeof(scr_event))))
+        return NULL; /* stays NULL: screened without a history, as past the cap */
+    return slot ? *slot : NULL;
 }
 
-/* A counter under key, made when new; NULL past the cap. */
-static scr_pair *pair_get(hy_screen *s, const void *key, size_t klen)
-{
-    scr_pair *p = hy_map_get(s->pairs, key, klen);
-    if (p || hy_map_count(s->pairs) >= HY_SCREEN_MAX_PAIRS)
-        return p;
-    p = calloc(1, sizeof *p);
-    if (p && hy_map_put(s->pairs, key, klen, p) != HY_OK) {
-        free(p);
-        p = NULL;
-    }
-    return p;
-}
-
+/* The (host, signature) counter, made when new; NULL past the cap. */
 static scr_pair *host_sig(hy_screen *s, uint8_t ver, const uint8_t *addr, uint32_t sig)
 {
     uint8_t key[HOST_KEY + 4];
     host_key(key, ver, addr);
     memcpy(key + HOST_KEY, &sig, 4);
-    return pair_get(s, key, sizeof key);
+    return hy_ftab_put(s->host_sigs, key, NULL);
 }
 
 /* The i-th newest event of h (i < h->count). */
@@ -268,7 +252,7 @@ static void pair_features(hy_screen *s, const hy_alert_in *a, uint32_t sig, uint
     uint64_t half = s->cfg.rate_ns, last = 0;
     host_key(key, a->ip_version, a->src);
     host_key(key + HOST_KEY, a->ip_version, a->dst);
-    scr_pair *p = pair_get(s, key, sizeof key);
+    scr_pair *p = hy_ftab_put(s->pairs, key, NULL);
     if (p) {
         r->f[HY_SF_PAIR_RATE] = (float)log1p(hy__scr_decay_add(&p->rate, ts, half));
         r->f[HY_SF_PAIR_AGE] = age(&p->first_ts, &p->count, ts);
@@ -302,7 +286,10 @@ hy_err hy__scr_context(hy_screen *s, const hy_alert_in *a, uint64_t ts, hy_scree
 {
     scr_event ctx[HY_SCREEN_MAX_HISTORY];
     scr_host *src = NULL, *dst = NULL;
-    hy_err e = sig_get(s, a, sig);
+    /* the two (host, signature) counters must not move under each other */
+    hy_err e = hy_ftab_reserve(s->host_sigs, 2);
+    if (e == HY_OK)
+        e = sig_get(s, a, sig);
     if (e != HY_OK)
         return e;
     scr_sig *g = &s->sigs[*sig];

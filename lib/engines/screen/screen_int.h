@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "hayate/ftab.h"
 #include "hayate/iforest.h"
 #include "hayate/map.h"
 #include "hayate/screen.h"
@@ -106,11 +107,12 @@ struct hy_screen {
     hy_map *cat_ix;          /* category hash -> index + 1 (context dimensions) */
     uint64_t *cats;          /* category hashes by index */
     size_t ncats, capcats;
-    hy_map *sig_ix;          /* key -> index + 1 */
+    hy_ftab *sig_ix;         /* 8-byte key -> uint32_t index + 1 */
     scr_sig *sigs;
     size_t nsigs, capsigs;
-    hy_map *hosts;           /* 17-byte key -> scr_host* */
-    hy_map *pairs;           /* 34-byte key (src, dst) or 21-byte (host, sig) -> scr_pair* */
+    hy_ftab *hosts;          /* 17-byte key -> scr_host* */
+    hy_ftab *pairs;          /* 34-byte key (src, dst) -> scr_pair */
+    hy_ftab *host_sigs;      /* 21-byte key (host, sig) -> scr_pair */
     scr_cluster *cl;
     size_t ncl, capcl;
     hy_map *cl_ix;           /* id -> index + 1 */

@@ -75,6 +75,11 @@ enum {
 };
 #define HY__C_ALNUM (HY__C_ALPHA | HY__C_DIGIT)
 
+/* The end of the run of HY__C_ALNUM bytes of s[0..n) from s[i] (i itself
+ * when s[i] is not one): 16 bytes a step with SSE2, the same answer as a
+ * byte-by-byte walk of hy__cls. */
+size_t hy__alnum_end(const unsigned char *s, size_t i, size_t n);
+
 extern const uint16_t hy__cls[256];
 
 static inline bool hy__is(unsigned char c, unsigned cls)

@@ -40,12 +40,39 @@ void hy__emit(hy__scan *sc, hy_ioc_type t, size_t start, size_t end, const char 
         sc->err = sc->emit(sc->ud, t, start, end, v, vlen);
 }
 
-static size_t alnum_end(const hy__scan *sc, size_t i)
+#if defined(__SSE2__) && !defined(HY_SCAN_SCALAR)
+#include <emmintrin.h>
+
+/* The bytes of v that are not ASCII letters or digits, as a bit mask. */
+static inline unsigned not_alnum(__m128i v)
 {
-    const unsigned char *s = (const unsigned char *)sc->s;
-    while (i < sc->n && hy__is(s[i], HY__C_ALNUM))
+    __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                                  _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+    return ~(unsigned)_mm_movemask_epi8(_mm_or_si128(digit, alpha)) & 0xffffu;
+}
+#endif
+
+size_t hy__alnum_end(const unsigned char *s, size_t i, size_t n)
+{
+#if defined(__SSE2__) && !defined(HY_SCAN_SCALAR)
+    while (i + 16 <= n) {
+        unsigned m = not_alnum(_mm_loadu_si128((const __m128i *)(const void *)(s + i)));
+        if (m)
+            return i + (unsigned)__builtin_ctz(m);
+        i += 16;
+    }
+#endif
+    while (i < n && hy__is(s[i], HY__C_ALNUM))
         i++;
     return i;
+}
+
+static size_t alnum_end(const hy__scan *sc, size_t i)
+{
+    return hy__alnum_end((const unsigned char *)sc->s, i, sc->n);
 }
 
 /* Recognisers for a word s[i..j) followed by ':'. */

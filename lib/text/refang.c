@@ -608,6 +608,55 @@ static inline bool worth_trying(const char *in, size_t n, size_t i)
     }
 }
 
+#if defined(__SSE2__) && !defined(HY_REFANG_SCALAR) /* the test builds both */
+#include <emmintrin.h>
+
+static inline __m128i eq(__m128i v, char c)
+{
+    return _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
+}
+
+/* Copies the bytes from in[i] on, 16 at a time, up to the first one
+ * worth_trying could accept (a superset: triggers other than blank, dot and
+ * hyphen, and those three before a byte that may continue a defang); the
+ * scalar loop takes over there, and for the last 16 bytes. Returns the new
+ * i; *ol advances alike. The output never outruns the input (ol <= i), so
+ * 16-byte stores stay inside the n bytes of room. */
+static size_t copy_plain(const char *in, size_t n, size_t i, char *o, size_t *ol)
+{
+    const __m128i low = _mm_set1_epi8(0x20);
+    while (i + 17 <= n) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+        __m128i d = _mm_loadu_si128((const __m128i *)(const void *)(in + i + 1));
+        __m128i dl = _mm_or_si128(d, low);
+        __m128i m = _mm_or_si128(_mm_or_si128(eq(c, '['), eq(c, '(')),
+                                 _mm_or_si128(eq(c, '{'), eq(c, '<')));
+        m = _mm_or_si128(m, _mm_or_si128(_mm_or_si128(eq(c, ']'), eq(c, '\\')),
+                                         _mm_or_si128(eq(c, ','), eq(c, ':'))));
+        __m128i blank_next = _mm_or_si128(
+            _mm_or_si128(_mm_or_si128(eq(d, ' '), eq(dl, 'd')), _mm_or_si128(eq(dl, 'a'), eq(d, '@'))),
+            _mm_or_si128(_mm_or_si128(eq(d, '['), eq(d, '(')), _mm_or_si128(eq(d, '{'), eq(d, ':'))));
+        m = _mm_or_si128(m, _mm_and_si128(eq(c, ' '), blank_next));
+        m = _mm_or_si128(m, _mm_and_si128(eq(c, '.'), _mm_or_si128(eq(d, '['), eq(d, ']'))));
+        m = _mm_or_si128(m, _mm_and_si128(eq(c, '-'), eq(dl, 'd')));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        _mm_storeu_si128((__m128i *)(void *)(o + *ol), c);
+        unsigned k = bits ? (unsigned)__builtin_ctz(bits) : 16;
+        i += k;
+        *ol += k;
+        if (bits)
+            break;
+    }
+    return i;
+}
+#else
+static size_t copy_plain(const char *in, size_t n, size_t i, char *o, size_t *ol)
+{
+    (void)in, (void)n, (void)o, (void)ol;
+    return i; /* the scalar loop does it all */
+}
+#endif
+
 hy_err hy__refang_run(const char *in, size_t n, hy_buf *out, hy__anchors *an)
 {
     hy_err rc = HY_OK;
@@ -620,7 +669,8 @@ hy_err hy__refang_run(const char *in, size_t n, hy_buf *out, hy__anchors *an)
     char *o = r.o;
     size_t ol = 0;
     for (size_t i = 0; i < n && r.err == HY_OK;) {
-        while (i < n && !trig[(unsigned char)in[i]]) /* the common case, in registers */
+        i = copy_plain(in, n, i, o, &ol); /* the common case, 16 bytes a step */
+        while (i < n && !trig[(unsigned char)in[i]])
             o[ol++] = in[i++];
         if (i == n)
             break;

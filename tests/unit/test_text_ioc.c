@@ -69,6 +69,26 @@ static void check_wants(const want *w, size_t n)
     }
 }
 
+/* The 16-byte word scan agrees with the byte table: every byte value at
+ * every position of a word, words of every length up to 40, at the end of
+ * the text or not. */
+static void test_alnum_end(void **state)
+{
+    (void)state;
+    unsigned char s[64];
+    for (unsigned b = 0; b < 256; b++)
+        for (size_t k = 0; k < 40; k++) {
+            for (size_t q = 0; q < sizeof s; q++)
+                s[q] = (unsigned char)"aZ09mQx7"[q % 8];
+            s[k] = (unsigned char)b;
+            size_t end = hy__is((unsigned char)b, HY__C_ALNUM) ? sizeof s : k;
+            assert_int_equal(hy__alnum_end(s, 0, sizeof s), end);
+            size_t cut = k + 3 < sizeof s ? k + 3 : sizeof s; /* the text ends soon after */
+            assert_int_equal(hy__alnum_end(s, 0, cut), end < cut ? end : cut);
+            assert_int_equal(hy__alnum_end(s, k, k), k); /* empty */
+        }
+}
+
 static void test_type_names(void **state)
 {
     hy_ioc_type t;
@@ -553,6 +573,7 @@ static void test_iocextract_data(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_alnum_end),
         cmocka_unit_test(test_type_names),
         cmocka_unit_test(test_network),
         cmocka_unit_test(test_ids_and_hashes),

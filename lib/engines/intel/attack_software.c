@@ -25,6 +25,8 @@ typedef struct needle {
     size_t n;
     uint32_t entry; /* index into the tables */
     uint16_t key;   /* first two bytes, lowercased */
+    uint32_t pre;   /* up to 4 first bytes lowercased, before any blank (a filter) */
+    uint32_t mask;  /* the bytes of pre that count */
     bool exact;     /* case-sensitive */
     bool exe;       /* must be followed by ".exe" */
 } needle;
@@ -81,6 +83,10 @@ static hy_err add_needle(needle **v, size_t *n, size_t *alloc, const char *s, si
     }
     needle *d = &(*v)[(*n)++];
     *d = (needle){.s = s, .n = len, .entry = entry, .key = key_of(s), .exact = len <= 3};
+    for (size_t k = 0; k < 4 && k < len && s[k] != ' '; k++) {
+        d->pre |= (uint32_t)lower((unsigned char)s[k]) << (8 * k);
+        d->mask |= 0xffu << (8 * k);
+    }
     for (size_t i = 0; i < sizeof common_words / sizeof *common_words && !d->exact; i++)
         d->exact = strlen(common_words[i]) == len && memcmp(common_words[i], s, len) == 0;
     d->exe = (len == 2 && memcmp(s, "at", 2) == 0) || (len == 5 && memcmp(s, "route", 5) == 0);
@@ -159,21 +165,45 @@ static int found_cmp(const void *a, const void *b)
 
 #define NKEYS 65536u
 
+/* text[i..i + 4) lowercased, one byte a lane (0 past the end). */
+static uint32_t lower4(const char *text, size_t len, size_t i)
+{
+    uint32_t w = 0;
+    for (size_t k = 0; k < 4 && i + k < len; k++)
+        w |= (uint32_t)lower((unsigned char)text[i + k]) << (8 * k);
+    return w;
+}
+
 /* Scans text and records each entry's first match in first[] (SIZE_MAX:
- * none). at[k]..at[k + 1] are the needles (sorted by key) of key k. */
+ * none). at[k]..at[k + 1] are the needles (sorted by key) of key k; each is
+ * tried only when its first bytes agree (pre, mask), case aside. */
 static void scan(const needle *v, const uint32_t *at, const char *text, size_t len,
                  size_t *first)
 {
-    for (size_t i = 0; i + 1 < len; i++) {
-        int c = (unsigned char)text[i];
-        if (word_byte(c) && i > 0 && word_byte((unsigned char)text[i - 1]))
-            continue; /* inside a word: no needle starting with a word byte can match here */
-        if (is_blank(c))
-            continue; /* no needle starts with a blank */
+    uint64_t has[NKEYS / 64] = {0}; /* keys with needles: 8 KiB, not at[]'s 256 */
+    uint8_t cls[256] = {0};         /* 1: a word byte, 2: a blank */
+    for (uint32_t k = 0; k < NKEYS; k++)
+        if (at[k] != at[k + 1])
+            has[k / 64] |= 1ull << (k % 64);
+    for (int c = 0; c < 256; c++)
+        cls[c] = word_byte(c) ? 1 : is_blank(c) ? 2 : 0;
+    for (size_t i = 0; i + 1 < len;) {
+        uint8_t c = cls[(unsigned char)text[i]];
+        if (c == 2) { /* no needle starts with a blank */
+            i++;
+            continue;
+        }
         uint16_t key = key_of(text + i);
-        for (uint32_t k = at[key]; k < at[key + 1]; k++)
-            if (first[v[k].entry] == SIZE_MAX && match_at(&v[k], text, len, i))
-                first[v[k].entry] = i;
+        if (has[key / 64] >> (key % 64) & 1) {
+            uint32_t w = lower4(text, len, i);
+            for (uint32_t k = at[key]; k < at[key + 1]; k++)
+                if ((w & v[k].mask) == v[k].pre && first[v[k].entry] == SIZE_MAX &&
+                    match_at(&v[k], text, len, i))
+                    first[v[k].entry] = i;
+        }
+        i++;
+        while (c == 1 && i < len && cls[(unsigned char)text[i]] == 1)
+            i++; /* the rest of a word: no needle starting with a word byte starts there */
     }
 }
 

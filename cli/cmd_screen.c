@@ -351,11 +351,12 @@ int hy_cmd_screen(int argc, char **argv)
         fflush(stdout);
         hy_screen_stats st;
         hy_screen_stats_get(c.s, &st);
-        fprintf(stderr, "hayate screen: %llu alerts: %llu escalated, %llu need review, %llu "
-                "auto-closed; %llu malformed, %llu not alerts\n", (unsigned long long)c.alerts,
-                (unsigned long long)st.escalated, (unsigned long long)st.review,
-                (unsigned long long)st.closed, (unsigned long long)c.malformed,
-                (unsigned long long)c.skipped);
+        if (e == HY_OK || c.lines) /* a summary of nothing read would hide the error */
+            fprintf(stderr, "hayate screen: %llu alerts: %llu escalated, %llu need review, %llu "
+                    "auto-closed; %llu malformed, %llu not alerts\n",
+                    (unsigned long long)c.alerts, (unsigned long long)st.escalated,
+                    (unsigned long long)st.review, (unsigned long long)st.closed,
+                    (unsigned long long)c.malformed, (unsigned long long)c.skipped);
         if (e != HY_OK) {
             hy_cli_error("screen", e);
             rc = e == HY_ERR_NOTFOUND || e == HY_ERR_UNSUPPORTED ? HY_EXIT_USAGE : HY_EXIT_FAIL;

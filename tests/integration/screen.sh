@@ -170,6 +170,7 @@ check "screen --format eve exits 2" [ $? -eq 2 ]
 "$HY" screen "$T/nope.json" >/dev/null 2>"$T/nope.err"; rc=$?
 check "a missing file exits non-zero ($rc)" [ $rc -ne 0 ]
 check "and the message names it" grep -q "nope.json" "$T/nope.err"
+check "with no summary of nothing read" sh -c '! grep -q "0 alerts" "$1"' sh "$T/nope.err"
 
 # 11. inside the platform: run/analyze --alerts gives screen.alert alerts,
 # the same for any thread count, and hayate's own alerts (darknet here) get

@@ -20,7 +20,7 @@ static const char usage[] =
     "usage: hayate train intel [--tram DIR] [-o MODEL]\n"
     "       hayate eval intel [--tram DIR] [--folds K] [--seed N] [--negatives]\n"
     "                         [--class-weight A]\n"
-    "                         [--no-bootstrap] [--min-support N]\n"
+    "                         [--no-bootstrap] [--no-attack-descriptions] [--min-support N]\n"
     "train: fits the ATT&CK sentence classifier as the product ships it (TF-IDF\n"
     "word and character n-grams, liblinear linear SVM, temperature-scaled) on\n"
     "MITRE TRAM's labelled sentences, with the reports' unannotated sentences as\n"
@@ -34,6 +34,9 @@ static const char usage[] =
     "shipped model's data); --no-negatives leaves them out of train.\n"
     "--class-weight A weighs class c by (rows / (classes * rows_c))^A, 0..2\n"
     "(eval: 1, balanced; the shipped model: 0).\n"
+    "Both train on the names and description sentences of the evaluated\n"
+    "techniques in DIR/../attack/enterprise-attack-core.json too (ATT&CK);\n"
+    "--no-attack-descriptions leaves them out.\n"
     "      --tram DIR       TRAM data: single_label.json, bootstrap-training-data.json,\n"
     "                       reports/ (default: " DEFAULT_TRAM ")\n"
     "Exit: 0 ok, 1 failure, 2 bad usage or unreadable data.\n";
@@ -53,6 +56,7 @@ static int parse(int argc, char **argv, opts *o, bool shipped)
         {"min-support", required_argument, NULL, 'm'},
         {"no-negatives", no_argument, NULL, 'N'}, {"no-bootstrap", no_argument, NULL, 'B'},
         {"negatives", no_argument, NULL, 'P'}, {"class-weight", required_argument, NULL, 'w'},
+        {"no-attack-descriptions", no_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     int c;
     char *end;
@@ -76,6 +80,7 @@ static int parse(int argc, char **argv, opts *o, bool shipped)
                 goto bad;
             break;
         case 'B': o->ev.bootstrap = false; break;
+        case 'A': o->ev.attack_desc = false; break;
         case 'k': case 'S': case 'm':
             v = strtoul(optarg, &end, 10);
             if (*end || !*optarg || (c == 'k' && (v < 2 || v > HY_ATTACK_MAX_FOLDS)) ||

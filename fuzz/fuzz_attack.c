@@ -4,7 +4,10 @@
  *   4: the same with its last 4 bytes replaced by the right checksum, so
  *      the fuzzer reaches the parser behind the checksum;
  *   1, 5: single_label.json (hy_attack_parse_single_label);
- *   2, 6: bootstrap-training-data.json (hy_attack_parse_bootstrap);
+ *   2: bootstrap-training-data.json (hy_attack_parse_bootstrap);
+ *   6: an ATT&CK STIX bundle's technique descriptions
+ *      (hy_attack_parse_attack_descriptions), over rows labelled T1003.001
+ *      and T1059 so that matching techniques are described;
  *   3, 7: an annotated report, .mjson (hy_attack_parse_report).
  * Any bytes are accepted or refused with a message; never a crash, a leak
  * or a hang. An accepted model classifies a sentence with probabilities
@@ -49,7 +52,12 @@ static void rows(int kind, const uint8_t *d, size_t n)
     hy_err rc;
     if (hy_attack_data_create(&ds) != HY_OK)
         return;
-    if (kind == 1)
+    if (kind == 6 && (hy_attack_data_add(ds, "seed", 4, "T1003.001", "g", HY_ATTACK_SRC_SINGLE) ||
+                      hy_attack_data_add(ds, "seed", 4, "T1059", "g", HY_ATTACK_SRC_SINGLE)))
+        abort();
+    if (kind == 6)
+        rc = hy_attack_parse_attack_descriptions(ds, "fuzz.json", d, n);
+    else if (kind == 1)
         rc = hy_attack_parse_single_label(ds, "fuzz.json", d, n);
     else if (kind == 2)
         rc = hy_attack_parse_bootstrap(ds, "fuzz.json", d, n);
@@ -92,6 +100,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else if (k == 4)
         model_summed(data + 1, size - 1);
     else
-        rows((int)(k % 4), data + 1, size - 1);
+        rows(k == 6 ? 6 : (int)(k % 4), data + 1, size - 1);
     return 0;
 }

@@ -66,6 +66,8 @@ typedef enum hy_attack_source {
     HY_ATTACK_SRC_SPAN = 1,        /* a technique annotation of a report (.mjson) */
     HY_ATTACK_SRC_UNANNOTATED = 2, /* a report sentence overlapping no annotation: none */
     HY_ATTACK_SRC_BOOTSTRAP = 3,   /* bootstrap-training-data.json (training only) */
+    HY_ATTACK_SRC_ATTACK = 4,      /* a sentence of an ATT&CK technique's description
+                                      (training only) */
 } hy_attack_source;
 
 typedef struct hy_attack_row {
@@ -115,6 +117,14 @@ hy_err hy_attack_parse_single_label(hy_attack_data *d, const char *name, const u
  * "(Citation: ...)" parts removed. */
 hy_err hy_attack_parse_bootstrap(hy_attack_data *d, const char *name, const uint8_t *buf, size_t n);
 
+/* The sentences of the descriptions (and the names) of the ATT&CK
+ * techniques in a STIX bundle (enterprise-attack.json) whose ids already
+ * label a single_label row of d, as HY_ATTACK_SRC_ATTACK rows in the group
+ * "attack" (citations, Markdown links and HTML tags removed; revoked and
+ * deprecated techniques skipped). HY_ERR_FORMAT names what is wrong. */
+hy_err hy_attack_parse_attack_descriptions(hy_attack_data *d, const char *name,
+                                           const uint8_t *buf, size_t n);
+
 /* A MITRE Annotation Toolkit report (.mjson) from memory: "signal" (the
  * text; its first line "title: ..." names the group, else name does) and
  * "asets" (annotation sets: "type" and "annots", a list of [start, end,
@@ -134,6 +144,7 @@ hy_err hy_attack_parse_report(hy_attack_data *d, const char *name, const uint8_t
 #define HY_ATTACK_LOAD_SPANS     2u /* technique spans of reports/ *.mjson */
 #define HY_ATTACK_LOAD_NEGATIVES 4u /* unannotated sentences of reports/ *.mjson */
 #define HY_ATTACK_LOAD_BOOTSTRAP 8u /* bootstrap-training-data.json */
+#define HY_ATTACK_LOAD_ATTACK    16u /* ../attack/enterprise-attack-core.json descriptions */
 
 /* Loads the parts of a TRAM data folder (single_label.json,
  * bootstrap-training-data.json, reports/ *.mjson in name order) named by
@@ -277,11 +288,13 @@ typedef struct hy_attack_eval_opts {
     uint32_t min_support;  /* a technique with fewer sentences is relabelled none */
     bool report_negatives; /* add reports' unannotated sentences as none */
     bool bootstrap;        /* offer bootstrap sentences as training-only augmentation */
+    bool attack_desc;      /* offer ATT&CK description sentences likewise */
     uint64_t seed;         /* outer folds */
 } hy_attack_eval_opts;
 
 /* The headline protocol: 5 folds, min_support 20, no report negatives,
- * bootstrap augmentation on, seed 42, model options hy_attack_opts_default.
+ * bootstrap and ATT&CK-description augmentation on, seed 42, model options
+ * hy_attack_opts_default.
  * The shipped model adds report_negatives. */
 void hy_attack_eval_opts_default(hy_attack_eval_opts *o);
 

@@ -237,6 +237,8 @@ static hy_err parse_str(hy_attack_data *d, int kind, const char *json)
         return hy_attack_parse_single_label(d, "s.json", b, n);
     if (kind == 1)
         return hy_attack_parse_bootstrap(d, "b.json", b, n);
+    if (kind == 3)
+        return hy_attack_parse_attack_descriptions(d, "enterprise-attack.json", b, n);
     return hy_attack_parse_report(d, "r.mjson", b, n, true, true);
 }
 
@@ -290,6 +292,46 @@ static void test_bootstrap(void **state)
     assert_int_equal(parse_str(d, 1, "{\"sentences\":[{\"mappings\":[]}]}"), HY_ERR_FORMAT);
     assert_int_equal(parse_str(d, 1, "{\"sentences\":[{\"text\":\"a\",\"mappings\":[{}]}]}"),
                      HY_ERR_FORMAT);
+    hy_attack_data_free(d);
+}
+
+/* ATT&CK descriptions: only techniques that label single_label rows; the
+ * name and each sentence (20 bytes or more) a training-only row, without
+ * citations, Markdown links or HTML tags; revoked and deprecated skipped. */
+static void test_attack_descriptions(void **state)
+{
+    (void)state;
+    hy_attack_data *d = NULL;
+    assert_int_equal(hy_attack_data_create(&d), HY_OK);
+    assert_int_equal(parse_str(d, 0,
+                               "[{\"text\":\"Dumps LSASS.\",\"label\":\"T1003.001\","
+                               "\"doc_title\":\"A\"}]"),
+                     HY_OK);
+    static const char bundle[] =
+        "{\"type\":\"bundle\",\"objects\":["
+        "{\"type\":\"attack-pattern\",\"name\":\"LSASS Memory\",\"description\":"
+        "\"Adversaries may access the memory of [LSASS](https://x/T1003/001) to get "
+        "credentials.(Citation: Foo 2020) Tools such as <code>procdump</code> can dump it. "
+        "Short one.\",\"external_references\":[{\"source_name\":\"mitre-attack\","
+        "\"external_id\":\"T1003.001\"}]},"
+        "{\"type\":\"attack-pattern\",\"name\":\"Other\",\"description\":\"Not "
+        "labelled anywhere in the data set.\",\"external_references\":[{\"source_name\":"
+        "\"mitre-attack\",\"external_id\":\"T1999\"}]},"
+        "{\"type\":\"attack-pattern\",\"name\":\"Old\",\"revoked\":true,\"description\":"
+        "\"A revoked technique of the same id here.\",\"external_references\":[{"
+        "\"source_name\":\"mitre-attack\",\"external_id\":\"T1003.001\"}]},"
+        "{\"type\":\"malware\",\"name\":\"Mimikatz\"}]}";
+    assert_int_equal(parse_str(d, 3, bundle), HY_OK);
+    assert_int_equal(d->n, 1 + 3); /* the name and two sentences; "Short one." too short */
+    assert_int_equal(d->rows[1].source, HY_ATTACK_SRC_ATTACK);
+    assert_string_equal(d->rows[1].text, "LSASS Memory");
+    assert_string_equal(d->rows[2].text,
+                        "Adversaries may access the memory of LSASS to get credentials.");
+    assert_string_equal(d->rows[3].text, "Tools such as procdump can dump it.");
+    assert_string_equal(d->labels[d->rows[3].label], "T1003.001");
+    assert_string_equal(d->groups[d->rows[3].group], "attack");
+    assert_int_equal(parse_str(d, 3, "{\"objects\":1}"), HY_ERR_FORMAT);
+    assert_int_equal(parse_str(d, 3, "[]"), HY_ERR_FORMAT);
     hy_attack_data_free(d);
 }
 
@@ -565,6 +607,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_train_predict),  cmocka_unit_test(test_save_load),
         cmocka_unit_test(test_single_label),   cmocka_unit_test(test_bootstrap),
+        cmocka_unit_test(test_attack_descriptions),
         cmocka_unit_test(test_report),         cmocka_unit_test(test_folds_shingles),
         cmocka_unit_test(test_eval_synthetic), cmocka_unit_test(test_tram_loaders),
         cmocka_unit_test(test_shipped_model),  cmocka_unit_test(test_tram_eval),

@@ -304,6 +304,120 @@ hy_err hy_attack_parse_bootstrap(hy_attack_data *d, const char *name, const uint
     return rc;
 }
 
+/* ---- ATT&CK technique descriptions ---- */
+
+/* t[0..n) without citations, HTML tags, and with Markdown links reduced to
+ * their text ("[Mimikatz](https://...)" -> "Mimikatz"), into out (n + 1). */
+static size_t strip_markup(const char *t, size_t n, char *out)
+{
+    char *c = malloc(n + 1);
+    size_t k = 0, m;
+    if (!c)
+        return 0;
+    m = strip_citations(t, n, c);
+    for (size_t i = 0; i < m;) {
+        const char *close = c[i] == '[' ? memchr(c + i, ']', m - i) : NULL;
+        size_t j = close ? (size_t)(close - c) : 0;
+        const char *end = close && j + 1 < m && c[j + 1] == '(' ? memchr(c + j, ')', m - j) : NULL;
+        if (end) { /* a link: its text only */
+            memcpy(out + k, c + i + 1, j - i - 1);
+            k += j - i - 1;
+            i = (size_t)(end - c) + 1;
+            continue;
+        }
+        const char *gt = c[i] == '<' ? memchr(c + i, '>', m - i) : NULL;
+        if (gt && gt - (c + i) < 16) { /* <code>, </code>, <br> */
+            i = (size_t)(gt - c) + 1;
+            continue;
+        }
+        out[k++] = c[i++];
+    }
+    out[k] = '\0';
+    free(c);
+    return k;
+}
+
+static bool sentence_end(const char *s, size_t n, size_t i, size_t *next);
+
+/* The technique id of an attack-pattern ("T1003.001"), or NULL. */
+static const char *technique_id(const json_t *o)
+{
+    const json_t *refs = json_object_get(o, "external_references");
+    for (size_t i = 0; i < json_array_size(refs); i++) {
+        const json_t *r = json_array_get(refs, i);
+        const char *src = json_string_value(json_object_get(r, "source_name"));
+        const char *id = json_string_value(json_object_get(r, "external_id"));
+        if (src && id && strcmp(src, "mitre-attack") == 0 && at_label_ok(id, strlen(id)))
+            return id;
+    }
+    return NULL;
+}
+
+/* Whether label id has a single_label row in d. */
+static bool labelled(const hy_attack_data *d, const bool *single, const char *id)
+{
+    void *v = hy_map_get(d->label_ix, id, strlen(id));
+    return v && single[(uintptr_t)v - 1];
+}
+
+/* One technique's name and description sentences, as rows labelled id. */
+static hy_err describe(hy_attack_data *d, const char *name, size_t i, const json_t *o,
+                       const char *id)
+{
+    size_t n = 0, k = 0, from = 0;
+    const char *t = jstr(o, "description", &n), *nm = jstr(o, "name", &k);
+    hy_err rc = nm ? add_row(d, name, i, nm, k, id, "attack", HY_ATTACK_SRC_ATTACK) : HY_OK;
+    char *c = t && rc == HY_OK ? malloc(n + 1) : NULL;
+    if (!c)
+        return t && rc == HY_OK ? hy_err_set(HY_ERR_NOMEM, "%s: out of memory", name) : rc;
+    size_t m = strip_markup(t, n, c), next = 0;
+    for (size_t j = 0; j < m && rc == HY_OK; j++) {
+        if (!sentence_end(c, m, j, &next) && j + 1 < m)
+            continue;
+        size_t len = (j + 1 < m ? j + 1 : m) - from;
+        const char *s = trim(c + from, &len);
+        if (len >= 20 && len <= HY_ATTACK_MAX_TEXT)
+            rc = add_row(d, name, i, s, len, id, "attack", HY_ATTACK_SRC_ATTACK);
+        from = j + 1 < m && next > j ? next : j + 1;
+        j = from - 1;
+    }
+    free(c);
+    return rc;
+}
+
+hy_err hy_attack_parse_attack_descriptions(hy_attack_data *d, const char *name,
+                                           const uint8_t *buf, size_t n)
+{
+    json_t *root = NULL;
+    hy_err rc;
+    name = name ? name : "enterprise-attack.json";
+    if (!d)
+        return hy_err_set(HY_ERR_ARG, "%s: NULL data set", name);
+    if ((rc = json_parse(name, buf, n, &root)) != HY_OK)
+        return rc;
+    const json_t *objs = json_object_get(root, "objects");
+    bool *single = calloc(d->nlabels + 1, sizeof *single);
+    if (!json_is_array(objs))
+        rc = hy_err_set(HY_ERR_FORMAT, "%s: not a STIX bundle (no \"objects\" array)", name);
+    else if (!single)
+        rc = hy_err_set(HY_ERR_NOMEM, "%s: out of memory", name);
+    for (size_t i = 0; rc == HY_OK && i < d->n; i++)
+        single[d->rows[i].label] |= d->rows[i].source == HY_ATTACK_SRC_SINGLE;
+    for (size_t i = 0; rc == HY_OK && i < json_array_size(objs); i++) {
+        const json_t *o = json_array_get(objs, i);
+        const char *type = json_string_value(json_object_get(o, "type")), *id = technique_id(o);
+        if (!type || strcmp(type, "attack-pattern") != 0 || !id ||
+            json_is_true(json_object_get(o, "revoked")) ||
+            json_is_true(json_object_get(o, "x_mitre_deprecated")))
+            continue;
+        if (labelled(d, single, id)) /* (sub-techniques under their parents' labels: no gain) */
+            rc = describe(d, name, i, o, id);
+    }
+    free(single);
+    json_decref(root);
+    return rc;
+}
+
 /* ---- reports (.mjson) ---- */
 
 typedef struct span {
@@ -627,7 +741,7 @@ hy_err hy_attack_load_tram(const char *tram_dir, unsigned what, hy_attack_data *
 {
     char path[HY_MAX_PATH];
     hy_err rc = HY_OK;
-    if (!tram_dir || !d || !what || (what & ~15u))
+    if (!tram_dir || !d || !what || (what & ~31u))
         return hy_err_set(HY_ERR_ARG, "attack data: bad arguments to hy_attack_load_tram");
     if (strlen(tram_dir) > HY_MAX_PATH - 64)
         return hy_err_set(HY_ERR_ARG, "attack data: folder name too long");
@@ -639,7 +753,11 @@ hy_err hy_attack_load_tram(const char *tram_dir, unsigned what, hy_attack_data *
         snprintf(path, sizeof path, "%s/bootstrap-training-data.json", tram_dir);
         rc = load_file(d, path, hy_attack_parse_bootstrap, false, false);
     }
-    if (rc == HY_OK && what != HY_ATTACK_LOAD_SINGLE)
-        rc = load_reports(tram_dir, what, d);
+    if (rc == HY_OK && (what & ~HY_ATTACK_LOAD_ATTACK) != HY_ATTACK_LOAD_SINGLE)
+        rc = load_reports(tram_dir, what, d); /* their texts at least: the leak filter */
+    if (rc == HY_OK && (what & HY_ATTACK_LOAD_ATTACK)) { /* after single_label: it filters */
+        snprintf(path, sizeof path, "%s/../attack/enterprise-attack-core.json", tram_dir);
+        rc = load_file(d, path, hy_attack_parse_attack_descriptions, false, false);
+    }
     return rc;
 }

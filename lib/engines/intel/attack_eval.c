@@ -83,7 +83,8 @@ static hy_err classmap_make(const hy_attack_data *d, uint32_t min_support, class
         return hy_err_set(HY_ERR_NOMEM, "attack eval: out of memory");
     }
     for (size_t i = 0; i < d->n; i++)
-        cnt[d->rows[i].label] += d->rows[i].source != HY_ATTACK_SRC_BOOTSTRAP;
+        cnt[d->rows[i].label] += d->rows[i].source != HY_ATTACK_SRC_BOOTSTRAP &&
+                                 d->rows[i].source != HY_ATTACK_SRC_ATTACK;
     cm->names[0] = HY_ATTACK_NONE;
     for (size_t l = 0; l < d->nlabels; l++)
         if (strcmp(d->labels[l], HY_ATTACK_NONE) != 0 && cnt[l] >= min_support && cnt[l] > 0)
@@ -215,7 +216,11 @@ static hy_err evset_make(const hy_attack_data *d, const hy_attack_eval_opts *o, 
     for (size_t i = 0; rc == HY_OK && i < d->n; i++) {
         const hy_attack_row *r = &d->rows[i];
         uint32_t c = e->cm.of_label[r->label];
-        if (r->source == HY_ATTACK_SRC_BOOTSTRAP) {
+        if (r->source == HY_ATTACK_SRC_ATTACK) { /* a technique of the classes only */
+            if (o->attack_desc && c != 0)
+                e->aug_text[e->naug] = r->text, e->aug_len[e->naug] = r->len,
+                e->aug_label[e->naug++] = c;
+        } else if (r->source == HY_ATTACK_SRC_BOOTSTRAP) {
             if (o->bootstrap)
                 e->aug_text[e->naug] = r->text, e->aug_len[e->naug] = r->len,
                 e->aug_label[e->naug++] = c;
@@ -385,6 +390,7 @@ void hy_attack_eval_opts_default(hy_attack_eval_opts *o)
     o->min_support = 20;
     o->report_negatives = false;
     o->bootstrap = true;
+    o->attack_desc = true;
     o->seed = 42;
 }
 
@@ -545,7 +551,8 @@ void hy_attack_eval_result_free(hy_attack_eval_result *r)
 static unsigned tram_parts(const hy_attack_eval_opts *o)
 {
     return HY_ATTACK_LOAD_SINGLE | (o->report_negatives ? HY_ATTACK_LOAD_NEGATIVES : 0) |
-           (o->bootstrap ? HY_ATTACK_LOAD_BOOTSTRAP : 0);
+           (o->bootstrap ? HY_ATTACK_LOAD_BOOTSTRAP : 0) |
+           (o->attack_desc ? HY_ATTACK_LOAD_ATTACK : 0);
 }
 
 hy_err hy_attack_eval_tram(const char *tram_dir, const hy_attack_eval_opts *o,
@@ -614,6 +621,10 @@ hy_err hy_attack_eval_protocol(const hy_attack_eval_opts *o, hy_buf *out)
                         " sentence (case and blanks ignored) are removed outright, and one"
                         " whose 8-word run (all of it, if shorter) occurs in a test-fold"
                         " report's text or test sentence is dropped for that fold.\n");
+    if (o->attack_desc)
+        hy_buf_adds(&b, "Augmentation: the names and description sentences of the evaluated"
+                        " techniques in ../attack/enterprise-attack-core.json (ATT&CK) join the"
+                        " training folds likewise.\n");
     hy_buf_addf(&b,
                 "Model per fold: TF-IDF (words, word bigrams, char %u..%u-grams in word boundaries,"
                 " 2^%u hash buckets, min_df %u, top %u features, sublinear tf, L2) + one-vs-rest %s"

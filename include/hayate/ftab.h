@@ -5,8 +5,8 @@
  * are never removed. Keys are compared byte for byte; hashes are XXH64
  * (hy_hash64) with a fixed seed.
  *
- * Pointers to values stay valid until an insert grows the table; after
- * hy_ftab_reserve(t, n), the next n inserts do not grow it. */
+ * A pointer to a value stays valid until the next hy_ftab_put (which may
+ * grow the table and move every value). */
 #ifndef HAYATE_FTAB_H
 #define HAYATE_FTAB_H
 #include <stdbool.h>
@@ -28,10 +28,6 @@ void *hy_ftab_get(const hy_ftab *t, const void *key);
  * inserted and *created (if not NULL) set. NULL when the table already
  * holds max_entries or memory runs out (the table is unchanged then). */
 void *hy_ftab_put(hy_ftab *t, const void *key, bool *created);
-
-/* Grows the table now so that n more inserts will not move values.
- * HY_ERR_NOMEM. */
-hy_err hy_ftab_reserve(hy_ftab *t, size_t n);
 
 size_t hy_ftab_count(const hy_ftab *t);
 

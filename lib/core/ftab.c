@@ -89,17 +89,14 @@ void *hy_ftab_get(const hy_ftab *t, const void *key)
     return sh ? s + t->voff : NULL;
 }
 
-/* Doubles the slots until count + n entries keep the load at most 5/8. */
-static hy_err grow(hy_ftab *t, size_t n)
+/* Doubles the slots when one more entry would load them over 5/8. */
+static hy_err grow(hy_ftab *t)
 {
-    size_t want = t->nslots;
-    while ((t->count + n) * 8 > want * 5) {
-        if (want > SIZE_MAX / 2 / t->stride)
-            return hy_err_set(HY_ERR_NOMEM, "ftab: too many entries");
-        want *= 2;
-    }
-    if (want == t->nslots)
+    size_t want = t->nslots * 2;
+    if ((t->count + 1) * 8 <= t->nslots * 5)
         return HY_OK;
+    if (t->nslots > SIZE_MAX / 2 / t->stride)
+        return hy_err_set(HY_ERR_NOMEM, "ftab: too many entries");
     unsigned char *old = t->slots;
     size_t oldn = t->nslots;
     if (!(t->slots = calloc(want, t->stride))) {
@@ -118,13 +115,6 @@ static hy_err grow(hy_ftab *t, size_t n)
     return HY_OK;
 }
 
-hy_err hy_ftab_reserve(hy_ftab *t, size_t n)
-{
-    if (!t)
-        return hy_err_set(HY_ERR_ARG, "ftab: NULL table");
-    return grow(t, n);
-}
-
 void *hy_ftab_put(hy_ftab *t, const void *key, bool *created)
 {
     if (created)
@@ -136,7 +126,7 @@ void *hy_ftab_put(hy_ftab *t, const void *key, bool *created)
     memcpy(&sh, s, sizeof sh);
     if (sh)
         return s + t->voff;
-    if ((t->max && t->count >= t->max) || grow(t, 1) != HY_OK)
+    if ((t->max && t->count >= t->max) || grow(t) != HY_OK)
         return NULL;
     s = probe(t, h, key); /* the slots may have moved */
     memcpy(s, &h, sizeof h);

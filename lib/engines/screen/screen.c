@@ -44,7 +44,7 @@ hy_err hy_screen_create(const hy_screen_cfg *c, hy_screen **out)
             HY_OK ||
         (e = hy_ftab_create(17, sizeof(scr_host *), HY_SCREEN_MAX_HOSTS, &s->hosts)) != HY_OK ||
         (e = hy_ftab_create(34, sizeof(scr_pair), HY_SCREEN_MAX_PAIRS, &s->pairs)) != HY_OK ||
-        (e = hy_ftab_create(21, sizeof(scr_pair), HY_SCREEN_MAX_PAIRS, &s->host_sigs)) != HY_OK ||
+        (e = hy_ftab_create(21, sizeof(scr_hsig), HY_SCREEN_MAX_PAIRS, &s->host_sigs)) != HY_OK ||
         (e = hy_map_create(0, NULL, &s->cl_ix)) != HY_OK ||
         (e = hy_map_create(0, NULL, &s->cat_ix)) != HY_OK ||
         (e = hy_map_create(HY_SCREEN_MAX_HOSTS, free_host, &s->taint)) != HY_OK ||

@@ -111,7 +111,7 @@ static scr_host *host_get(hy_screen *s, uint8_t ver, const uint8_t *addr)
 }
 
 /* The (host, signature) counter, made when new; NULL past the cap. */
-static scr_pair *host_sig(hy_screen *s, uint8_t ver, const uint8_t *addr, uint32_t sig)
+static scr_hsig *host_sig(hy_screen *s, uint8_t ver, const uint8_t *addr, uint32_t sig)
 {
     uint8_t key[HOST_KEY + 4];
     host_key(key, ver, addr);
@@ -229,19 +229,10 @@ static void context_features(const hy_screen *s, const scr_event *ctx, uint32_t 
     r->f[HY_SF_CTX_RARE] = n ? (float)(rare / n) : 0;
 }
 
-/* log1p(seconds since *first); 0 the first time (*count 0: it becomes 1
- * and *first ts). */
-static float age(uint64_t *first, uint64_t *count, uint64_t ts)
+/* log1p of the seconds from then to ts: the ages and the signature gap. */
+static float log_secs(uint64_t then, uint64_t ts)
 {
-    if ((*count)++ == 0)
-        *first = ts;
-    return (float)log1p((double)(ts - *first) / 1e9);
-}
-
-/* How long a host has been raising alerts (0: this is its first). */
-static float host_age(const scr_host *h, uint64_t ts)
-{
-    return h->count ? (float)log1p((double)(ts - h->first_ts) / 1e9) : 0.0f;
+    return (float)log1p((double)(ts - then) / 1e9);
 }
 
 /* Counts of the host pair and of each host with this signature. */
@@ -254,21 +245,22 @@ static void pair_features(hy_screen *s, const hy_alert_in *a, uint32_t sig, uint
     host_key(key + HOST_KEY, a->ip_version, a->dst);
     scr_pair *p = hy_ftab_put(s->pairs, key, NULL);
     if (p) {
+        if (p->count++ == 0)
+            p->first_ts = ts;
         r->f[HY_SF_PAIR_RATE] = (float)log1p(hy__scr_decay_add(&p->rate, ts, half));
-        r->f[HY_SF_PAIR_AGE] = age(&p->first_ts, &p->count, ts);
+        r->f[HY_SF_PAIR_AGE] = log_secs(p->first_ts, ts);
     }
-    scr_pair *hs[2] = {host_sig(s, a->ip_version, a->src, sig),
-                       host_sig(s, a->ip_version, a->dst, sig)};
-    for (int i = 0; i < 2; i++) {
-        if (!hs[i])
+    for (int i = 0; i < 2; i++) { /* each done before the next put may move it */
+        scr_hsig *h = host_sig(s, a->ip_version, i ? a->dst : a->src, sig);
+        if (!h)
             continue;
-        if (hs[i]->count && hs[i]->last_ts > last)
-            last = hs[i]->last_ts;
-        hs[i]->count++;
-        hs[i]->last_ts = ts;
-        r->f[i ? HY_SF_DST_SIG : HY_SF_SRC_SIG] = (float)log1p((double)hs[i]->count);
+        if (h->count && h->last_ts > last)
+            last = h->last_ts;
+        h->count++;
+        h->last_ts = ts;
+        r->f[i ? HY_SF_DST_SIG : HY_SF_SRC_SIG] = (float)log1p((double)h->count);
     }
-    r->f[HY_SF_SIG_GAP] = last ? (float)log1p((double)(ts - last) / 1e9) : 20.0f;
+    r->f[HY_SF_SIG_GAP] = last ? log_secs(last, ts) : 20.0f;
 }
 
 static void asset_features(const hy_screen *s, const hy_alert_in *a, hy_screen_result *r)
@@ -286,10 +278,7 @@ hy_err hy__scr_context(hy_screen *s, const hy_alert_in *a, uint64_t ts, hy_scree
 {
     scr_event ctx[HY_SCREEN_MAX_HISTORY];
     scr_host *src = NULL, *dst = NULL;
-    /* the two (host, signature) counters must not move under each other */
-    hy_err e = hy_ftab_reserve(s->host_sigs, 2);
-    if (e == HY_OK)
-        e = sig_get(s, a, sig);
+    hy_err e = sig_get(s, a, sig);
     if (e != HY_OK)
         return e;
     scr_sig *g = &s->sigs[*sig];
@@ -314,11 +303,11 @@ hy_err hy__scr_context(hy_screen *s, const hy_alert_in *a, uint64_t ts, hy_scree
     if (a->ip_version)
         pair_features(s, a, *sig, ts, r);
     if (src) {
-        r->f[HY_SF_SRC_AGE] = host_age(src, ts);
+        r->f[HY_SF_SRC_AGE] = src->count ? log_secs(src->first_ts, ts) : 0.0f;
         r->f[HY_SF_SRC_RATE] = (float)log1p(hy__scr_decay_add(&src->rate, ts, s->cfg.rate_ns));
     }
     if (dst) {
-        r->f[HY_SF_DST_AGE] = host_age(dst, ts);
+        r->f[HY_SF_DST_AGE] = dst->count ? log_secs(dst->first_ts, ts) : 0.0f;
         r->f[HY_SF_DST_RATE] = (float)log1p(hy__scr_decay_add(&dst->rate, ts, s->cfg.rate_ns));
     }
     if (src)

@@ -48,12 +48,17 @@ typedef struct scr_host {
     scr_event ev[];          /* cfg.history */
 } scr_host;
 
-/* A (host, signature) or (source, destination) counter. */
+/* A (source, destination) pair: its alerts, the first one's time, their
+ * decayed rate. */
 typedef struct scr_pair {
-    uint64_t count;
-    uint64_t first_ts, last_ts;
+    uint64_t count, first_ts;
     scr_decay rate;
 } scr_pair;
+
+/* A (host, signature) counter: alerts, and the last one's time. */
+typedef struct scr_hsig {
+    uint64_t count, last_ts;
+} scr_hsig;
 
 /* One component of a context vector: a category and its weight. */
 typedef struct scr_comp {
@@ -112,7 +117,7 @@ struct hy_screen {
     size_t nsigs, capsigs;
     hy_ftab *hosts;          /* 17-byte key -> scr_host* */
     hy_ftab *pairs;          /* 34-byte key (src, dst) -> scr_pair */
-    hy_ftab *host_sigs;      /* 21-byte key (host, sig) -> scr_pair */
+    hy_ftab *host_sigs;      /* 21-byte key (host, sig) -> scr_hsig */
     scr_cluster *cl;
     size_t ncl, capcl;
     hy_map *cl_ix;           /* id -> index + 1 */

@@ -337,7 +337,23 @@ static size_t strip_markup(const char *t, size_t n, char *out)
     return k;
 }
 
-static bool sentence_end(const char *s, size_t n, size_t i, size_t *next);
+typedef hy_err (*sentence_fn)(void *ud, const char *t, size_t n);
+static hy_err each_sentence(const char *s, size_t n, sentence_fn fn, void *ud);
+
+/* What describe adds a description's sentences under. */
+typedef struct described {
+    hy_attack_data *d;
+    const char *name, *id;
+    size_t row;
+} described;
+
+static hy_err add_described(void *ud, const char *t, size_t n)
+{
+    const described *x = ud;
+    if (n < 20 || n > HY_ATTACK_MAX_TEXT)
+        return HY_OK;
+    return add_row(x->d, x->name, x->row, t, n, x->id, "attack", HY_ATTACK_SRC_ATTACK);
+}
 
 /* The technique id of an attack-pattern ("T1003.001"), or NULL. */
 static const char *technique_id(const json_t *o)
@@ -364,23 +380,14 @@ static bool labelled(const hy_attack_data *d, const bool *single, const char *id
 static hy_err describe(hy_attack_data *d, const char *name, size_t i, const json_t *o,
                        const char *id)
 {
-    size_t n = 0, k = 0, from = 0;
+    size_t n = 0, k = 0;
     const char *t = jstr(o, "description", &n), *nm = jstr(o, "name", &k);
     hy_err rc = nm ? add_row(d, name, i, nm, k, id, "attack", HY_ATTACK_SRC_ATTACK) : HY_OK;
     char *c = t && rc == HY_OK ? malloc(n + 1) : NULL;
     if (!c)
         return t && rc == HY_OK ? hy_err_set(HY_ERR_NOMEM, "%s: out of memory", name) : rc;
-    size_t m = strip_markup(t, n, c), next = 0;
-    for (size_t j = 0; j < m && rc == HY_OK; j++) {
-        if (!sentence_end(c, m, j, &next) && j + 1 < m)
-            continue;
-        size_t len = (j + 1 < m ? j + 1 : m) - from;
-        const char *s = trim(c + from, &len);
-        if (len >= 20 && len <= HY_ATTACK_MAX_TEXT)
-            rc = add_row(d, name, i, s, len, id, "attack", HY_ATTACK_SRC_ATTACK);
-        from = j + 1 < m && next > j ? next : j + 1;
-        j = from - 1;
-    }
+    described x = {d, name, id, i};
+    rc = each_sentence(c, strip_markup(t, n, c), add_described, &x);
     free(c);
     return rc;
 }
@@ -560,6 +567,45 @@ static size_t word_count(const char *s, size_t n)
     return w;
 }
 
+/* Calls fn with each sentence of s[0..n) (sentence_end), blanks trimmed
+ * (possibly empty), in order; stops at fn's first error. */
+static hy_err each_sentence(const char *s, size_t n, sentence_fn fn, void *ud)
+{
+    hy_err rc = HY_OK;
+    size_t start = 0;
+    for (size_t i = 0; i <= n && rc == HY_OK; i++) {
+        size_t next = i + 1;
+        if (i < n && !sentence_end(s, n, i, &next))
+            continue;
+        size_t len = (i < n && s[i] != '\n' && s[i] != '\r' ? i + 1 : i) - start;
+        const char *t = trim(s + start, &len);
+        start = next;
+        rc = fn(ud, t, len);
+        i = next - 1;
+    }
+    return rc;
+}
+
+/* What add_negatives needs per sentence. */
+typedef struct neg_ctx {
+    hy_attack_data *d;
+    const report_ctx *x;
+    const size_t *ends;
+    const char *group;
+    size_t row;
+} neg_ctx;
+
+static hy_err add_negative(void *ud, const char *t, size_t n)
+{
+    neg_ctx *g = ud;
+    size_t a = (size_t)(t - g->x->sig);
+    if (n < HY_ATTACK_NEG_MIN || n > HY_ATTACK_NEG_MAX || word_count(t, n) < 4 ||
+        overlaps(g->x, g->ends, a, a + n))
+        return HY_OK;
+    return add_row(g->d, g->x->name, g->row++, t, n, HY_ATTACK_NONE, g->group,
+                   HY_ATTACK_SRC_UNANNOTATED);
+}
+
 static hy_err add_negatives(hy_attack_data *d, const report_ctx *x, const char *group)
 {
     size_t *ends = malloc((x->nsp + 1) * sizeof *ends);
@@ -567,22 +613,8 @@ static hy_err add_negatives(hy_attack_data *d, const report_ctx *x, const char *
         return hy_err_set(HY_ERR_NOMEM, "%s: out of memory", x->name);
     for (size_t i = 0; i < x->nsp; i++)
         ends[i] = i && ends[i - 1] > x->sp[i].b ? ends[i - 1] : x->sp[i].b;
-    hy_err rc = HY_OK;
-    size_t start = 0, row = 0;
-    for (size_t i = 0; i <= x->len && rc == HY_OK; i++) {
-        size_t next = i + 1;
-        if (i < x->len && !sentence_end(x->sig, x->len, i, &next))
-            continue;
-        size_t a = start, b = i < x->len && x->sig[i] != '\n' && x->sig[i] != '\r' ? i + 1 : i;
-        start = next;
-        size_t n = b - a;
-        const char *t = trim(x->sig + a, &n);
-        a = (size_t)(t - x->sig);
-        if (n >= HY_ATTACK_NEG_MIN && n <= HY_ATTACK_NEG_MAX && word_count(t, n) >= 4 &&
-            !overlaps(x, ends, a, a + n))
-            rc = add_row(d, x->name, row++, t, n, HY_ATTACK_NONE, group, HY_ATTACK_SRC_UNANNOTATED);
-        i = next - 1;
-    }
+    neg_ctx g = {d, x, ends, group, 0};
+    hy_err rc = each_sentence(x->sig, x->len, add_negative, &g);
     free(ends);
     return rc;
 }

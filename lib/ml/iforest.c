@@ -4,9 +4,12 @@
  * in memory and indices within the tree on disk.
  *
  * In memory a leaf points at itself and holds its whole path length
- * (depth + c(size)), so scoring walks every tree exactly height steps with
- * no leaf test and no branch on the data: IF_LANES trees advance in
- * lockstep, their loads overlapping instead of waiting on each other. */
+ * (depth + c(size)), so a walk takes every tree exactly height steps with
+ * no leaf test and no branch on the data, many trees in lockstep, their
+ * loads overlapping instead of waiting on each other. Scoring walks a
+ * second copy of the trees in heap layout (struct hy_iforest) when the
+ * height allows it, and the node array otherwise; both give the same
+ * scores. */
 #include "core/bytes.h"
 #include "hayate/iforest.h"
 
@@ -21,7 +24,7 @@
 #define IF_NODE_BYTES 16u
 #define IF_TRIES      8  /* random attribute draws before a full scan */
 #define IF_LANES      16 /* trees walked in lockstep when scoring */
-#define IF_HEAP_LANES 16  /* the same over the heap layout (lanes kept in registers) */
+#define IF_HEAP_LANES 16 /* the same over the heap layout (the lane loop unrolled) */
 #define IF_HEAP_MAX_H 12 /* heap layout for trees of height up to this (psi <= 4096) */
 
 _Static_assert(HY_IFOREST_MAX_COLS <= 0x10000u, "attributes fit if_node.attr");

@@ -44,12 +44,24 @@ void hy_cli_live_begin(struct hy_pipeline *p);
 void hy_cli_live_end(void);
 
 /* hayate run/analyze: feeds every input.alerts path to the screen engine
- * (HY_EXIT_USAGE for a path that cannot be read); follows every
- * input.alerts_follow file until *stop. */
+ * (HY_EXIT_USAGE for a path that cannot be read). */
 #include <signal.h>
 int hy_cli_feed_alerts(const struct hy_config *cfg, struct hy_pipeline *p);
-int hy_cli_follow_alerts(const struct hy_config *cfg, struct hy_pipeline *p,
-                         volatile sig_atomic_t *stop);
+
+/* hayate run's inputs that never end (run_watch.c): the input.alerts_follow
+ * files and the input.spool folders. hy_cli_watch_open makes *out (NULL when
+ * there are none; HY_EXIT_FAIL, said on stderr, when one cannot be set up).
+ * hy_cli_watch_step takes what is there now: new lines of each followed file
+ * (a bounded burst) and, when input.spool_interval has passed or the last
+ * scan left files, a scan of each folder; it is a hy_pipeline_poll_fn, so a
+ * live capture serves it too. hy_cli_watch_run steps until *stop, waiting
+ * 100 ms whenever nothing came. hy_cli_watch_close reports what each input
+ * took (when say) and frees w (NULL is fine). */
+typedef struct hy_cli_watch hy_cli_watch;
+int hy_cli_watch_open(const struct hy_config *cfg, hy_cli_watch **out);
+hy_err hy_cli_watch_step(void *w, struct hy_pipeline *p);
+int hy_cli_watch_run(hy_cli_watch *w, struct hy_pipeline *p, volatile sig_atomic_t *stop);
+void hy_cli_watch_close(hy_cli_watch *w, bool say);
 
 /* Applies a -s/--set "KEY=VALUE" to cfg (kv is not changed); prints what
  * is wrong and returns HY_EXIT_USAGE for a missing '=' or a bad key or

@@ -15,6 +15,7 @@
 #include "hayate/serve.h"
 
 #define MAX_SOURCES 256
+#define WATCH_POLL_MS 200 /* followed files and spool folders during a live capture */
 
 typedef struct run_ctx {
     bool analyze;
@@ -53,6 +54,7 @@ static const char run_usage[] =
     "usage: hayate run [-c FILE] [options]\n"
     "Runs the platform: sources, engines and sinks from the config file; flags\n"
     "override it. Runs until the input ends or SIGINT/SIGTERM, then flushes.\n"
+    "Spool folders and followed files are served during a live capture too.\n"
     "Serves the HTTP API on the store meanwhile (serve.*; docs/serve.md); with\n"
     "no input it only serves, until SIGINT/SIGTERM.\n"
     "  -c, --config FILE    config file (see docs/CONFIG.md)\n"
@@ -253,9 +255,8 @@ static int parse_args(run_ctx *c, int argc, char **argv)
     return r;
 }
 
-/* The input.spool folders must be folders; a live capture never ends, so
- * the spool (watched after the other inputs) cannot follow one. */
-static int check_spool(run_ctx *c, bool live)
+/* The input.spool folders must be folders. */
+static int check_spool(run_ctx *c)
 {
     size_t n;
     const char *const *dirs = hy_config_list(c->cfg, "input.spool", &n);
@@ -265,10 +266,6 @@ static int check_spool(run_ctx *c, bool live)
             fprintf(stderr, "hayate: input.spool: %s is not a folder\n", dirs[i]);
             return HY_EXIT_USAGE;
         }
-    if (n && live) {
-        fprintf(stderr, "hayate: input.spool cannot follow a live capture (input.interface)\n");
-        return HY_EXIT_USAGE;
-    }
     c->nspool = n;
     return HY_EXIT_OK;
 }
@@ -310,7 +307,7 @@ static int open_sources(run_ctx *c)
     size_t nsamples = 0;
     hy_config_list(c->cfg, "input.samples", &nsamples);
     c->nsamples = nsamples;
-    if (!c->analyze && check_spool(c, *ifname != 0) != HY_EXIT_OK)
+    if (!c->analyze && check_spool(c) != HY_EXIT_OK)
         return HY_EXIT_USAGE;
     size_t nalerts = 0, nfollow = 0;
     hy_config_list(c->cfg, "input.alerts", &nalerts);
@@ -492,99 +489,12 @@ static int feed_samples(run_ctx *c, hy_pipeline *p)
     return HY_EXIT_OK;
 }
 
-static uint64_t wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Waits about ms milliseconds, or until stopped, in short steps that let
- * the pipeline's event time follow the clock (so what was fed is stored). */
-static hy_err idle_for(hy_pipeline *p, unsigned ms)
-{
-    hy_err rc = HY_OK;
-    for (unsigned t = 0; t < ms && !g_stop && rc == HY_OK; t += 100) {
-        struct timespec step = {0, 100 * 1000000L};
-        nanosleep(&step, NULL);
-        rc = hy_pipeline_idle(p, wall_ns());
-    }
-    return rc;
-}
-
-/* One scan of one spool folder. A folder that cannot be listed (removed,
- * unmounted) is warned about once and tried again at the next scan. */
-static hy_err scan_spool(hy_pipeline *p, hy_spool *s, const char *dir, bool *failing, bool *more,
-                         uint64_t *total)
-{
-    hy_files_stats fs;
-    bool again;
-    hy_err rc = hy_pipeline_spool_scan(p, s, &fs, &again);
-    if (rc == HY_ERR_NOTFOUND || rc == HY_ERR_IO || rc == HY_ERR_UNSUPPORTED) {
-        if (!*failing)
-            fprintf(stderr, "hayate: warning: spool: %s; trying again\n", hy_err_detail());
-        *failing = true;
-        return HY_OK;
-    }
-    if (rc != HY_OK)
-        return rc;
-    if (*failing)
-        fprintf(stderr, "hayate: spool: %s: readable again\n", dir);
-    *failing = false;
-    if (fs.files)
-        fprintf(stderr, "hayate: spool: %s: %llu files taken (%.1f MB)\n", dir,
-                (unsigned long long)fs.files, (double)fs.bytes / 1e6);
-    *more |= again;
-    *total += fs.files;
-    return HY_OK;
-}
-
-/* Watches the input.spool folders until SIGINT/SIGTERM: scans each one,
- * then waits input.spool_interval seconds (not when a scan left files for
- * the next one). */
-static int watch_spool(run_ctx *c, hy_pipeline *p)
-{
-    size_t n;
-    const char *const *dirs = hy_config_list(c->cfg, "input.spool", &n);
-    unsigned interval_ms = (unsigned)hy_config_int(c->cfg, "input.spool_interval") * 1000u;
-    hy_spool_cfg sc = {.settle_s = (unsigned)hy_config_int(c->cfg, "input.spool_settle")};
-    hy_spool **sp = calloc(n, sizeof *sp);
-    bool *failing = calloc(n, sizeof *failing);
-    uint64_t total = 0;
-    hy_err rc = sp && failing ? HY_OK : HY_ERR_NOMEM;
-
-    for (size_t i = 0; i < n && rc == HY_OK; i++) {
-        sc.dir = dirs[i];
-        rc = hy_spool_create(&sc, &sp[i]);
-    }
-    if (rc == HY_OK)
-        fprintf(stderr, "hayate: spool: watching %zu folder(s) every %u s until SIGINT/SIGTERM\n",
-                n, interval_ms / 1000u);
-    while (rc == HY_OK && !g_stop) {
-        bool more = false;
-        rc = hy_pipeline_idle(p, wall_ns()); /* a spool file's event time: when taken */
-        for (size_t i = 0; i < n && rc == HY_OK && !g_stop; i++)
-            rc = scan_spool(p, sp[i], dirs[i], &failing[i], &more, &total);
-        if (rc == HY_OK)
-            rc = idle_for(p, more ? 0 : interval_ms);
-    }
-    for (size_t i = 0; sp && i < n; i++)
-        hy_spool_destroy(sp[i]);
-    free(sp);
-    free(failing);
-    if (rc != HY_OK) {
-        hy_cli_error("spool", rc);
-        return HY_EXIT_FAIL;
-    }
-    fprintf(stderr, "hayate: spool: %llu files taken in all\n", (unsigned long long)total);
-    return HY_EXIT_OK;
-}
-
 static int execute(run_ctx *c)
 {
     hy_pipeline_cfg pc;
     hy_pipeline *p = NULL;
     hy_pipeline_stats st;
+    hy_cli_watch *w = NULL;
     char run_id[40];
     double t0 = now_s();
     int ret;
@@ -603,19 +513,23 @@ static int execute(run_ctx *c)
     hy_cli_live_begin(p);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    ret = feed_all(c, p, run_id);
+    /* the inputs that never end are served during live captures too */
+    ret = c->analyze ? HY_EXIT_OK : hy_cli_watch_open(c->cfg, &w);
+    if (w)
+        hy_pipeline_set_poll(p, hy_cli_watch_step, w, WATCH_POLL_MS);
+    if (ret == HY_EXIT_OK)
+        ret = feed_all(c, p, run_id);
     if (ret == HY_EXIT_OK)
         ret = feed_samples(c, p);
     if (ret == HY_EXIT_OK)
         ret = hy_cli_feed_alerts(c->cfg, p);
-    if (ret == HY_EXIT_OK && !c->analyze && !g_stop)
-        ret = hy_cli_follow_alerts(c->cfg, p, &g_stop);
-    if (ret == HY_EXIT_OK && c->nspool && !g_stop)
-        ret = watch_spool(c, p);
+    if (ret == HY_EXIT_OK && w && !g_stop)
+        ret = hy_cli_watch_run(w, p, &g_stop);
     if ((rc = hy_pipeline_finish(p)) != HY_OK) {
         hy_cli_error("pipeline", rc);
         ret = HY_EXIT_FAIL;
     }
+    hy_cli_watch_close(w, true);
     g_pipeline = NULL;
     hy_cli_live_end();
     hy_pipeline_stats_get(p, &st);

@@ -121,6 +121,18 @@ hy_err hy_pipeline_create(const hy_pipeline_cfg *cfg, hy_pipeline **out);
 hy_err hy_pipeline_feed(hy_pipeline *p, hy_source *src, hy_progress_fn progress, void *ud,
                         hy_capture_stats *st);
 
+/* What hy_pipeline_feed serves, on its own thread and between packets,
+ * while it reads a live source: inputs that never end (followed files,
+ * spool folders) are taken in during a capture that never ends either. fn
+ * may feed p (hy_pipeline_feed_alert, hy_pipeline_spool_scan); an error it
+ * returns ends the feed with that error. */
+typedef hy_err (*hy_pipeline_poll_fn)(void *ud, hy_pipeline *p);
+
+/* Has hy_pipeline_feed call fn(ud, p) about every interval_ms (wall clock)
+ * while it reads a live source (never an offline one: offline output must
+ * not depend on timing). NULL fn: no polling. */
+void hy_pipeline_set_poll(hy_pipeline *p, hy_pipeline_poll_fn fn, void *ud, unsigned interval_ms);
+
 /* What hy_pipeline_feed_files took in. */
 typedef struct hy_files_stats {
     uint64_t files, bytes;     /* regular files handed to the engines */

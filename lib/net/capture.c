@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hayate/limits.h"
 
@@ -27,6 +28,7 @@ hy_err hy__cap_alloc(int kind, const char *name, const hy_source_cfg *cfg, hy_so
     s->cur = s->name;
     atomic_init(&s->done, 0);
     atomic_init(&s->brk, 0);
+    s->live_fd = s->wake_fd = -1;
     snprintf(s->st.source, sizeof s->st.source, "%s", name);
     *out = s;
     return HY_OK;
@@ -216,6 +218,11 @@ void hy_source_break(hy_source *s)
     if (!s)
         return;
     atomic_store(&s->brk, 1);
+    if (s->kind == HY__CAP_LIVE && s->wake_fd >= 0) { /* wakes hy__cap_live_next's poll */
+        uint64_t one = 1;
+        ssize_t w = write(s->wake_fd, &one, sizeof one);
+        (void)w; /* a full counter is awake already */
+    }
     if (s->kind == HY__CAP_LIVE && s->p)
         pcap_breakloop(s->p);
 }
@@ -263,6 +270,8 @@ void hy_source_close(hy_source *s)
     if (!s)
         return;
     hy__cap_detach(s);
+    if (s->wake_fd >= 0)
+        close(s->wake_fd);
     for (size_t i = 0; i < s->nfiles; i++)
         free(s->files[i].path);
     free(s->files);

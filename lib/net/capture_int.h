@@ -40,6 +40,9 @@ struct hy_source {
     uint64_t total;          /* all input bytes, 0 if unknown */
     _Atomic uint64_t done;   /* read by progress bars on other threads */
     atomic_int brk;          /* set by hy_source_break */
+    int live_fd;             /* live: the handle's selectable fd, or -1 */
+    int wake_fd;             /* live: eventfd hy_source_break writes, or -1 */
+    int live_wait_ms;        /* live: how long a read waits for packets */
     bool ended;
     hy__cap_file *files; /* directory: files in reading order */
     size_t nfiles, next_file;

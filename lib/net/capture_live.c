@@ -1,7 +1,9 @@
 /* Live capture from a network interface through libpcap. */
 #include "net/capture_int.h"
 
+#include <poll.h>
 #include <string.h>
+#include <sys/eventfd.h>
 
 #include "hayate/limits.h"
 
@@ -89,6 +91,14 @@ hy_err hy_source_open_live(const char *ifname, const hy_source_cfg *cfg, hy_sour
     p = NULL;
     s->linktype = pcap_datalink(s->p);
     s->nano = pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO;
+    /* Non-blocking reads and our own poll: with TPACKET_V3, a blocking read
+     * on an interface where nothing matches never returns, so the time
+     * would stop and nothing else would be served. */
+    s->live_wait_ms = cfg && cfg->timeout_ms > 0 ? cfg->timeout_ms : HY__CAP_LIVE_TIMEOUT_MS;
+    char eb[PCAP_ERRBUF_SIZE];
+    s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    s->live_fd =
+        s->wake_fd >= 0 && pcap_setnonblock(s->p, 1, eb) == 0 ? pcap_get_selectable_fd(s->p) : -1;
     if (*warn)
         hy__cap_warn(s, "%s", warn);
     *out = s;
@@ -104,16 +114,27 @@ hy_err hy__cap_live_next(hy_source *s, hy_raw_pkt *pkt)
         return hy_err_set(HY_ERR_CLOSED, "interface %s: stopped", s->name);
     struct pcap_pkthdr *h;
     const u_char *data;
-    int rc = pcap_next_ex(s->p, &h, &data);
-    if (rc == 1) {
-        hy__cap_fill(s, h, data, pkt);
-        return HY_OK;
+    for (int waited = 0;; waited = 1) {
+        int rc = pcap_next_ex(s->p, &h, &data);
+        if (rc == 1) {
+            hy__cap_fill(s, h, data, pkt);
+            return HY_OK;
+        }
+        if (rc == PCAP_ERROR_BREAK || atomic_load(&s->brk))
+            return hy_err_set(HY_ERR_CLOSED, "interface %s: stopped", s->name);
+        if (rc != 0)
+            return hy_err_set(HY_ERR_CAPTURE, "interface %s: %s", s->name, pcap_geterr(s->p));
+        if (waited || s->live_fd < 0) /* a blocking handle has waited already */
+            return HY_ERR_AGAIN;
+        /* nothing ready: wait for the kernel to hand over a block (a signal
+         * or the timeout ends the wait early: the caller reads again) */
+        struct pollfd pf[2] = {{.fd = s->live_fd, .events = POLLIN},
+                               {.fd = s->wake_fd, .events = POLLIN}};
+        if (poll(pf, 2, s->live_wait_ms) <= 0 || atomic_load(&s->brk))
+            return atomic_load(&s->brk)
+                       ? hy_err_set(HY_ERR_CLOSED, "interface %s: stopped", s->name)
+                       : HY_ERR_AGAIN;
     }
-    if (rc == PCAP_ERROR_BREAK || atomic_load(&s->brk))
-        return hy_err_set(HY_ERR_CLOSED, "interface %s: stopped", s->name);
-    if (rc == 0)
-        return HY_ERR_AGAIN;
-    return hy_err_set(HY_ERR_CAPTURE, "interface %s: %s", s->name, pcap_geterr(s->p));
 }
 
 void hy__cap_live_stats(hy_source *s, hy_capture_stats *st)

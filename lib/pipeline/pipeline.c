@@ -26,6 +26,9 @@ struct hy_pipeline {
     uint64_t started_ns;         /* CLOCK_MONOTONIC */
     atomic_bool feeding;
     atomic_ullong live_packets, live_bytes, live_dropped; /* published copies */
+    hy_pipeline_poll_fn poll; /* served during live feeds (hy_pipeline_set_poll) */
+    void *poll_ud;
+    uint64_t poll_every_ns, poll_next_ns; /* CLOCK_MONOTONIC */
 };
 
 const hy_pipeline_cfg *hy__pipeline_cfg(const hy_pipeline *p)
@@ -359,6 +362,27 @@ hy_err hy_pipeline_feed_alert(hy_pipeline *p, const hy_alert_in *a)
     return route_ref(p, &r, (const uint8_t *)a->raw.p, 0, false);
 }
 
+void hy_pipeline_set_poll(hy_pipeline *p, hy_pipeline_poll_fn fn, void *ud, unsigned interval_ms)
+{
+    p->poll = fn;
+    p->poll_ud = ud;
+    p->poll_every_ns = (uint64_t)(interval_ms ? interval_ms : 1) * 1000000ull;
+    p->poll_next_ns = 0;
+}
+
+/* A live feed serves the poll function when it is due (checked on read
+ * timeouts and every 256 packets). */
+static hy_err maybe_poll(hy_pipeline *p, bool live, bool quiet, uint64_t n)
+{
+    if (!live || !p->poll || (!quiet && (n & 0xff) != 0))
+        return HY_OK;
+    uint64_t now = mono_ns();
+    if (now < p->poll_next_ns)
+        return HY_OK;
+    p->poll_next_ns = now + p->poll_every_ns;
+    return p->poll(p->poll_ud, p);
+}
+
 static uint64_t wall_ns(void)
 {
     struct timespec ts;
@@ -379,13 +403,15 @@ hy_err hy_pipeline_feed(hy_pipeline *p, hy_source *src, hy_progress_fn progress,
     while (!p->stop) {
         rc = hy_source_next(src, &raw);
         if (rc == HY_ERR_AGAIN) { /* live read timeout: time moves on anyway */
-            if ((rc = advance_time(p, wall_ns(), live)) != HY_OK)
+            if ((rc = advance_time(p, wall_ns(), live)) != HY_OK ||
+                (rc = maybe_poll(p, live, true, n)) != HY_OK)
                 break;
             continue;
         }
         if (rc != HY_OK)
             break;
-        if ((rc = advance_time(p, raw.ts_ns, live)) != HY_OK || (rc = route(p, &raw, live)))
+        if ((rc = advance_time(p, raw.ts_ns, live)) != HY_OK || (rc = route(p, &raw, live)) ||
+            (rc = maybe_poll(p, live, false, n)) != HY_OK)
             break;
         if (raw.ts_ns > p->last_ts)
             p->last_ts = raw.ts_ns;

@@ -79,4 +79,49 @@ check "a missing spool folder exits 2" [ $? -eq 2 ]
 check "naming it" grep -q "$T/nope" "$T/nope.err"
 "$HY" analyze --spool "$SP" >/dev/null 2>&1
 check "analyze does not watch folders (exit 2)" [ $? -eq 2 ]
+
+# The inputs that never end run together: a followed eve.json and a spool
+# folder in one run (the spool used to wait for the follow, which never
+# ends), and both during a live capture on lo where capturing is allowed.
+"$HY" synth alerts --days 1 --per-day 200 --seed 3 -o "$T/alerts.json" 2>/dev/null
+DB="$T/w.db" SP="$T/spool2" F="$T/follow.json"
+mkdir -p "$SP"
+: >"$F"
+"$HY" run --follow-alerts "$F" --spool "$SP" --db "$DB" --listen 127.0.0.1:0 \
+    -s input.spool_interval=1 -s input.spool_settle=0 2>"$T/w.err" &
+pid=$!
+head -n 5 "$T/alerts.json" >>"$F"
+cp /bin/ls "$SP/ls"
+check "a followed file and a spool folder in one run: the sample is stored" \
+    wait_for samples_at_least 1
+sed -n 6,8p "$T/alerts.json" >>"$F"
+cp /bin/cat "$SP/cat"
+check "and the next one, while the file is still followed" wait_for samples_at_least 2
+kill -TERM $pid
+wait $pid
+check "the run exits 0 on SIGTERM" [ $? -eq 0 ]
+check "it followed the 8 alerts" grep -q "follow.json: 8 alerts" "$T/w.err"
+check "and took the 2 files" grep -q "spool: 2 files taken in all" "$T/w.err"
+
+DB="$T/live.db" SP="$T/spool3" F="$T/follow3.json"
+mkdir -p "$SP"
+head -n 4 "$T/alerts.json" >"$F"
+"$HY" run -i lo -f "udp port 45997" --follow-alerts "$F" --spool "$SP" --db "$DB" \
+    --eve "$T/live.eve" --flows --listen 127.0.0.1:0 -s input.spool_interval=1 \
+    -s input.spool_settle=0 2>"$T/live.err" &
+pid=$!
+sleep 1
+if ! kill -0 $pid 2>/dev/null && grep -qi "permission\|not permitted\|socket" "$T/live.err"; then
+    echo "SKIP: cannot capture on lo here: $(head -1 "$T/live.err")"
+else
+    cp /bin/ls "$SP/ls"
+    check "during a live capture, a spool file is stored" wait_for samples_at_least 1
+    for i in 1 2 3; do echo "probe $i" >/dev/udp/127.0.0.1/45997 2>/dev/null; done
+    sleep 0.5
+    kill -INT $pid
+    wait $pid
+    check "the capture stops on SIGINT with exit 0" [ $? -eq 0 ]
+    check "the followed file was read during the capture" grep -q "follow3.json: 4 alerts" "$T/live.err"
+    check "and the capture's flow was written" grep -q '"dest_port":45997' "$T/live.eve"
+fi
 finish

@@ -814,6 +814,14 @@ static void *breaker(void *arg)
     return NULL;
 }
 
+/* Breaks a read that a regression would leave blocked for ever. */
+static void *late_breaker(void *arg)
+{
+    usleep(3000 * 1000);
+    hy_source_break(arg);
+    return NULL;
+}
+
 static void test_live_lo(void **state)
 {
     int rx = socket(AF_INET, SOCK_DGRAM, 0), tx = socket(AF_INET, SOCK_DGRAM, 0);
@@ -875,6 +883,18 @@ static void test_live_lo(void **state)
     while (e == HY_ERR_AGAIN || e == HY_OK);
     assert_int_equal(e, HY_ERR_CLOSED);
     assert_true(wall_ns() - t0 < 5000000000u);
+    pthread_join(th, NULL);
+    hy_source_close(s);
+
+    /* A quiet interface (nothing matches the filter) still returns after
+     * the timeout, so event time moves on: a blocking TPACKET_V3 read
+     * never would. */
+    cfg.timeout_ms = 100;
+    assert_int_equal(hy_source_open_live("lo", &cfg, &s), HY_OK);
+    assert_int_equal(pthread_create(&th, NULL, late_breaker, s), 0);
+    t0 = wall_ns();
+    assert_int_equal(hy_source_next(s, &pkt), HY_ERR_AGAIN);
+    assert_true(wall_ns() - t0 < 2000000000u);
     pthread_join(th, NULL);
     hy_source_close(s);
 

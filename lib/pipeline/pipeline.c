@@ -196,9 +196,11 @@ out:
     return rc;
 }
 
-/* Pushes worker i's current batch (threaded mode). Live sources drop a packet
- * batch instead of blocking when the worker is behind. */
-static hy_err dispatch(hy_pipeline *p, int i, bool live)
+/* Pushes worker i's current batch (threaded mode), which holds every packet
+ * numbered before upto that goes to i (the worker may mark its stream
+ * there). Live sources drop a packet batch instead of blocking when the
+ * worker is behind. */
+static hy_err dispatch_upto(hy_pipeline *p, int i, bool live, uint64_t upto)
 {
     hy__in_batch *b = p->cur[i];
     hy_queue *q = hy__worker_inq(p->workers[i]);
@@ -207,7 +209,7 @@ static hy_err dispatch(hy_pipeline *p, int i, bool live)
     if (!b)
         return HY_OK;
     p->cur[i] = NULL;
-    b->upto_seq = p->sent_seq[i] = p->seq;
+    b->upto_seq = p->sent_seq[i] = upto;
     if (live && b->type == HY__IN_PKTS) {
         if ((rc = hy_queue_try_push(q, b)) == HY_ERR_AGAIN) {
             p->st.hayate_dropped += b->n;
@@ -217,6 +219,12 @@ static hy_err dispatch(hy_pipeline *p, int i, bool live)
         return rc;
     }
     return hy_queue_push(q, b);
+}
+
+/* dispatch_upto when every packet numbered so far has been routed. */
+static hy_err dispatch(hy_pipeline *p, int i, bool live)
+{
+    return dispatch_upto(p, i, live, p->seq);
 }
 
 static hy_err get_batch(hy_pipeline *p, int i)
@@ -280,15 +288,17 @@ static hy_err advance_time(hy_pipeline *p, uint64_t ts, bool live)
 }
 
 /* Sends every worker that has not had a batch for hy__heartbeat packets
- * what it has (possibly nothing), so its stream can be marked. */
-static hy_err heartbeat(hy_pipeline *p, bool live)
+ * what it has (possibly nothing), so its stream can be marked. upto is the
+ * number of the packet being routed: it is not in any batch yet, so no
+ * mark may pass it. */
+static hy_err heartbeat(hy_pipeline *p, bool live, uint64_t upto)
 {
     uint64_t hb = hy__heartbeat(p->cfg.threads);
     for (int i = 0; i < p->cfg.threads; i++) {
         hy_err rc;
-        if (p->seq - p->sent_seq[i] < hb)
+        if (upto - p->sent_seq[i] < hb)
             continue;
-        if ((rc = get_batch(p, i)) != HY_OK || (rc = dispatch(p, i, live)) != HY_OK)
+        if ((rc = get_batch(p, i)) != HY_OK || (rc = dispatch_upto(p, i, live, upto)) != HY_OK)
             return rc;
     }
     return HY_OK;
@@ -301,13 +311,13 @@ static hy_err route_ref(hy_pipeline *p, hy__pkt_ref *r, const uint8_t *data, int
     hy_err rc;
     if (p->cfg.threads == 1)
         return hy__worker_packet(p->workers[0], r, data);
-    if ((r->seq & 63) == 0 && (rc = heartbeat(p, live)) != HY_OK)
+    if ((r->seq & 63) == 0 && (rc = heartbeat(p, live, r->seq)) != HY_OK)
         return rc;
     if ((rc = get_batch(p, i)) != HY_OK)
         return rc;
     hy__in_batch *b = p->cur[i];
     if (b->n == HY_BATCH_PACKETS || HY_BATCH_BYTES - b->used < r->caplen) {
-        if ((rc = dispatch(p, i, live)) != HY_OK || (rc = get_batch(p, i)) != HY_OK)
+        if ((rc = dispatch_upto(p, i, live, r->seq)) != HY_OK || (rc = get_batch(p, i)) != HY_OK)
             return rc;
         b = p->cur[i];
     }

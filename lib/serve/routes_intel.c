@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "hayate/config.h"
@@ -177,7 +178,50 @@ static hy_err store_report(hy_serve *s, const hy_intel_result *res)
     return rc;
 }
 
-/* POST /api/analyze?type=report (routes_analyze.c hands it over). */
+/* The identity of the file at path ("" when it cannot be read): device,
+ * inode, size and modification time, so a replaced file differs. */
+static void file_identity(const char *path, char out[64])
+{
+    struct stat st;
+    if (!path || stat(path, &st) != 0) {
+        out[0] = '\0';
+        return;
+    }
+    snprintf(out, 64, "%llx:%llx:%llx:%llx.%lx", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
+             (unsigned long long)st.st_mtim.tv_sec, (unsigned long)st.st_mtim.tv_nsec);
+}
+
+/* The server's analyser, with s->intel_mu held: made on first use and again
+ * when the model or the tables file has changed on disk (hayate train intel
+ * replaces the model atomically), so a report costs no model load. */
+static hy_err shared_intel(hy_serve *s, hy_intel **out)
+{
+    const char *model = hy_config_str(s->cfg, "intel.model");
+    const char *tables = hy_config_str(s->cfg, "intel.attack_tables");
+    hy_intel_cfg ic = {.tables = tables,
+                       .model = model,
+                       .min_confidence =
+                           (double)hy_config_int(s->cfg, "intel.min_confidence_pm") / 1000};
+    char ids[2][64];
+    file_identity(model && *model ? model : HY_INTEL_DEFAULT_MODEL, ids[0]);
+    file_identity(tables && *tables ? tables : HY_INTEL_DEFAULT_TABLES, ids[1]);
+    if (s->intel && memcmp(ids, s->intel_files, sizeof ids) == 0) {
+        *out = s->intel;
+        return HY_OK;
+    }
+    hy_intel_destroy(s->intel);
+    s->intel = NULL;
+    hy_err rc = hy_intel_create(&ic, &s->intel);
+    if (rc == HY_OK)
+        memcpy(s->intel_files, ids, sizeof ids);
+    *out = s->intel;
+    return rc;
+}
+
+/* POST /api/analyze?type=report (routes_analyze.c hands it over). Reports
+ * are analysed, stored and answered one at a time, by the server's one
+ * analyser (lock order: intel_mu, then mu). */
 hy_err hy__route_analyze_report(hy_serve *s, struct MHD_Connection *c, const hy__req *r)
 {
     hy_intel *in = NULL;
@@ -185,14 +229,13 @@ hy_err hy__route_analyze_report(hy_serve *s, struct MHD_Connection *c, const hy_
     struct timespec now;
     hy_err rc;
     const char *name = ARG(c, "name");
-    hy_intel_cfg ic = {.tables = hy_config_str(s->cfg, "intel.attack_tables"),
-                       .model = hy_config_str(s->cfg, "intel.model"),
-                       .min_confidence =
-                           (double)hy_config_int(s->cfg, "intel.min_confidence_pm") / 1000};
     if (name && (strlen(name) > 255 || !*name))
         return hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "name must be 1..255 bytes");
-    if ((rc = hy_intel_create(&ic, &in)) != HY_OK)
+    pthread_mutex_lock(&s->intel_mu);
+    if ((rc = shared_intel(s, &in)) != HY_OK) {
+        pthread_mutex_unlock(&s->intel_mu);
         return hy__serve_error(s, c, MHD_HTTP_SERVICE_UNAVAILABLE, "intel: %s", hy_err_detail());
+    }
     clock_gettime(CLOCK_REALTIME, &now);
     rc = hy_intel_analyse(in, name ? name : "upload", (const uint8_t *)r->body, r->len,
                           (int64_t)now.tv_sec * 1000000000 + now.tv_nsec, &res);
@@ -206,7 +249,7 @@ hy_err hy__route_analyze_report(hy_serve *s, struct MHD_Connection *c, const hy_
                              rc == HY_ERR_NOMEM ? MHD_HTTP_INTERNAL_SERVER_ERROR
                                                 : MHD_HTTP_BAD_REQUEST,
                              "report: %s", hy_err_detail());
-    hy_intel_result_free(&res);
-    hy_intel_destroy(in);
+    hy_intel_result_free(&res); /* it may point into the analyser: before unlocking */
+    pthread_mutex_unlock(&s->intel_mu);
     return rc;
 }

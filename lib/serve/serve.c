@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "hayate/intel.h"
+
 /* Splits "ADDR:PORT" or "[V6]:PORT" into a socket address. */
 static hy_err parse_listen(const char *s, struct sockaddr_storage *ss, bool *v6)
 {
@@ -337,6 +339,7 @@ hy_err hy_serve_start(const hy_serve_cfg *cfg, hy_serve **out)
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->sse_mu, NULL);
     pthread_mutex_init(&s->rd_mu, NULL);
+    pthread_mutex_init(&s->intel_mu, NULL);
     s->rd_max = cfg->threads < HY__SERVE_READERS ? cfg->threads + 1 : HY__SERVE_READERS;
     if (!cfg->db_path || !(s->db_path = strdup(cfg->db_path)))
         s->rd_failed = true; /* the writer below says what is wrong */
@@ -386,5 +389,7 @@ void hy_serve_stop(hy_serve *s)
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->sse_mu);
     pthread_mutex_destroy(&s->rd_mu);
+    pthread_mutex_destroy(&s->intel_mu);
+    hy_intel_destroy(s->intel);
     free(s);
 }

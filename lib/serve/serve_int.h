@@ -46,6 +46,11 @@ struct hy_serve {
     bool sse_started;
     atomic_bool stopping;
     pthread_mutex_t mu;
+    /* POST /api/analyze?type=report: one analyser, built on first use and
+     * again when its model or tables file changes (routes_intel.c) */
+    pthread_mutex_t intel_mu;
+    struct hy_intel *intel;
+    char intel_files[2][64]; /* identity of the model and the tables files */
 };
 
 /* A request as a route sees it: the rest of the URL after a prefix route's

@@ -156,4 +156,27 @@ check "it is listed next" [ "$(get "$url/api/intel/reports")" = 200 ] && json 'l
 check "an empty report body is 400" [ "$(get -X POST "$url/api/analyze?type=report")" = 400 ]
 kill "$pid"
 wait "$pid" 2>/dev/null
+
+# The server keeps one analyser across report POSTs and builds it again when
+# its model file changes on disk (as hayate train intel replaces it).
+if [ -f "$SRC/data/attack/model.hyl" ]; then
+    cp "$SRC/data/attack/model.hyl" "$T/m.hyl"
+    "$HY" run --db "$T/b.db" --listen 127.0.0.1:0 -s intel.model="$T/m.hyl" >/dev/null 2>"$T/srv2.err" &
+    pid=$!
+    port=$(wait_port "$T/srv2.err")
+    url="http://127.0.0.1:$port"
+    rep='The actor used Mimikatz to dump credentials from LSASS memory.'
+    check "a report POST with the model is 200" \
+        [ "$(get -X POST --data-binary "$rep" "$url/api/analyze?type=report")" = 200 ]
+    check "and a second one too" \
+        [ "$(get -X POST --data-binary "$rep" "$url/api/analyze?type=report")" = 200 ]
+    printf 'not a model' >"$T/m.new" && mv "$T/m.new" "$T/m.hyl"
+    check "a model file replaced by a broken one is seen at the next POST (503)" \
+        [ "$(get -X POST --data-binary "$rep" "$url/api/analyze?type=report")" = 503 ]
+    cp "$SRC/data/attack/model.hyl" "$T/m.new" && mv "$T/m.new" "$T/m.hyl"
+    check "and a good one again (200)" \
+        [ "$(get -X POST --data-binary "$rep" "$url/api/analyze?type=report")" = 200 ]
+    kill "$pid"
+    wait "$pid" 2>/dev/null
+fi
 finish

@@ -24,7 +24,8 @@ struct hy_pipeline {
     hy_pipeline_stats st;
     hy__models *models;
     uint64_t started_ns;         /* CLOCK_MONOTONIC */
-    atomic_bool feeding;
+    atomic_bool feeding;         /* inside hy_pipeline_feed */
+    atomic_bool taking;          /* created and not finished: inputs may come */
     atomic_ullong live_packets, live_bytes, live_dropped; /* published copies */
     hy_pipeline_poll_fn poll; /* served during live feeds (hy_pipeline_set_poll) */
     void *poll_ud;
@@ -59,7 +60,9 @@ static void publish(hy_pipeline *p)
 void hy_pipeline_live_get(hy_pipeline *p, hy_pipeline_live *out)
 {
     memset(out, 0, sizeof *out);
-    out->running = atomic_load(&p->feeding);
+    /* running while it takes input of any kind: a capture, or followed
+     * files and spool folders between captures */
+    out->running = atomic_load(&p->feeding) || atomic_load(&p->taking);
     out->seconds = (double)(mono_ns() - p->started_ns) / 1e9;
     out->packets = atomic_load_explicit(&p->live_packets, memory_order_relaxed);
     out->bytes = atomic_load_explicit(&p->live_bytes, memory_order_relaxed);
@@ -184,6 +187,7 @@ hy_err hy_pipeline_create(const hy_pipeline_cfg *cfg, hy_pipeline **out)
             goto out;
     if ((rc = start_threads(p)) != HY_OK)
         goto out;
+    atomic_store(&p->taking, true);
     *out = p;
     return HY_OK;
 out:
@@ -474,6 +478,7 @@ hy_err hy_pipeline_finish(hy_pipeline *p)
     if (p->finished)
         return HY_OK;
     p->finished = true;
+    atomic_store(&p->taking, false);
     rc = broadcast(p, HY__IN_FINAL, p->have_time ? p->last_ts : 0, false);
     for (int i = 0; p->cfg.threads > 1 && i < p->cfg.threads; i++)
         if ((e = hy__worker_join(p->workers[i])) != HY_OK && rc == HY_OK)

@@ -253,6 +253,10 @@ print(e[0]["model"]["loaded"] if e else "")' 2>/dev/null)
     sleep 0.1
 done
 check "the running screen engine loaded version 1 ($loaded)" [ "$loaded" = 1 ]
+check "/api/stats shows the pipeline running while it only follows alerts" \
+    python3 -c 'import json,sys,urllib.request
+p=json.load(urllib.request.urlopen(sys.argv[1]))["pipeline"]
+sys.exit(0 if p and p["running"] and p["alerts"] > 0 and p["packets"] == 0 else 1)' "http://127.0.0.1:$port/api/stats"
 tail -n +"$((half + 1))" "$A" >>"$T/live.json"
 for _ in $(seq 100); do
     n=$("$HY" alerts --db "$T/live.db" --kind 'screen.group' --format json 2>/dev/null | wc -l)

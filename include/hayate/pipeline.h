@@ -67,7 +67,7 @@ typedef struct hy_pipeline_stats {
 #define HY_LIVE_MAX_QUEUES  (HY_MAX_THREADS * 2)
 #define HY_LIVE_MAX_ENGINES 16
 typedef struct hy_pipeline_live {
-    bool running;               /* a pipeline is reading input now */
+    bool running;               /* created and not finished: taking input */
     double seconds;             /* since it started (wall clock) */
     uint64_t packets, bytes, flows, alerts;
     uint64_t dropped;           /* packets dropped by hayate under overload */

@@ -7,6 +7,12 @@
 
 #include "hayate/limits.h"
 
+/* The read timeout: the kernel's block timeout and our poll's. */
+static int hy__cap_live_timeout(const hy_source_cfg *cfg)
+{
+    return cfg && cfg->timeout_ms > 0 ? cfg->timeout_ms : HY__CAP_LIVE_TIMEOUT_MS;
+}
+
 /* "interface IF: <status>[: <libpcap message>][; hint]" for a failed step. */
 static hy_err hy__cap_live_fail(pcap_t *p, const char *ifname, int status)
 {
@@ -47,10 +53,9 @@ static hy_err hy__cap_live_activate(const char *ifname, const hy_source_cfg *cfg
     int snaplen = cfg && cfg->snaplen > 0 ? cfg->snaplen : (int)HY_MAX_SNAPLEN;
     if (snaplen > (int)HY_MAX_SNAPLEN)
         snaplen = (int)HY_MAX_SNAPLEN;
-    int timeout = cfg && cfg->timeout_ms > 0 ? cfg->timeout_ms : HY__CAP_LIVE_TIMEOUT_MS;
     pcap_set_snaplen(p, snaplen);
     pcap_set_promisc(p, cfg && cfg->promisc);
-    pcap_set_timeout(p, timeout);
+    pcap_set_timeout(p, hy__cap_live_timeout(cfg));
     pcap_set_immediate_mode(p, 0);
     pcap_set_buffer_size(p, HY__CAP_LIVE_BUFFER);
     pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO); /* falls back to us */
@@ -94,7 +99,7 @@ hy_err hy_source_open_live(const char *ifname, const hy_source_cfg *cfg, hy_sour
     /* Non-blocking reads and our own poll: with TPACKET_V3, a blocking read
      * on an interface where nothing matches never returns, so the time
      * would stop and nothing else would be served. */
-    s->live_wait_ms = cfg && cfg->timeout_ms > 0 ? cfg->timeout_ms : HY__CAP_LIVE_TIMEOUT_MS;
+    s->live_wait_ms = hy__cap_live_timeout(cfg);
     char eb[PCAP_ERRBUF_SIZE];
     s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     s->live_fd =

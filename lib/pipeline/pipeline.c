@@ -24,7 +24,6 @@ struct hy_pipeline {
     hy_pipeline_stats st;
     hy__models *models;
     uint64_t started_ns;         /* CLOCK_MONOTONIC */
-    atomic_bool feeding;         /* inside hy_pipeline_feed */
     atomic_bool taking;          /* created and not finished: inputs may come */
     atomic_ullong live_packets, live_bytes, live_dropped; /* published copies */
     hy_pipeline_poll_fn poll; /* served during live feeds (hy_pipeline_set_poll) */
@@ -62,7 +61,7 @@ void hy_pipeline_live_get(hy_pipeline *p, hy_pipeline_live *out)
     memset(out, 0, sizeof *out);
     /* running while it takes input of any kind: a capture, or followed
      * files and spool folders between captures */
-    out->running = atomic_load(&p->feeding) || atomic_load(&p->taking);
+    out->running = atomic_load(&p->taking);
     out->seconds = (double)(mono_ns() - p->started_ns) / 1e9;
     out->packets = atomic_load_explicit(&p->live_packets, memory_order_relaxed);
     out->bytes = atomic_load_explicit(&p->live_bytes, memory_order_relaxed);
@@ -413,7 +412,6 @@ hy_err hy_pipeline_feed(hy_pipeline *p, hy_source *src, hy_progress_fn progress,
     uint64_t n = 0, dropped0 = p->st.hayate_dropped;
 
     atomic_store(&p->src, src);
-    atomic_store(&p->feeding, true);
     while (!p->stop) {
         rc = hy_source_next(src, &raw);
         if (rc == HY_ERR_AGAIN) { /* live read timeout: time moves on anyway */
@@ -441,7 +439,6 @@ hy_err hy_pipeline_feed(hy_pipeline *p, hy_source *src, hy_progress_fn progress,
     }
     atomic_store(&p->src, NULL);
     publish(p);
-    atomic_store(&p->feeding, false);
     if (rc == HY_ERR_CLOSED || (rc == HY_OK && p->stop))
         rc = HY_OK;
     if (st) {

@@ -178,18 +178,16 @@ static hy_err store_report(hy_serve *s, const hy_intel_result *res)
     return rc;
 }
 
-/* The identity of the file at path ("" when it cannot be read): device,
- * inode, size and modification time, so a replaced file differs. */
-static void file_identity(const char *path, char out[64])
+/* The identity of the file at path (all zero when it cannot be read):
+ * device, inode, size and modification time, so a replaced file differs. */
+static hy__file_id file_identity(const char *path)
 {
+    hy__file_id id = {0};
     struct stat st;
-    if (!path || stat(path, &st) != 0) {
-        out[0] = '\0';
-        return;
-    }
-    snprintf(out, 64, "%llx:%llx:%llx:%llx.%lx", (unsigned long long)st.st_dev,
-             (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
-             (unsigned long long)st.st_mtim.tv_sec, (unsigned long)st.st_mtim.tv_nsec);
+    if (path && stat(path, &st) == 0)
+        id = (hy__file_id){(uint64_t)st.st_dev, (uint64_t)st.st_ino, (uint64_t)st.st_size,
+                           (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec};
+    return id;
 }
 
 /* The server's analyser, with s->intel_mu held: made on first use and again
@@ -203,9 +201,8 @@ static hy_err shared_intel(hy_serve *s, hy_intel **out)
                        .model = model,
                        .min_confidence =
                            (double)hy_config_int(s->cfg, "intel.min_confidence_pm") / 1000};
-    char ids[2][64];
-    file_identity(model && *model ? model : HY_INTEL_DEFAULT_MODEL, ids[0]);
-    file_identity(tables && *tables ? tables : HY_INTEL_DEFAULT_TABLES, ids[1]);
+    hy__file_id ids[2] = {file_identity(model && *model ? model : HY_INTEL_DEFAULT_MODEL),
+                          file_identity(tables && *tables ? tables : HY_INTEL_DEFAULT_TABLES)};
     if (s->intel && memcmp(ids, s->intel_files, sizeof ids) == 0) {
         *out = s->intel;
         return HY_OK;

@@ -21,6 +21,13 @@
 /* A server-sent-events client (routes_stream.c). */
 typedef struct hy__sse hy__sse;
 
+/* What tells a replaced file from the one read before (routes_intel.c);
+ * four 8-byte fields, no padding, so memcmp compares it. */
+typedef struct hy__file_id {
+    uint64_t dev, ino, size;
+    int64_t mtime_ns;
+} hy__file_id;
+
 struct hy_serve {
     struct MHD_Daemon *d;
     uint16_t port;
@@ -50,7 +57,7 @@ struct hy_serve {
      * again when its model or tables file changes (routes_intel.c) */
     pthread_mutex_t intel_mu;
     struct hy_intel *intel;
-    char intel_files[2][64]; /* identity of the model and the tables files */
+    hy__file_id intel_files[2]; /* identity of the model and the tables files */
 };
 
 /* A request as a route sees it: the rest of the URL after a prefix route's

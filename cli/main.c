@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hayate/ml.h"
 #include "commands.h"
 
 typedef struct hy_cmd {
@@ -45,6 +46,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    hy_ml_init(); /* stops OpenBLAS's idle threads before they spin */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);

@@ -1,5 +1,6 @@
 /* NMF: planted-factor recovery, monotone loss, non-negativity, bit-identical
  * reruns, argument errors, and the helpers that read the factors. */
+#include <dirent.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "testutil.h"
 #include "hayate/error.h"
+#include "hayate/ml.h"
 #include "hayate/nmf.h"
 
 #define M 30
@@ -431,14 +433,47 @@ static void test_mdl_picks_planted_rank(void **state)
     free(H);
 }
 
+/* Threads of this process (the test itself runs on one). */
+static int task_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int n = 0;
+    assert_non_null(d);
+    while ((e = readdir(d)))
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* hy_ml_init stops the server threads OpenBLAS started at load, so none
+ * spins beside hayate's, and BLAS still works afterwards on one thread. */
+static void test_init_stops_blas_threads(void **state)
+{
+    (void)state;
+    hy_ml_init();
+    assert_int_equal(task_count(), 1);
+    /* V = W H exactly (rank 1) through the library's BLAS path */
+    double V[4] = {1, 2, 2, 4}, W[2] = {1, 2}, H[2] = {1, 2}, dl = 0;
+    assert_int_equal(hy_nmf_mdl(V, W, H, 2, 1, 2, &dl), HY_OK);
+    assert_true(isfinite(dl));
+    assert_int_equal(task_count(), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_planted_recovery), cmocka_unit_test(test_loss_never_increases),
-        cmocka_unit_test(test_nndsvd_start),     cmocka_unit_test(test_outputs_nonnegative),
-        cmocka_unit_test(test_bit_identical),    cmocka_unit_test(test_bad_args),
-        cmocka_unit_test(test_groups),           cmocka_unit_test(test_members),
-        cmocka_unit_test(test_activation),       cmocka_unit_test(test_mdl_picks_planted_rank),
+        cmocka_unit_test(test_planted_recovery),
+        cmocka_unit_test(test_loss_never_increases),
+        cmocka_unit_test(test_nndsvd_start),
+        cmocka_unit_test(test_outputs_nonnegative),
+        cmocka_unit_test(test_bit_identical),
+        cmocka_unit_test(test_bad_args),
+        cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_members),
+        cmocka_unit_test(test_activation),
+        cmocka_unit_test(test_mdl_picks_planted_rank),
+        cmocka_unit_test(test_init_stops_blas_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

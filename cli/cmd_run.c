@@ -33,8 +33,8 @@ typedef struct run_ctx {
     const hy_engine *engines[64];
     bool may_serve;            /* run: the API is on, so no input is fine */
     size_t nalerts;            /* input.alerts and input.alerts_follow paths */
-    size_t nsamples;           /* input.samples paths */
-    size_t nspool;             /* run: input.spool folders */
+    size_t nsamples;           /* input.samples and input.reports paths */
+    size_t nspool;             /* run: input.spool and input.reports_spool folders */
     const char *store_path;    /* the store's file (config memory), or NULL */
     hy_serve *api;
 } run_ctx;
@@ -72,7 +72,8 @@ static const char run_usage[] =
     "                       the malware engine, until SIGINT/SIGTERM (repeatable;\n"
     "                       input.spool; docs/malware.md)\n"
     "      --reports DIR    watch DIR for threat reports (text, HTML, PDF, CVE\n"
-    "                       records) for the intel engine (input.spool; docs/intel.md)\n"
+    "                       records) for the intel engine (input.reports_spool;\n"
+    "                       docs/intel.md)\n"
     "      --alerts PATH    screen IDS alerts (eve.json, fast.log, a folder, -) with the\n"
     "                       screen engine (repeatable; input.alerts; docs/screen.md)\n"
     "      --follow-alerts F  follow a growing eve.json like tail -F (input.alerts_follow)\n"
@@ -203,8 +204,8 @@ static int parse_args(run_ctx *c, int argc, char **argv)
             }
             break;
         case OPT_REPORTS: /* analyze: once; run: a watched folder */
-            if (hy_config_append(c->cfg, c->analyze ? "input.samples" : "input.spool", optarg) !=
-                    HY_OK ||
+            if (hy_config_append(c->cfg, c->analyze ? "input.reports" : "input.reports_spool",
+                                 optarg) != HY_OK ||
                 hy_config_append(c->cfg, "engines.enabled", "intel") != HY_OK)
                 r = HY_EXIT_USAGE;
             break;
@@ -236,10 +237,11 @@ static int parse_args(run_ctx *c, int argc, char **argv)
     if (r)
         return r;
     if (c->analyze) {
-        size_t nsamples = 0, nalerts = 0;
+        size_t nsamples = 0, nreports = 0, nalerts = 0;
         hy_config_list(c->cfg, "input.samples", &nsamples);
+        hy_config_list(c->cfg, "input.reports", &nreports);
         hy_config_list(c->cfg, "input.alerts", &nalerts);
-        if (optind >= argc && !nsamples && !nalerts) {
+        if (optind >= argc && !nsamples && !nreports && !nalerts) {
             fputs(analyze_usage, stderr);
             return HY_EXIT_USAGE;
         }
@@ -255,18 +257,22 @@ static int parse_args(run_ctx *c, int argc, char **argv)
     return r;
 }
 
-/* The input.spool folders must be folders. */
+/* The input.spool and input.reports_spool folders must be folders. */
 static int check_spool(run_ctx *c)
 {
-    size_t n;
-    const char *const *dirs = hy_config_list(c->cfg, "input.spool", &n);
+    static const char *const keys[] = {"input.spool", "input.reports_spool"};
     struct stat sb;
-    for (size_t i = 0; i < n; i++)
-        if (stat(dirs[i], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            fprintf(stderr, "hayate: input.spool: %s is not a folder\n", dirs[i]);
-            return HY_EXIT_USAGE;
-        }
-    c->nspool = n;
+    c->nspool = 0;
+    for (size_t k = 0; k < 2; k++) {
+        size_t n;
+        const char *const *dirs = hy_config_list(c->cfg, keys[k], &n);
+        for (size_t i = 0; i < n; i++)
+            if (stat(dirs[i], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+                fprintf(stderr, "hayate: %s: %s is not a folder\n", keys[k], dirs[i]);
+                return HY_EXIT_USAGE;
+            }
+        c->nspool += n;
+    }
     return HY_EXIT_OK;
 }
 
@@ -304,9 +310,10 @@ static int open_sources(run_ctx *c)
         }
         c->src_name[c->nsrc++] = ifname;
     }
-    size_t nsamples = 0;
+    size_t nsamples = 0, nreports = 0;
     hy_config_list(c->cfg, "input.samples", &nsamples);
-    c->nsamples = nsamples;
+    hy_config_list(c->cfg, "input.reports", &nreports);
+    c->nsamples = nsamples += nreports;
     if (!c->analyze && check_spool(c) != HY_EXIT_OK)
         return HY_EXIT_USAGE;
     size_t nalerts = 0, nfollow = 0;
@@ -316,8 +323,32 @@ static int open_sources(run_ctx *c)
     if (c->nsrc == 0 && !nsamples && !c->nspool && !nalerts && !nfollow && !c->analyze &&
         !c->may_serve) {
         fprintf(stderr, "hayate: run: no input (set input.files, input.interface, "
-                        "input.spool or input.alerts, or use -r/-i/--spool/--alerts)\n");
+                        "input.spool or input.alerts, or use -r/-i/--spool/--alerts/--reports)\n");
         return HY_EXIT_USAGE;
+    }
+    return HY_EXIT_OK;
+}
+
+/* Files of a role need their engine: refused before anything is written. */
+static int check_file_engines(run_ctx *c, const hy_pipeline_cfg *pc)
+{
+    static const char *const keys[][2] = {{"input.samples", "malware"},
+                                          {"input.spool", "malware"},
+                                          {"input.reports", "intel"},
+                                          {"input.reports_spool", "intel"}};
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+        size_t n = 0;
+        bool on = false;
+        hy_config_list(c->cfg, keys[k][0], &n);
+        for (size_t i = 0; i < pc->n_engines; i++)
+            on |= strcmp(pc->engines[i]->name, keys[k][1]) == 0;
+        if (n && !on) {
+            fprintf(stderr,
+                    "hayate: %s: its files go to the %s engine, which is not in "
+                    "engines.enabled\n",
+                    keys[k][0], keys[k][1]);
+            return HY_EXIT_USAGE;
+        }
     }
     return HY_EXIT_OK;
 }
@@ -330,7 +361,7 @@ static int resolve_engines(run_ctx *c)
         hy_cli_error("config", rc);
         return HY_EXIT_USAGE;
     }
-    return HY_EXIT_OK;
+    return check_file_engines(c, &pc);
 }
 
 static int open_outputs(run_ctx *c)
@@ -466,27 +497,36 @@ static int feed_all(run_ctx *c, hy_pipeline *p, const char *run_id)
     return ret;
 }
 
-/* Feeds every input.samples path to the file engines, after the packets. */
-static int feed_samples(run_ctx *c, hy_pipeline *p)
+/* Feeds every path of the list key to engine. */
+static int feed_paths(run_ctx *c, hy_pipeline *p, const char *key, const char *engine)
 {
     size_t n = 0;
-    const char *const *paths = hy_config_list(c->cfg, "input.samples", &n);
+    const char *const *paths = hy_config_list(c->cfg, key, &n);
     for (size_t i = 0; i < n; i++) {
         hy_files_stats fs = {0};
         hy_cli_progress prog;
         hy_cli_progress_init(&prog, paths[i]);
-        hy_err rc = hy_pipeline_feed_files(p, paths[i], hy_cli_progress_cb, &prog, &fs);
+        hy_err rc = hy_pipeline_feed_files(p, paths[i], engine, hy_cli_progress_cb, &prog, &fs);
         hy_cli_progress_end(&prog);
         if (rc != HY_OK) {
             hy_cli_error(paths[i], rc);
-            return rc == HY_ERR_NOTFOUND || rc == HY_ERR_UNSUPPORTED ? HY_EXIT_USAGE
-                                                                     : HY_EXIT_FAIL;
+            return rc == HY_ERR_NOTFOUND || rc == HY_ERR_UNSUPPORTED || rc == HY_ERR_CONFIG
+                       ? HY_EXIT_USAGE
+                       : HY_EXIT_FAIL;
         }
         fprintf(stderr, "hayate: %s: %llu files, %llu skipped (links, devices, over %u MiB)\n",
                 paths[i], (unsigned long long)fs.files, (unsigned long long)fs.skipped,
                 HY_MAX_FILE_BYTES >> 20);
     }
     return HY_EXIT_OK;
+}
+
+/* Feeds every input.samples path to the malware engine, then every
+ * input.reports path to the intel engine, after the packets. */
+static int feed_samples(run_ctx *c, hy_pipeline *p)
+{
+    int r = feed_paths(c, p, "input.samples", "malware");
+    return r == HY_EXIT_OK ? feed_paths(c, p, "input.reports", "intel") : r;
 }
 
 static int execute(run_ctx *c)

@@ -24,7 +24,7 @@ struct hy_cli_watch {
     hy_follow **fw;
     hy_alertin_stats *fst;
     hy_alertin_parser *ps;
-    const char *const *dirs; /* input.spool (config memory) */
+    const char **dirs; /* input.spool, then input.reports_spool (config memory) */
     size_t nd;
     hy_spool **sp;
     bool *failing;         /* per folder: could not be listed last time */
@@ -146,18 +146,26 @@ int hy_cli_watch_open(const hy_config *cfg, hy_cli_watch **out)
     hy_cli_watch *w = calloc(1, sizeof *w);
     hy_follow_opts fo = {.from_start = true};
     hy_spool_cfg sc = {.settle_s = (unsigned)hy_config_int(cfg, "input.spool_settle")};
+    size_t n_samples = 0;
     hy_err rc = w ? HY_OK : HY_ERR_NOMEM;
     *out = NULL;
     if (w) {
         w->fpaths = hy_config_list(cfg, "input.alerts_follow", &w->nf);
-        w->dirs = hy_config_list(cfg, "input.spool", &w->nd);
+        size_t ns, nr;
+        const char *const *s = hy_config_list(cfg, "input.spool", &ns);
+        const char *const *r = hy_config_list(cfg, "input.reports_spool", &nr);
+        w->nd = ns + nr;
         w->interval_ms = (unsigned)hy_config_int(cfg, "input.spool_interval") * 1000u;
         w->fw = calloc(w->nf + 1, sizeof *w->fw);
         w->fst = calloc(w->nf + 1, sizeof *w->fst);
+        w->dirs = calloc(w->nd + 1, sizeof *w->dirs);
         w->sp = calloc(w->nd + 1, sizeof *w->sp);
         w->failing = calloc(w->nd + 1, sizeof *w->failing);
-        if (!w->fw || !w->fst || !w->sp || !w->failing)
+        if (!w->fw || !w->fst || !w->dirs || !w->sp || !w->failing)
             rc = HY_ERR_NOMEM;
+        for (size_t i = 0; rc == HY_OK && i < w->nd; i++)
+            w->dirs[i] = i < ns ? s[i] : r[i - ns];
+        n_samples = ns;
     }
     if (rc == HY_OK && w->nf)
         rc = hy_alertin_parser_create(&w->ps);
@@ -166,6 +174,7 @@ int hy_cli_watch_open(const hy_config *cfg, hy_cli_watch **out)
             hy_cli_error(w->fpaths[i], rc);
     for (size_t i = 0; rc == HY_OK && i < w->nd; i++) {
         sc.dir = w->dirs[i];
+        sc.engine = i < n_samples ? "malware" : "intel"; /* samples, then reports */
         rc = hy_spool_create(&sc, &w->sp[i]);
     }
     if (rc != HY_OK || (!w->nf && !w->nd)) {
@@ -215,6 +224,7 @@ void hy_cli_watch_close(hy_cli_watch *w, bool say)
     hy_alertin_parser_destroy(w->ps);
     free(w->fw);
     free(w->fst);
+    free(w->dirs);
     free(w->sp);
     free(w->failing);
     free(w);

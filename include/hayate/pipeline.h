@@ -164,7 +164,10 @@ hy_err hy_file_list_upto(const char *path, uint64_t max_bytes, hy_file_entry **o
 
 /* Feeds a file, or every regular file under a folder (recursively, in
  * byte order of their paths; symbolic links are not followed), to the
- * engines that consume HY_EV_FILE, after the packets fed so far. Each file
+ * engine named engine (e.g. "malware" for samples, "intel" for reports),
+ * or to every engine that consumes HY_EV_FILE when engine is NULL, after
+ * the packets fed so far. HY_ERR_CONFIG naming engine when no enabled
+ * engine of that name consumes files. Each file
  * gets the next sequence number; the sharded file engines' instances read
  * and analyse files in parallel (file i on worker i mod threads) and their
  * findings merge in sequence order, so the output does not depend on the
@@ -172,13 +175,14 @@ hy_err hy_file_list_upto(const char *path, uint64_t max_bytes, hy_file_entry **o
  * monotonic. HY_ERR_NOTFOUND / HY_ERR_IO naming path when it cannot be
  * read at all; files that vanish or cannot be read later are counted in
  * st (may be NULL). */
-hy_err hy_pipeline_feed_files(hy_pipeline *p, const char *path, hy_progress_fn progress,
-                              void *ud, hy_files_stats *st);
+hy_err hy_pipeline_feed_files(hy_pipeline *p, const char *path, const char *engine,
+                              hy_progress_fn progress, void *ud, hy_files_stats *st);
 
 /* Feeds the files v[0..n) (paths and modification times, e.g. part of a
- * hy_file_list), in that order, as hy_pipeline_feed_files feeds its walk.
- * progress (may be NULL) is called every 256 files. */
-hy_err hy_pipeline_feed_list(hy_pipeline *p, const hy_file_entry *v, size_t n,
+ * hy_file_list), in that order and to engine (NULL: every file engine), as
+ * hy_pipeline_feed_files feeds its walk. progress (may be NULL) is called
+ * every 256 files. */
+hy_err hy_pipeline_feed_list(hy_pipeline *p, const hy_file_entry *v, size_t n, const char *engine,
                              hy_progress_fn progress, void *ud);
 
 /* Feeds one external alert (a's raw text and time; hy_alertin_parse's
@@ -218,6 +222,9 @@ typedef struct hy_spool_cfg {
                                   are forgotten */
     size_t per_scan;           /* files taken per scan, 1..HY_MAX_FEED_FILES
                                   (0: HY_SPOOL_PER_SCAN) */
+    const char *engine;        /* the engine its files go to (copied), as
+                                  hy_pipeline_feed_files; NULL: every file
+                                  engine */
 } hy_spool_cfg;
 
 /* Makes the watcher of one spool folder (the folder is not read yet).
@@ -237,7 +244,8 @@ hy_err hy_spool_due(hy_spool *s, const hy_file_entry *v, size_t n, uint64_t now_
                     size_t *ndue);
 
 /* One scan: lists the folder (as hy_file_list), feeds the due files
- * (hy_spool_due at the monotonic clock now) with hy_pipeline_feed_list,
+ * (hy_spool_due at the monotonic clock now) with hy_pipeline_feed_list to
+ * the spool's engine,
  * and fills st (may be NULL): files and bytes taken now, and the listing's
  * skipped and unreadable counts. *more (may be NULL) is set when files were
  * left due for the next scan (per_scan reached): scan again soon.

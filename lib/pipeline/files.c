@@ -123,26 +123,30 @@ void hy_file_list_free(hy_file_entry *v, size_t n)
     free(v);
 }
 
-hy_err hy_pipeline_feed_list(hy_pipeline *p, const hy_file_entry *v, size_t n,
+hy_err hy_pipeline_feed_list(hy_pipeline *p, const hy_file_entry *v, size_t n, const char *engine,
                              hy_progress_fn progress, void *ud)
 {
-    hy_err rc = HY_OK;
+    uint32_t mask;
+    hy_err rc = hy__pipeline_file_engines(p, engine, &mask);
     for (size_t i = 0; i < n && rc == HY_OK; i++) {
-        rc = hy__pipeline_route_file(p, v[i].path, v[i].mtime_ns);
+        rc = hy__pipeline_route_file(p, v[i].path, v[i].mtime_ns, mask);
         if (progress && (i & 255) == 255)
             progress(ud, i + 1, n, i + 1);
     }
     return rc;
 }
 
-hy_err hy_pipeline_feed_files(hy_pipeline *p, const char *path, hy_progress_fn progress, void *ud,
-                              hy_files_stats *st)
+hy_err hy_pipeline_feed_files(hy_pipeline *p, const char *path, const char *engine,
+                              hy_progress_fn progress, void *ud, hy_files_stats *st)
 {
-    hy_file_entry *v;
-    size_t n;
-    hy_err rc = hy_file_list(path, &v, &n, st);
+    hy_file_entry *v = NULL;
+    size_t n = 0;
+    uint32_t mask;
+    hy_err rc = hy__pipeline_file_engines(p, engine, &mask); /* before the walk */
     if (rc == HY_OK)
-        rc = hy_pipeline_feed_list(p, v, n, progress, ud);
+        rc = hy_file_list(path, &v, &n, st);
+    if (rc == HY_OK)
+        rc = hy_pipeline_feed_list(p, v, n, engine, progress, ud);
     hy_file_list_free(v, n);
     return rc;
 }

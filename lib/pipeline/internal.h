@@ -15,7 +15,8 @@
 typedef enum { HY__IN_PKTS, HY__IN_TICK, HY__IN_FINAL } hy__in_type;
 
 /* A hy__pkt_ref with this link type is a file to analyse: its bytes in the
- * arena are the path (NUL-terminated), ts_ns its modification time. */
+ * arena are the path (NUL-terminated), ts_ns its modification time, and
+ * wirelen the engines it goes to (bit i: cfg.engines[i]). */
 #define HY__LINK_FILE (-1)
 /* ...with this link type, an external alert for the engines that consume
  * HY_EV_ALERT_IN: its bytes are the alert's text (an EVE object or a
@@ -110,7 +111,12 @@ void hy__worker_file_stats(const hy__worker *w, uint64_t *files, uint64_t *bytes
                            uint64_t *unreadable);
 /* Routes one file (the capture side, pipeline.c): the path goes to worker
  * seq % threads. */
-hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_ns);
+hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_ns,
+                               uint32_t engines);
+/* The engine mask of hy__pipeline_route_file for engine (NULL: every file
+ * engine); HY_ERR_CONFIG naming it when no enabled file engine has that
+ * name. */
+hy_err hy__pipeline_file_engines(const hy_pipeline *p, const char *engine, uint32_t *mask);
 /* CPU seconds of a threaded worker's thread, known once it was joined. */
 double hy__worker_cpu(const hy__worker *w);
 /* Closes the worker's queues and joins its thread, if started (error paths:

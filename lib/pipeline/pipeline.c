@@ -343,7 +343,22 @@ static hy_err route(hy_pipeline *p, const hy_raw_pkt *raw, bool live)
     return route_ref(p, &r, raw->data, i, live);
 }
 
-hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_ns)
+hy_err hy__pipeline_file_engines(const hy_pipeline *p, const char *engine, uint32_t *mask)
+{
+    *mask = 0;
+    for (size_t i = 0; i < p->cfg.n_engines && i < 32; i++) {
+        const hy_engine *e = p->cfg.engines[i];
+        if ((e->consumes & HY_EV_BIT(HY_EV_FILE)) && (!engine || strcmp(engine, e->name) == 0))
+            *mask |= 1u << i;
+    }
+    if (engine && !*mask)
+        return hy_err_set(HY_ERR_CONFIG, "files for the %.40s engine, which is not enabled",
+                          engine);
+    return HY_OK;
+}
+
+hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_ns,
+                               uint32_t engines)
 {
     size_t n = strlen(path) + 1;
     uint64_t ts = p->have_time && mtime_ns < p->last_ts ? p->last_ts : mtime_ns;
@@ -354,7 +369,10 @@ hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_
     if ((rc = advance_time(p, ts, false)) != HY_OK)
         return rc;
     p->last_ts = ts;
-    hy__pkt_ref r = {.ts_ns = ts, .seq = p->seq++, .caplen = (uint32_t)n,
+    hy__pkt_ref r = {.ts_ns = ts,
+                     .seq = p->seq++,
+                     .caplen = (uint32_t)n,
+                     .wirelen = engines,
                      .linktype = HY__LINK_FILE};
     return route_ref(p, &r, (const uint8_t *)path, (int)(r.seq % (uint64_t)p->cfg.threads),
                      false);

@@ -30,6 +30,7 @@ typedef struct waiting {
 
 struct hy_spool {
     char *dir;
+    char *engine; /* or NULL: every file engine */
     uint64_t settle_ns;
     size_t remember, per_scan;
     taken_key *taken; /* sorted by key */
@@ -81,8 +82,9 @@ hy_err hy_spool_create(const hy_spool_cfg *cfg, hy_spool **out)
                           "spool %.80s: settle 0..3600 s, remember and per_scan "
                           "0..%u files",
                           cfg->dir, HY_MAX_FEED_FILES);
-    if (!(s = calloc(1, sizeof *s)) || !(s->dir = strdup(cfg->dir))) {
-        free(s);
+    if (!(s = calloc(1, sizeof *s)) || !(s->dir = strdup(cfg->dir)) ||
+        (cfg->engine && !(s->engine = strdup(cfg->engine)))) {
+        hy_spool_destroy(s);
         return HY_ERR_NOMEM;
     }
     s->settle_ns = (uint64_t)cfg->settle_s * 1000000000ull;
@@ -97,6 +99,7 @@ void hy_spool_destroy(hy_spool *s)
     if (!s)
         return;
     free(s->dir);
+    free(s->engine);
     free(s->taken);
     free(s->wait);
     free(s);
@@ -231,7 +234,7 @@ hy_err hy_pipeline_spool_scan(hy_pipeline *p, hy_spool *s, hy_files_stats *st, b
             due[k++] = v[i]; /* borrows the path */
             bytes += v[i].size;
         }
-    rc = hy_pipeline_feed_list(p, due, k, NULL, NULL);
+    rc = hy_pipeline_feed_list(p, due, k, s->engine, NULL, NULL);
     if (st) {
         st->files = k;
         st->bytes = bytes;

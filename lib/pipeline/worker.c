@@ -15,6 +15,7 @@ typedef struct hy__shard_engine {
     const hy_engine *e;
     void *state;
     unsigned model_gen;      /* models seen (models.h) */
+    uint32_t bit;            /* 1 << its index in cfg.engines (file masks) */
 } hy__shard_engine;
 
 struct hy__worker {
@@ -222,7 +223,7 @@ static hy_err process_file(hy__worker *w, const hy__pkt_ref *r, const char *path
                    .u.file = {.path = path, .data = w->fbuf ? w->fbuf : (const uint8_t *)"",
                               .len = n}};
     for (size_t i = 0; i < w->n_sh; i++) {
-        if (!(w->sh[i].e->consumes & HY_EV_BIT(HY_EV_FILE)))
+        if (!(w->sh[i].e->consumes & HY_EV_BIT(HY_EV_FILE)) || !(r->wirelen & w->sh[i].bit))
             continue;
         hy_err rc = w->sh[i].e->on_event(w->sh[i].state, &ev, &w->emit);
         if (rc != HY_OK)
@@ -367,6 +368,7 @@ static hy_err create_shard_engines(hy__worker *w)
         hy_err rc = e->create(&env, &w->sh[w->n_sh].state);
         if (rc != HY_OK)
             return rc;
+        w->sh[w->n_sh].bit = i < 32 ? 1u << i : 0;
         w->sh[w->n_sh++].e = e;
         if ((rc = hy__models_sync(hy__pipeline_models(w->p), e, w->sh[w->n_sh - 1].state,
                                   &w->sh[w->n_sh - 1].model_gen, true)) != HY_OK)

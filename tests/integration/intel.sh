@@ -44,6 +44,19 @@ check "the same reports and indicators for 1 and 2 threads" cmp -s <(dump "$T/a.
 check "the same alerts for 1 and 2 threads" cmp -s <(sort "$T/a.eve") <(sort "$T/b.eve")
 n=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from intel_reports").fetchone()[0])' "$T/a.db")
 check "three reports stored ($n)" [ "$n" -eq 3 ]
+
+# Samples and reports in one run: each goes to its own engine only (a report
+# is not a sample, a program is not a report).
+mkdir -p "$T/smp" && cp /bin/true "$T/smp/true"
+"$HY" analyze --reports "$R" --samples "$T/smp" --db "$T/both.db" -t 2 "${model[@]}" \
+    --format eve >/dev/null 2>"$T/both.err"
+check "analyze --reports --samples exits 0" [ $? -eq 0 ]
+counts=$(python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1])
+print(c.execute("select count(*) from intel_reports").fetchone()[0], c.execute("select count(*) from samples").fetchone()[0])' "$T/both.db")
+check "three reports and one sample stored, not four of each ($counts)" [ "$counts" = "3 1" ]
+"$HY" analyze --reports "$R" -s engines.enabled= --db "" --format eve >/dev/null 2>"$T/noeng.err"
+check "reports without the intel engine: exit 2 naming it" \
+    [ $? -eq 2 ] && grep -q "input.reports: its files go to the intel engine" "$T/noeng.err"
 check "each report raised intel.report" [ "$(grep -c '"intel.report"' "$T/a.eve")" -eq 3 ]
 check "the CVE record raised intel.inconsistency" \
     python3 -c 'import json,sys

@@ -84,12 +84,17 @@ check "analyze does not watch folders (exit 2)" [ $? -eq 2 ]
 # folder in one run (the spool used to wait for the follow, which never
 # ends), and both during a live capture on lo where capturing is allowed.
 "$HY" synth alerts --days 1 --per-day 200 --seed 3 -o "$T/alerts.json" 2>/dev/null
-DB="$T/w.db" SP="$T/spool2" F="$T/follow.json"
-mkdir -p "$SP"
+DB="$T/w.db" SP="$T/spool2" F="$T/follow.json" RP="$T/reports2"
+mkdir -p "$SP" "$RP"
 : >"$F"
-"$HY" run --follow-alerts "$F" --spool "$SP" --db "$DB" --listen 127.0.0.1:0 \
-    -s input.spool_interval=1 -s input.spool_settle=0 2>"$T/w.err" &
+model=()
+[ -f "$SRC/data/attack/model.hyl" ] || model=(-s intel.model=none)
+"$HY" run --follow-alerts "$F" --spool "$SP" --reports "$RP" --db "$DB" --listen 127.0.0.1:0 \
+    -s input.spool_interval=1 -s input.spool_settle=0 "${model[@]}" 2>"$T/w.err" &
 pid=$!
+printf 'APT99 used 45.77.12.9 and evil-domain.com to deliver Emotet.\n' >"$RP/r.txt"
+reports_at_least() { [ "$(q 'select count(*) from intel_reports')" -ge "$1" ] 2>/dev/null; }
+check "a report dropped in the reports folder is stored as a report" wait_for reports_at_least 1
 head -n 5 "$T/alerts.json" >>"$F"
 cp /bin/ls "$SP/ls"
 check "a followed file and a spool folder in one run: the sample is stored" \
@@ -101,7 +106,9 @@ kill -TERM $pid
 wait $pid
 check "the run exits 0 on SIGTERM" [ $? -eq 0 ]
 check "it followed the 8 alerts" grep -q "follow.json: 8 alerts" "$T/w.err"
-check "and took the 2 files" grep -q "spool: 2 files taken in all" "$T/w.err"
+check "and took the 3 files" grep -q "spool: 3 files taken in all" "$T/w.err"
+check "the report is not a sample, the samples are not reports ($(q 'select count(*) from samples') $(q 'select count(*) from intel_reports'))" \
+    [ "$(q 'select count(*) from samples') $(q 'select count(*) from intel_reports')" = "2 1" ]
 
 DB="$T/live.db" SP="$T/spool3" F="$T/follow3.json"
 mkdir -p "$SP"

@@ -96,7 +96,7 @@ static char *run(const char *path, int threads, hy_files_stats *fs, hy_pipeline_
     hy_pipeline *p;
     hy_flow_cfg_default(&pc.flow);
     assert_int_equal(hy_pipeline_create(&pc, &p), HY_OK);
-    assert_int_equal(hy_pipeline_feed_files(p, path, NULL, NULL, fs), HY_OK);
+    assert_int_equal(hy_pipeline_feed_files(p, path, NULL, NULL, NULL, fs), HY_OK);
     assert_int_equal(hy_pipeline_finish(p), HY_OK);
     hy_pipeline_stats_get(p, st);
     hy_pipeline_destroy(p);
@@ -155,11 +155,60 @@ static void test_one_file_and_errors(void **st)
     hy_pipeline *p;
     hy_flow_cfg_default(&pc.flow);
     assert_int_equal(hy_pipeline_create(&pc, &p), HY_OK);
-    assert_int_equal(hy_pipeline_feed_files(p, "/nonexistent/samples", NULL, NULL, NULL),
+    assert_int_equal(hy_pipeline_feed_files(p, "/nonexistent/samples", NULL, NULL, NULL, NULL),
                      HY_ERR_NOTFOUND);
     assert_non_null(strstr(hy_err_detail(), "/nonexistent/samples"));
-    assert_int_equal(hy_pipeline_feed_files(p, "/dev/null", NULL, NULL, NULL), HY_ERR_UNSUPPORTED);
+    assert_int_equal(hy_pipeline_feed_files(p, "/dev/null", NULL, NULL, NULL, NULL),
+                     HY_ERR_UNSUPPORTED);
     hy_pipeline_destroy(p);
+}
+
+/* A second file engine, so files can be addressed to one of the two. */
+static const hy_engine t_other = {.name = "tother",
+                                  .summary = "test",
+                                  .consumes = HY_EV_BIT(HY_EV_FILE),
+                                  .sharded = true,
+                                  .create = f_create,
+                                  .destroy = f_destroy,
+                                  .on_event = f_event};
+
+/* Alerts of a run over g_dir with both engines, files addressed to engine;
+ * *rc is the feed's result. */
+static size_t count_to(const char *engine, int threads, hy_err *rc)
+{
+    const hy_engine *engines[] = {&t_file, &t_other};
+    hy_pipeline_cfg pc = {.threads = threads,
+                          .tick_ns = 1000000000ull,
+                          .no_flows = true,
+                          .engines = engines,
+                          .n_engines = 2};
+    hy_pipeline_stats ps;
+    hy_pipeline *p;
+    hy_flow_cfg_default(&pc.flow);
+    assert_int_equal(hy_pipeline_create(&pc, &p), HY_OK);
+    *rc = hy_pipeline_feed_files(p, g_dir, engine, NULL, NULL, NULL);
+    assert_int_equal(hy_pipeline_finish(p), HY_OK);
+    hy_pipeline_stats_get(p, &ps);
+    hy_pipeline_destroy(p);
+    return ps.alerts;
+}
+
+/* Files addressed to one engine reach it alone (samples are not reports);
+ * NULL reaches every file engine; a name no enabled engine has is refused
+ * before anything is fed. */
+static void test_addressed_to_one_engine(void **st)
+{
+    hy_err rc;
+    (void)st;
+    for (int t = 1; t <= 2; t++) {
+        assert_int_equal(count_to("tother", t, &rc), 5);
+        assert_int_equal(rc, HY_OK);
+        assert_int_equal(count_to(NULL, t, &rc), 10);
+        assert_int_equal(rc, HY_OK);
+    }
+    assert_int_equal(count_to("malware", 1, &rc), 0);
+    assert_int_equal(rc, HY_ERR_CONFIG);
+    assert_non_null(strstr(hy_err_detail(), "malware"));
 }
 
 int main(void)
@@ -167,6 +216,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_and_skips),
         cmocka_unit_test(test_one_file_and_errors),
+        cmocka_unit_test(test_addressed_to_one_engine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

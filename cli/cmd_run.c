@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hayate/clock.h"
 #include "hayate/capture.h"
 #include "hayate/config.h"
 #include "hayate/pipeline.h"
@@ -458,13 +459,6 @@ static void print_summary(const hy_pipeline_stats *st, double secs)
                 st->cpu_capture, st->cpu_workers, st->cpu_worker_max, st->cpu_collector);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Feeds every source in turn, records its capture statistics. */
 static int feed_all(run_ctx *c, hy_pipeline *p, const char *run_id)
 {
@@ -536,7 +530,7 @@ static int execute(run_ctx *c)
     hy_pipeline_stats st;
     hy_cli_watch *w = NULL;
     char run_id[40];
-    double t0 = now_s();
+    double t0 = hy_clock_mono_s();
     int ret;
     hy_err rc;
 
@@ -578,7 +572,7 @@ static int execute(run_ctx *c)
         hy_cli_error("store", HY_ERR_STORE);
     if (st.store_errors)
         ret = HY_EXIT_FAIL;
-    print_summary(&st, now_s() - t0);
+    print_summary(&st, hy_clock_mono_s() - t0);
     return ret;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hayate/clock.h"
 #include "hayate/timeparse.h"
 #include "commands.h"
 #include "hayate/buf.h"
@@ -126,17 +127,10 @@ static bool parse_mix(const char *s, hy_synth_cfg *cfg)
     return true;
 }
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void progress(void *ud, uint64_t done, uint64_t total, uint64_t packets)
 {
     hy_cli_progress *p = ud;
-    double el = mono_now() - p->t0;
+    double el = hy_clock_mono_s() - p->t0;
     int pct = total ? (int)(done * 100 / total) : 0;
     if (!p->on)
         return;
@@ -634,9 +628,9 @@ static int synth_darknet(int argc, char **argv)
     hy_cli_progress_init(&prog, "synth");
     cfg.progress = progress;
     cfg.progress_ud = &prog;
-    double t0 = mono_now();
+    double t0 = hy_clock_mono_s();
     hy_err e = hy_synth_darknet(&cfg, a.out, a.truth ? a.truth : truth, &st);
-    double wall = mono_now() - t0;
+    double wall = hy_clock_mono_s() - t0;
     hy_cli_progress_end(&prog);
     if (e != HY_OK) {
         const char *d = hy_err_detail();

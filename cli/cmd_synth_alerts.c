@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "hayate/clock.h"
 #include "hayate/error.h"
 #include "hayate/synth_alerts.h"
 #include "hayate/timeparse.h"
@@ -158,13 +159,6 @@ static int apply_opt(int c, const char *a, sa_args *o)
     return -1;
 }
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int gather(int argc, char **argv, sa_args *o)
 {
     int c, rc;
@@ -228,9 +222,9 @@ int hy_cmd_synth_alerts(int argc, char **argv)
         rc = HY_EXIT_FAIL;
         goto out;
     }
-    double t0 = mono_now();
+    double t0 = hy_clock_mono_s();
     e = hy_synth_alerts(&o.cfg, eve, truth, &st);
-    double wall = mono_now() - t0;
+    double wall = hy_clock_mono_s() - t0;
     if (e != HY_OK) {
         const char *d = hy_err_detail();
         fprintf(stderr, "hayate: %s\n", d && *d ? d : hy_err_str(e));

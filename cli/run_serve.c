@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "hayate/clock.h"
 #include "hayate/config.h"
 #include "hayate/serve.h"
 
@@ -38,17 +39,10 @@ static void on_hup(int sig)
     g_hup = 1;
 }
 
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Rates over at least half a second between looks. */
 static void rates(hy_pipeline_live *out)
 {
-    double now = mono_s(), dt = now - g_rate.at;
+    double now = hy_clock_mono_s(), dt = now - g_rate.at;
     if (g_rate.at == 0 || out->packets < g_rate.packets) {
         g_rate.at = now;
         g_rate.packets = out->packets;

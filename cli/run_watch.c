@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "hayate/clock.h"
 #include "hayate/config.h"
 #include "hayate/follow.h"
 #include "hayate/pipeline.h"
@@ -34,13 +35,6 @@ struct hy_cli_watch {
     bool more;             /* the last scan left due files */
     bool busy;             /* the last step took something */
 };
-
-static uint64_t clock_ns(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void report(const char *what, const hy_alertin_stats *st)
 {
@@ -128,13 +122,13 @@ hy_err hy_cli_watch_step(void *ud, hy_pipeline *p)
     w->busy = false;
     for (size_t i = 0; i < w->nf && rc == HY_OK; i++)
         rc = follow_once(w, i, p);
-    uint64_t now = clock_ns(CLOCK_MONOTONIC);
+    uint64_t now = hy_clock_ns(CLOCK_MONOTONIC);
     if (rc != HY_OK || !w->nd || (now < w->next_scan_ns && !w->more))
         return rc;
     w->more = false;
     w->next_scan_ns = now + (uint64_t)w->interval_ms * 1000000ull;
     /* a spool file's event time: when taken */
-    if ((rc = hy_pipeline_idle(p, clock_ns(CLOCK_REALTIME))) != HY_OK)
+    if ((rc = hy_pipeline_idle(p, hy_clock_ns(CLOCK_REALTIME))) != HY_OK)
         return rc;
     for (size_t i = 0; i < w->nd && rc == HY_OK; i++)
         rc = scan_spool(w, i, p);
@@ -199,7 +193,7 @@ int hy_cli_watch_run(hy_cli_watch *w, hy_pipeline *p, volatile sig_atomic_t *sto
         /* quiet: wait a little, and let event time follow the clock */
         struct timespec step = {0, 100 * 1000000L};
         nanosleep(&step, NULL);
-        rc = hy_pipeline_idle(p, clock_ns(CLOCK_REALTIME));
+        rc = hy_pipeline_idle(p, hy_clock_ns(CLOCK_REALTIME));
     }
     if (rc != HY_OK) {
         hy_cli_error("watch", rc);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hayate/clock.h"
 #include "hayate/config.h"
 #include "hayate/decode.h"
 #include "hayate/error.h"
@@ -85,24 +86,17 @@ void hy_cli_table_alert(FILE *f, const hy_alert *a)
             a->subject ? a->subject : "", a->title ? a->title : "");
 }
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void hy_cli_progress_init(hy_cli_progress *p, const char *label)
 {
     p->on = isatty(STDERR_FILENO);
-    p->t0 = mono();
+    p->t0 = hy_clock_mono_s();
     p->label = label;
 }
 
 void hy_cli_progress_cb(void *ud, uint64_t done, uint64_t total, uint64_t packets)
 {
     hy_cli_progress *p = ud;
-    double el = mono() - p->t0;
+    double el = hy_clock_mono_s() - p->t0;
     if (!p->on)
         return;
     if (total) {

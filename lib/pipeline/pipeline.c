@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hayate/clock.h"
 #include "net/shard.h"
 #include "pipeline/internal.h"
 #include "pipeline/models.h"
@@ -41,13 +42,6 @@ hy__models *hy__pipeline_models(const hy_pipeline *p)
     return p->models;
 }
 
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Makes the capture thread's counters visible to other threads. */
 static void publish(hy_pipeline *p)
 {
@@ -62,7 +56,7 @@ void hy_pipeline_live_get(hy_pipeline *p, hy_pipeline_live *out)
     /* running while it takes input of any kind: a capture, or followed
      * files and spool folders between captures */
     out->running = atomic_load(&p->taking);
-    out->seconds = (double)(mono_ns() - p->started_ns) / 1e9;
+    out->seconds = (double)(hy_clock_ns(CLOCK_MONOTONIC) - p->started_ns) / 1e9;
     out->packets = atomic_load_explicit(&p->live_packets, memory_order_relaxed);
     out->bytes = atomic_load_explicit(&p->live_bytes, memory_order_relaxed);
     out->dropped = atomic_load_explicit(&p->live_dropped, memory_order_relaxed);
@@ -168,7 +162,7 @@ hy_err hy_pipeline_create(const hy_pipeline_cfg *cfg, hy_pipeline **out)
     if (!(p = calloc(1, sizeof *p)))
         return HY_ERR_NOMEM;
     p->cfg = *cfg;
-    p->started_ns = mono_ns();
+    p->started_ns = hy_clock_ns(CLOCK_MONOTONIC);
     if ((rc = hy__models_create(cfg, &p->models)) != HY_OK) {
         free(p);
         return rc;
@@ -407,18 +401,11 @@ static hy_err maybe_poll(hy_pipeline *p, bool live, bool quiet, uint64_t n)
 {
     if (!live || !p->poll || (!quiet && (n & 0xff) != 0))
         return HY_OK;
-    uint64_t now = mono_ns();
+    uint64_t now = hy_clock_ns(CLOCK_MONOTONIC);
     if (now < p->poll_next_ns)
         return HY_OK;
     p->poll_next_ns = now + p->poll_every_ns;
     return p->poll(p->poll_ud, p);
-}
-
-static uint64_t wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 hy_err hy_pipeline_feed(hy_pipeline *p, hy_source *src, hy_progress_fn progress, void *ud,
@@ -433,7 +420,7 @@ hy_err hy_pipeline_feed(hy_pipeline *p, hy_source *src, hy_progress_fn progress,
     while (!p->stop) {
         rc = hy_source_next(src, &raw);
         if (rc == HY_ERR_AGAIN) { /* live read timeout: time moves on anyway */
-            if ((rc = advance_time(p, wall_ns(), live)) != HY_OK ||
+            if ((rc = advance_time(p, hy_clock_ns(CLOCK_REALTIME), live)) != HY_OK ||
                 (rc = maybe_poll(p, live, true, n)) != HY_OK)
                 break;
             continue;

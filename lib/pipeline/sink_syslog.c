@@ -3,6 +3,7 @@
  * itself:  <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID - - MSG  with the alert's
  * time in RFC 3339 UTC and its EVE JSON line as MSG. Sends are non-blocking:
  * a failure or a full socket buffer is counted as a drop, never waited on. */
+#include "hayate/clock.h"
 #include "pipeline/sink_out.h"
 
 #include <errno.h>
@@ -58,13 +59,6 @@ int hy__syslog_severity(int hy_severity)
     default:
         return hy_severity < 1 ? 2 : 6; /* out of range: the nearer end (info) */
     }
-}
-
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static hy_err parse_facility(const char *name, int *out)
@@ -265,7 +259,7 @@ static size_t format_5424(hy__syslog *s, const hy_alert *a, const char *json, si
 
 static void note_fail(hy__syslog *s, int err)
 {
-    uint64_t now = mono_ns();
+    uint64_t now = hy_clock_ns(CLOCK_MONOTONIC);
     if (s->fail_logged && now - s->fail_logged_ns < SL_LOG_EVERY_NS)
         return;
     hy_logf(s->log, HY_LOG_WARN, "syslog: send failed (%s); %llu alerts not sent so far",

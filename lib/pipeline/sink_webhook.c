@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "hayate/clock.h"
 #include "hayate/thread.h"
 
 #define WH_BACKOFF_MS     250u /* first wait before a retry, doubled each time */
@@ -67,13 +68,6 @@ static CURLcode wh_init_rc = CURLE_FAILED_INIT; /* written once, under wh_once *
 static void wh_global_init(void)
 {
     wh_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static struct timespec ns_to_ts(uint64_t ns)
@@ -147,7 +141,8 @@ static int wh_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 {
     hy__webhook *w = ud;
     (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-    return atomic_load(&w->stop_flag) && mono_ns() >= atomic_load(&w->deadline_ns);
+    return atomic_load(&w->stop_flag) &&
+           hy_clock_ns(CLOCK_MONOTONIC) >= atomic_load(&w->deadline_ns);
 }
 
 static hy_err wh_curl_setup(hy__webhook *w)
@@ -198,7 +193,7 @@ static CURLcode wh_post(hy__webhook *w, const wh_item *it, long *status)
 
     *status = 0;
     if (atomic_load(&w->stop_flag)) {
-        uint64_t now = mono_ns(), dl = atomic_load(&w->deadline_ns);
+        uint64_t now = hy_clock_ns(CLOCK_MONOTONIC), dl = atomic_load(&w->deadline_ns);
         int64_t left = now >= dl ? 0 : (int64_t)((dl - now) / 1000000u);
         if (left <= 0)
             return CURLE_ABORTED_BY_CALLBACK;
@@ -232,7 +227,7 @@ static wh_outcome wh_classify(CURLcode cc, long status)
 static void wh_note_failure(hy__webhook *w, CURLcode cc, long status)
 {
     char why[CURL_ERROR_SIZE + 32];
-    uint64_t now = mono_ns();
+    uint64_t now = hy_clock_ns(CLOCK_MONOTONIC);
 
     if (cc != CURLE_OK)
         snprintf(why, sizeof why, "%s", w->errbuf[0] ? w->errbuf : curl_easy_strerror(cc));
@@ -279,12 +274,12 @@ static void wh_note_reject(hy__webhook *w, long status)
 /* Waits ms, cut short at the drain deadline; false once that has passed. */
 static bool wh_backoff(hy__webhook *w, uint64_t ms)
 {
-    uint64_t until = mono_ns() + ms * 1000000ull;
+    uint64_t until = hy_clock_ns(CLOCK_MONOTONIC) + ms * 1000000ull;
     bool go_on = true;
 
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        uint64_t now = mono_ns(), end = until;
+        uint64_t now = hy_clock_ns(CLOCK_MONOTONIC), end = until;
         struct timespec ts;
         if (w->stopping) {
             uint64_t dl = atomic_load(&w->deadline_ns);
@@ -343,7 +338,8 @@ static void *wh_main(void *arg)
     for (;;) {
         while (!w->head && !w->stopping)
             pthread_cond_wait(&w->cv, &w->mu);
-        if (!w->head || (w->stopping && mono_ns() >= atomic_load(&w->deadline_ns)))
+        if (!w->head ||
+            (w->stopping && hy_clock_ns(CLOCK_MONOTONIC) >= atomic_load(&w->deadline_ns)))
             break;
         it = w->head;
         w->head = it->next;
@@ -446,7 +442,7 @@ hy_err hy__webhook_from_config(const hy_config *cfg, const hy_log *log, hy__webh
 
 static void wh_note_drop(hy__webhook *w)
 {
-    uint64_t n = atomic_fetch_add(&w->dropped, 1) + 1, now = mono_ns();
+    uint64_t n = atomic_fetch_add(&w->dropped, 1) + 1, now = hy_clock_ns(CLOCK_MONOTONIC);
 
     if (w->drop_logged && now - w->drop_logged_ns < WH_LOG_EVERY_NS)
         return;
@@ -514,7 +510,8 @@ void hy__webhook_finish(hy__webhook *w)
     w->finished = true;
     if (w->thr) {
         pthread_mutex_lock(&w->mu);
-        atomic_store(&w->deadline_ns, mono_ns() + (uint64_t)w->cfg.drain_ms * 1000000ull);
+        atomic_store(&w->deadline_ns,
+                     hy_clock_ns(CLOCK_MONOTONIC) + (uint64_t)w->cfg.drain_ms * 1000000ull);
         atomic_store(&w->stop_flag, true);
         w->stopping = true;
         pthread_cond_broadcast(&w->cv);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hayate/clock.h"
 #include "hayate/limits.h"
 #include "hayate/pipeline.h"
 
@@ -198,13 +199,6 @@ out:
     return rc;
 }
 
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 hy_err hy_pipeline_spool_scan(hy_pipeline *p, hy_spool *s, hy_files_stats *st, bool *more)
 {
     hy_file_entry *v = NULL, *due = NULL;
@@ -227,7 +221,7 @@ hy_err hy_pipeline_spool_scan(hy_pipeline *p, hy_spool *s, hy_files_stats *st, b
         rc = HY_ERR_NOMEM;
         goto out;
     }
-    if ((rc = hy_spool_due(s, v, n, mono_ns(), take, &ndue)) != HY_OK)
+    if ((rc = hy_spool_due(s, v, n, hy_clock_ns(CLOCK_MONOTONIC), take, &ndue)) != HY_OK)
         goto out;
     for (size_t i = 0; i < n && k < ndue; i++)
         if (take[i]) {

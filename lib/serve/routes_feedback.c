@@ -2,6 +2,7 @@
  * strictly (a JSON object; known keys only; strings of bounded length) and
  * stored in one transaction. GET /api/alerts/{id}/feedback: the verdicts
  * recorded on it, newest first. */
+#include "hayate/clock.h"
 #include "serve/serve_int.h"
 
 #include <jansson.h>
@@ -108,7 +109,6 @@ hy_err hy__route_feedback(hy_serve *s, struct MHD_Connection *c, const hy__req *
     char id[64], msg[256];
     size_t n = strlen(r->arg), sl = strlen(SUFFIX);
     hy_feedback fb = {0};
-    struct timespec ts;
     json_t *j;
     hy_err rc;
 
@@ -120,9 +120,8 @@ hy_err hy__route_feedback(hy_serve *s, struct MHD_Connection *c, const hy__req *
         return hy__serve_error(s, c, MHD_HTTP_NOT_FOUND, "no alert with this id");
     if (!(j = hy__feedback_parse(r->body, r->len, &fb, msg, sizeof msg)))
         return hy__serve_error(s, c, MHD_HTTP_BAD_REQUEST, "%s", msg);
-    clock_gettime(CLOCK_REALTIME, &ts);
     fb.alert_id = id;
-    fb.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    fb.time_ns = hy_clock_ns(CLOCK_REALTIME);
     rc = store_it(s, c, &fb);
     json_decref(j);
     return rc;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hayate/clock.h"
 #include "hayate/config.h"
 #include "hayate/engine.h"
 #include "hayate/model.h"
@@ -64,10 +65,8 @@ static void models(const hy_serve *s, figures *f)
 
 static hy_err gather(hy_serve *s, figures *f)
 {
-    struct timespec ts;
     hy_err rc = HY_OK;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    f->uptime_s = ((double)ts.tv_sec * 1e9 + (double)ts.tv_nsec - (double)s->started_ns) / 1e9;
+    f->uptime_s = ((double)hy_clock_ns(CLOCK_REALTIME) - (double)s->started_ns) / 1e9;
     for (int k = 2; k <= 5; k++)
         f->answered[k] = atomic_load(&s->answered[k]);
     hy_store *st = hy__serve_store_take(s);

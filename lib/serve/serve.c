@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hayate/clock.h"
 #include "hayate/intel.h"
 
 /* Splits "ADDR:PORT" or "[V6]:PORT" into a socket address. */
@@ -333,9 +334,7 @@ hy_err hy_serve_start(const hy_serve_cfg *cfg, hy_serve **out)
                           sizeof s->cors - 1);
     }
     snprintf(s->cors, sizeof s->cors, "%s", cfg->cors_origin ? cfg->cors_origin : "");
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    s->started_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    s->started_ns = hy_clock_ns(CLOCK_REALTIME);
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->sse_mu, NULL);
     pthread_mutex_init(&s->rd_mu, NULL);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "hayate/clock.h"
 #include "hayate/store.h"
 #include "store/sqlite_int.h"
 
@@ -142,9 +143,7 @@ int hy_store_schema_latest(void)
 
 uint64_t hy__sqlite_now_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return hy_clock_ns(CLOCK_REALTIME);
 }
 
 hy_err hy__sqlite_exec(sqlite3 *db, const char *path, const char *what, const char *sql)

@@ -2,6 +2,7 @@
  * report-grouped k-fold cross-validation with per-class and micro/macro F1
  * and calibration error, the protocol's description, and the training of
  * the shipped model (include/hayate/attack.h). */
+#include "hayate/clock.h"
 #include "attack_model_int.h"
 
 #include <math.h>
@@ -475,20 +476,13 @@ static hy_err check_eval_opts(const hy_attack_eval_opts *o)
     return HY_OK;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 hy_err hy_attack_eval_data(const hy_attack_data *d, const hy_attack_eval_opts *o,
                            hy_attack_eval_result *out)
 {
     evset e;
     outcome oc = {0};
     uint8_t *fog = NULL;
-    double t0 = now_s();
+    double t0 = hy_clock_mono_s();
     hy_err rc;
     if (!d || !o || !out)
         return hy_err_set(HY_ERR_ARG, "attack eval: NULL argument");
@@ -526,7 +520,7 @@ hy_err hy_attack_eval_data(const hy_attack_data *d, const hy_attack_eval_opts *o
     if (rc == HY_OK)
         rc = summarise(&e, &oc, fog, out);
 out:
-    out->seconds = now_s() - t0;
+    out->seconds = hy_clock_mono_s() - t0;
     if (rc != HY_OK)
         hy_attack_eval_result_free(out);
     evset_free(&e);

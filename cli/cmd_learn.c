@@ -2,6 +2,7 @@
  * (docs/MODELS.md). Verdicts in the store -> a training set -> a new model
  * version -> the current version a running hayate loads on SIGHUP. */
 #include <getopt.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -299,14 +300,16 @@ static bool is_dataset(const char *path)
     return n == sizeof head - 1 && memcmp(buf, head, n) == 0;
 }
 
-/* The "rows" an engine that reads its own data formats reports (0: none). */
+/* The top-level "rows" of the metrics an engine that reads its own data
+ * formats reports (0: none, or metrics that are not a JSON object). */
 static uint64_t metrics_rows(const char *metrics)
 {
-    const char *r = metrics ? strstr(metrics, "\"rows\": ") : NULL;
-    const char *last = r;
-    while (r && (r = strstr(r + 1, "\"rows\": "))) /* the top level's comes last */
-        last = r;
-    return last ? strtoull(last + 8, NULL, 10) : 0;
+    json_t *root = metrics ? json_loads(metrics, 0, NULL) : NULL;
+    json_t *r = json_object_get(root, "rows");
+    uint64_t n =
+        json_is_integer(r) && json_integer_value(r) > 0 ? (uint64_t)json_integer_value(r) : 0;
+    json_decref(root);
+    return n;
 }
 
 /* Trains e on data into a new version under dir; prints it. */
@@ -334,8 +337,9 @@ static int train_publish(const hy_engine *e, const hy_config *cfg, const char *d
         (rc = e->create(&env, &state)) != HY_OK ||
         (rc = e->train(state, data, tmp, &metrics)) != HY_OK)
         goto out;
-    if (metrics_rows(metrics.data)) /* what the engine read, whatever the format */
-        rows = metrics_rows(metrics.data);
+    uint64_t read = metrics_rows(metrics.data); /* what the engine read, whatever the format */
+    if (read)
+        rows = read;
     hy_model_publish p = {.engine = e->name,
                           .model_tmp = tmp,
                           .feature_spec = e->feature_spec,

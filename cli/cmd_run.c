@@ -314,7 +314,8 @@ static int open_sources(run_ctx *c)
     size_t nsamples = 0, nreports = 0;
     hy_config_list(c->cfg, "input.samples", &nsamples);
     hy_config_list(c->cfg, "input.reports", &nreports);
-    c->nsamples = nsamples += nreports;
+    nsamples += nreports;
+    c->nsamples = nsamples;
     if (!c->analyze && check_spool(c) != HY_EXIT_OK)
         return HY_EXIT_USAGE;
     size_t nalerts = 0, nfollow = 0;

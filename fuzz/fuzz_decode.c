@@ -14,11 +14,7 @@ static const int links[] = {
     HY_LINK_NULL,     HY_LINK_LOOP,      9999, /* unsupported */
 };
 
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
-    } while (0)
+#include "fuzz_check.h"
 
 static void check_span(const uint8_t *base, size_t n, const uint8_t *p, uint32_t len)
 {

@@ -15,11 +15,7 @@
 
 #include "hayate/mldata.h"
 
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
-    } while (0)
+#include "fuzz_check.h"
 
 static void check_csr(const hy_mldata *d, hy_mldata_format fmt)
 {

@@ -15,11 +15,7 @@
 #include "hayate/buf.h"
 #include "hayate/tree.h"
 
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
-    } while (0)
+#include "fuzz_check.h"
 
 #define MAX_NAMES 64
 

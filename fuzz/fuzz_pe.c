@@ -11,11 +11,7 @@
 #include "hayate/ember.h"
 #include "hayate/pe.h"
 
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
-    } while (0)
+#include "fuzz_check.h"
 
 static void check_str(const char *s)
 {

@@ -15,11 +15,7 @@
 
 #include "hayate/tlsh.h"
 
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
-    } while (0)
+#include "fuzz_check.h"
 
 /* Streams p in chunks of 1..64 bytes, each size taken from the byte at
  * the chunk's start; returns final's result and text. */

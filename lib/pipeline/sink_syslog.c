@@ -3,7 +3,6 @@
  * itself:  <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID - - MSG  with the alert's
  * time in RFC 3339 UTC and its EVE JSON line as MSG. Sends are non-blocking:
  * a failure or a full socket buffer is counted as a drop, never waited on. */
-#include "hayate/clock.h"
 #include "pipeline/sink_out.h"
 
 #include <errno.h>
@@ -18,6 +17,8 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "hayate/clock.h"
 
 #define SL_IDENT_MAX    48  /* RFC 5424 APP-NAME */
 #define SL_HOST_MAX     255 /* RFC 5424 HOSTNAME */

@@ -2,13 +2,14 @@
  * strictly (a JSON object; known keys only; strings of bounded length) and
  * stored in one transaction. GET /api/alerts/{id}/feedback: the verdicts
  * recorded on it, newest first. */
-#include "hayate/clock.h"
 #include "serve/serve_int.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include "hayate/clock.h"
 
 #define SUFFIX "/feedback"
 

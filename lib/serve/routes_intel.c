@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "hayate/clock.h"
 #include "hayate/config.h"
 #include "hayate/intel.h"
 
@@ -223,7 +224,6 @@ hy_err hy__route_analyze_report(hy_serve *s, struct MHD_Connection *c, const hy_
 {
     hy_intel *in = NULL;
     hy_intel_result res;
-    struct timespec now;
     hy_err rc;
     const char *name = ARG(c, "name");
     if (name && (strlen(name) > 255 || !*name))
@@ -233,9 +233,8 @@ hy_err hy__route_analyze_report(hy_serve *s, struct MHD_Connection *c, const hy_
         pthread_mutex_unlock(&s->intel_mu);
         return hy__serve_error(s, c, MHD_HTTP_SERVICE_UNAVAILABLE, "intel: %s", hy_err_detail());
     }
-    clock_gettime(CLOCK_REALTIME, &now);
     rc = hy_intel_analyse(in, name ? name : "upload", (const uint8_t *)r->body, r->len,
-                          (int64_t)now.tv_sec * 1000000000 + now.tv_nsec, &res);
+                          (int64_t)hy_clock_ns(CLOCK_REALTIME), &res);
     if (rc == HY_OK && (rc = store_report(s, &res)) != HY_OK)
         rc = hy__serve_error(s, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: %s", hy_err_detail());
     else if (rc == HY_OK)

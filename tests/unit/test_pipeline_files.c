@@ -163,19 +163,12 @@ static void test_one_file_and_errors(void **st)
     hy_pipeline_destroy(p);
 }
 
-/* A second file engine, so files can be addressed to one of the two. */
-static const hy_engine t_other = {.name = "tother",
-                                  .summary = "test",
-                                  .consumes = HY_EV_BIT(HY_EV_FILE),
-                                  .sharded = true,
-                                  .create = f_create,
-                                  .destroy = f_destroy,
-                                  .on_event = f_event};
-
 /* Alerts of a run over g_dir with both engines, files addressed to engine;
  * *rc is the feed's result. */
 static size_t count_to(const char *engine, int threads, hy_err *rc)
 {
+    hy_engine t_other = t_file; /* a second file engine under another name */
+    t_other.name = "tother";
     const hy_engine *engines[] = {&t_file, &t_other};
     hy_pipeline_cfg pc = {.threads = threads,
                           .tick_ns = 1000000000ull,

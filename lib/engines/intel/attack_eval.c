@@ -2,7 +2,6 @@
  * report-grouped k-fold cross-validation with per-class and micro/macro F1
  * and calibration error, the protocol's description, and the training of
  * the shipped model (include/hayate/attack.h). */
-#include "hayate/clock.h"
 #include "attack_model_int.h"
 
 #include <math.h>
@@ -10,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "hayate/clock.h"
 
 #define ECE_BINS 15u
 

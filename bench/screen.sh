@@ -5,7 +5,8 @@
 #     the same file (parse and keep the alerts: the least a peer must do),
 #     in the same run; median of RUNS;
 #  2. quality: hayate eval screen on the default synthetic week for verdict
-#     budgets 10..200 a day, with and without the supervised model;
+#     budgets 10..200 a day, with and without the supervised model, and at
+#     50 a day over seeds 1..SEEDS (10) of the generator;
 #  3. real alerts: the three CPTC 2017 teams' eve files (../shared): alerts,
 #     groups an analyst reads, and what is escalated with no verdict yet.
 # Prints Markdown (also bench/out/screen.md).
@@ -77,6 +78,21 @@ for line in sys.stdin:
         100 * t["attacks_missed"] / att, 100 * caught / att,
         100 * t["escalation_precision"], d["campaigns_missed"], d["campaigns"], d["alerts_per_s"]))
 ' "$m"
+    done
+    echo
+    echo "### Over seeds (50 verdicts a day, with the model; days 2-7)"
+    echo
+    echo "| seed | alerts | attack alerts | workload reduction | attack alerts missed | caught | escalation precision |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|"
+    for seed in $(seq "${SEEDS:-10}"); do
+        "$HY" eval screen --budget 50 --seed "$seed" --format json | python3 -c '
+import json, sys
+d = json.load(sys.stdin); t = d["total"]; att = t["attacks"] or 1
+print("| %s | %d | %d | %.1f%% | %d (%.1f%%) | %.1f%% | %.1f%% |" % (sys.argv[1], t["alerts"],
+      t["attacks"], 100 * t["workload_reduction"], t["attacks_missed"],
+      100 * t["attacks_missed"] / att,
+      100 * (t["attacks_escalated"] + t["attacks_review"]) / att, 100 * t["escalation_precision"]))
+' "$seed"
     done
     if [ -d "$cptc" ]; then
         echo

@@ -68,18 +68,20 @@ typedef enum hy_screen_decision {
 
 /* The decision rule that applied (docs/screen.md, "Decisions"), in order. */
 typedef enum hy_screen_rule {
-    HY_SCREEN_RULE_TAINT = 0,    /* an endpoint was judged compromised */
-    HY_SCREEN_RULE_MALICIOUS,    /* inherits a malicious verdict */
-    HY_SCREEN_RULE_MODEL_HIGH,   /* supervised p(attack) >= model_high */
-    HY_SCREEN_RULE_NEVER_SEEN,   /* first alert of its signature */
-    HY_SCREEN_RULE_BENIGN,       /* inherits a benign verdict */
-    HY_SCREEN_RULE_MODEL_LOW,    /* formed cluster, p(attack) < model_low */
-    HY_SCREEN_RULE_PRIORITY,     /* priority >= escalate */
-    HY_SCREEN_RULE_UNSURE,       /* none of the above: a human reads it */
+    HY_SCREEN_RULE_TAINT = 0,  /* an endpoint was judged compromised */
+    HY_SCREEN_RULE_MALICIOUS,  /* inherits a malicious verdict */
+    HY_SCREEN_RULE_MODEL_HIGH, /* supervised p(attack) >= model_high */
+    HY_SCREEN_RULE_NEVER_SEEN, /* first alert of its signature */
+    HY_SCREEN_RULE_NEW_PAIR,   /* its host pair is younger than new_pair_ns */
+    HY_SCREEN_RULE_BENIGN,     /* inherits a benign verdict */
+    HY_SCREEN_RULE_ROUTINE,    /* formed cluster, host pair older than routine_ns */
+    HY_SCREEN_RULE_MODEL_LOW,  /* formed cluster, p(attack) < model_low */
+    HY_SCREEN_RULE_PRIORITY,   /* priority >= escalate */
+    HY_SCREEN_RULE_UNSURE,     /* none of the above: a human reads it */
     HY_SCREEN_RULE__COUNT
 } hy_screen_rule;
-/* "taint", "malicious", "model-high", "never-seen", "benign", "model-low",
- * "priority", "unsure". */
+/* "taint", "malicious", "model-high", "never-seen", "new-pair", "benign",
+ * "routine", "model-low", "priority", "unsure". */
 const char *hy_screen_rule_name(hy_screen_rule r);
 typedef enum hy_screen_verdict {
     HY_SCREEN_UNJUDGED = 0,
@@ -100,7 +102,11 @@ typedef struct hy_screen_cfg {
     uint64_t taint_ns;         /* a host judged compromised stays so (7 days) */
     double pos_weight;         /* training: weight of an attack verdict (50) */
     double model_high;         /* supervised p(attack) that escalates (0.5) */
-    double model_low;          /* p(attack) under which a clustered alert may close (0.02) */
+    double model_low;          /* p(attack) under which a clustered alert may close
+                                  (0: never, the default) */
+    uint64_t new_pair_ns;      /* a host pair younger than this is never closed (24 h) */
+    uint64_t routine_ns;       /* a host pair alerting longer than this is routine
+                                  (24 h; 0: never) */
     unsigned warmup;           /* alerts before the first novelty model (2048) */
     uint64_t refit_ns;         /* novelty model refitted this often, event time (24 h) */
     unsigned reservoir;        /* feature rows kept for refitting (8192) */
@@ -118,7 +124,8 @@ void hy_screen_cfg_default(hy_screen_cfg *c);
 
 /* The defaults overridden by screen.* keys of cfg (docs/CONFIG.md):
  * history, window_s, rate_s, eps_pm, min_members, floor_pm, escalate_pm,
- * model_high_pm, model_low_pm, warmup, refit_s, critical (list of
+ * model_high_pm, model_low_pm, new_pair_s, routine_s, warmup, refit_s,
+ * critical (list of
  * "CIDR" or "CIDR=weight"), home (list of CIDR). HY_ERR_CONFIG naming the
  * key and value that are wrong. */
 hy_err hy_screen_cfg_from_config(const struct hy_config *cfg, hy_screen_cfg *c);
@@ -154,6 +161,9 @@ typedef struct hy_screen_result {
     uint32_t taint_sid;         /* by an alert of this signature */
     uint64_t taint_ns;          /* at this time */
     uint32_t context_len;
+    /* The first alert of its host pair (with the service name), 0 when the
+     * alert names no endpoints, and the time from then to this alert. */
+    uint64_t pair_first_ns, pair_age_ns;
     float f[HY_SF__COUNT];
 } hy_screen_result;
 

@@ -103,6 +103,8 @@ static void test_key_table(void **state)
         "screen.own",
         "screen.model_high_pm",
         "screen.model_low_pm",
+        "screen.new_pair_s",
+        "screen.routine_s",
         "screen.warmup",
         "screen.refit_s",
         "screen.critical",

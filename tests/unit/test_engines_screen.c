@@ -1,6 +1,7 @@
 /* The screener (lib/engines/screen): the context window, cluster
- * inheritance of a verdict, the never-seen-signature rule, the label
- * queue, groups and their summaries, settings, and determinism. */
+ * inheritance of a verdict, the never-seen-signature, new-pair and routine
+ * rules, pairs keyed by the service an alert names, the label queue,
+ * groups and their summaries, settings, and determinism. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,15 +48,25 @@ static hy_alert_in mk(uint32_t sid, unsigned src, unsigned dst, uint64_t t)
     return a;
 }
 
-static hy_screen *new_screen(void)
+/* A screener with the default rules but a short warm-up; new_pair false
+ * turns the new-pair rule off, so that tests of verdicts, which run within
+ * minutes, are not all held for a person by it (it has its own tests). */
+static hy_screen *new_screen_with(bool new_pair)
 {
     hy_screen_cfg c;
     hy_screen *s = NULL;
     hy_screen_cfg_default(&c);
     c.warmup = 64;
     c.reservoir = 256;
+    if (!new_pair)
+        c.new_pair_ns = 0;
     assert_int_equal(hy_screen_create(&c, &s), HY_OK);
     return s;
+}
+
+static hy_screen *new_screen(void)
+{
+    return new_screen_with(false);
 }
 
 static hy_screen_result run(hy_screen *s, hy_alert_in a)
@@ -163,6 +174,94 @@ static void test_cluster_inherits_verdict(void **st)
     hy_screen_destroy(s);
 }
 
+/* A judged-benign context from a host pair younger than new_pair_ns is
+ * still read by a person; once the pair is older it inherits the verdict. */
+static void test_new_pair_goes_to_a_human(void **st)
+{
+    (void)st;
+    hy_screen *s = new_screen_with(true);
+    const uint32_t ctx[] = {11, 12, 11, 12};
+    uint64_t t = 0;
+    hy_screen_result r;
+    for (unsigned h = 1; h <= 20; h++)
+        r = episode(s, h, 200, ctx, 4, 50, &t);
+    assert_int_equal(r.rule, HY_SCREEN_RULE_NEW_PAIR);
+    assert_int_equal(hy_screen_judge(s, r.cluster, HY_SCREEN_BENIGN, T0 + t * S_NS, NULL), HY_OK);
+    r = episode(s, 21, 200, ctx, 4, 50, &t);
+    assert_int_equal(r.inherited, HY_SCREEN_BENIGN);    /* the verdict reaches it... */
+    assert_int_not_equal(r.decision, HY_SCREEN_CLOSED); /* ...but the pair is new */
+    assert_int_equal(r.rule, HY_SCREEN_RULE_NEW_PAIR);
+    assert_string_equal(hy_screen_rule_name(r.rule), "new-pair");
+    assert_non_null(strstr(r.reason, "new host pair: first alert 0.0 h ago"));
+    t += 25 * 3600; /* the same pair a day later */
+    r = episode(s, 21, 200, ctx, 4, 50, &t);
+    assert_int_equal(r.rule, HY_SCREEN_RULE_BENIGN);
+    assert_int_equal(r.decision, HY_SCREEN_CLOSED);
+    assert_int_equal(r.pair_first_ns, T0 + 20 * 5 * S_NS);
+    hy_screen_destroy(s);
+}
+
+/* A formed cluster nobody judged: its alerts close as routine once their
+ * host pair has been alerting for longer than routine_ns, not before, and
+ * never with routine_ns 0. */
+static void test_routine_pair(void **st)
+{
+    (void)st;
+    for (int on = 0; on < 2; on++) {
+        hy_screen_cfg c;
+        hy_screen *s = NULL;
+        hy_screen_result r;
+        hy_screen_cfg_default(&c);
+        c.warmup = 64;
+        c.routine_ns = on ? 86400 * S_NS : 0;
+        assert_int_equal(hy_screen_create(&c, &s), HY_OK);
+        for (uint64_t i = 0; i < 24; i++) { /* every 50 minutes: under a day */
+            r = run(s, mk(80, 1, 2, i * 3000));
+            assert_int_not_equal(r.decision, HY_SCREEN_CLOSED);
+        }
+        assert_int_equal(r.rule, HY_SCREEN_RULE_NEW_PAIR);
+        r = run(s, mk(80, 1, 2, 86400 + 60));
+        assert_int_equal(r.inherited, HY_SCREEN_UNJUDGED);
+        if (on) {
+            assert_int_equal(r.rule, HY_SCREEN_RULE_ROUTINE);
+            assert_int_equal(r.decision, HY_SCREEN_CLOSED);
+            assert_string_equal(hy_screen_rule_name(r.rule), "routine");
+            assert_non_null(strstr(r.reason, "routine: host pair alerting since 03-04 00:00"));
+        } else {
+            assert_int_equal(r.rule, HY_SCREEN_RULE_UNSURE);
+        }
+        hy_screen_destroy(s);
+    }
+}
+
+/* The pair of an alert that names a service (DNS query, TLS server name,
+ * HTTP host) includes the name, case and a final dot aside: every host asks
+ * the same resolver, and a new domain is a new peer. */
+static void test_service_name_pairs(void **st)
+{
+    (void)st;
+    hy_screen *s = new_screen();
+    hy_alert_in a = mk(90, 1, 53, 0);
+    a.dns_rrname = (hy_str){"a.example.com", 13};
+    hy_screen_result r = run(s, a);
+    assert_float_equal(r.f[HY_SF_PAIR_AGE], 0, 1e-6);
+    a = mk(90, 1, 53, 3600);
+    a.dns_rrname = (hy_str){"A.Example.COM.", 14};
+    r = run(s, a);
+    assert_float_equal(r.f[HY_SF_PAIR_AGE], log1p(3600), 1e-3);
+    a = mk(90, 1, 53, 3700);
+    a.dns_rrname = (hy_str){"b.example.com", 13};
+    r = run(s, a);
+    assert_float_equal(r.f[HY_SF_PAIR_AGE], 0, 1e-6);
+    a = mk(90, 1, 53, 3800);
+    a.tls_sni = (hy_str){"b.example.com", 13}; /* the same name by another field */
+    r = run(s, a);
+    assert_float_equal(r.f[HY_SF_PAIR_AGE], log1p(100), 1e-3);
+    r = run(s, mk(90, 1, 53, 3900)); /* no name: the hosts alone */
+    assert_float_equal(r.f[HY_SF_PAIR_AGE], 0, 1e-6);
+    hy_screen_destroy(s);
+}
+
 static void test_never_seen_goes_to_a_human(void **st)
 {
     (void)st;
@@ -205,6 +304,36 @@ static void test_queue_orders_by_impact(void **st)
     assert_int_equal(hy_screen_queue(s, ask, 8, &n), HY_OK);
     for (size_t i = 0; i < n; i++)
         assert_int_not_equal(ask[i].cluster, first);
+    hy_screen_destroy(s);
+}
+
+/* The queue's riskiest-cluster half skips what a compromised host raised:
+ * those alerts escalate anyway, and would fill it with one intrusion. */
+static void test_queue_skips_tainted(void **st)
+{
+    (void)st;
+    hy_screen *s = new_screen();
+    hy_screen_ask ask[2];
+    size_t n = 0;
+    uint64_t t = 0, tainted[10];
+    hy_screen_result r;
+    for (int i = 0; i < 40; i++)
+        run(s, mk(92, 11, 12, t++)); /* the biggest cluster: asked first */
+    hy_alert_in a = mk(1, 5, 6, t);
+    assert_int_equal(hy_screen_taint(s, 4, a.src, a.dst, a.ts_ns, 1), HY_OK);
+    for (int i = 0; i < 10; i++) {
+        r = run(s, mk(90, 5, 6, ++t));
+        assert_int_equal(r.rule, HY_SCREEN_RULE_TAINT);
+        tainted[i] = r.cluster;
+    }
+    for (int i = 0; i < 3; i++)
+        run(s, mk(91, 7, 8, ++t));
+    assert_int_equal(hy_screen_queue(s, ask, 2, &n), HY_OK);
+    assert_int_equal(n, 2);
+    assert_true(ask[0].members >= 30);
+    for (int i = 0; i < 10; i++)
+        assert_int_not_equal(ask[1].cluster, tainted[i]);
+    assert_true(ask[1].risk < 0.9);
     hy_screen_destroy(s);
 }
 
@@ -282,6 +411,11 @@ static void test_settings(void **st)
     assert_int_equal(hy_config_set(cfg, "screen.history", "5"), HY_OK);
     assert_int_equal(hy_screen_cfg_from_config(cfg, &c), HY_OK);
     assert_int_equal(c.history, 5);
+    assert_float_equal(c.model_low, 0, 1e-9); /* the model never closes by default */
+    assert_int_equal(c.new_pair_ns, 86400 * S_NS);
+    assert_int_equal(hy_config_set(cfg, "screen.routine_s", "0"), HY_OK);
+    assert_int_equal(hy_screen_cfg_from_config(cfg, &c), HY_OK);
+    assert_int_equal(c.routine_ns, 0);
     assert_int_equal(c.n_critical, 2);
     assert_float_equal(c.critical[0].crit, 0.9, 1e-9);
     assert_int_equal(c.critical[1].ver, 6);
@@ -404,8 +538,12 @@ int main(void)
         cmocka_unit_test(test_context_window),
         cmocka_unit_test(test_age_features),
         cmocka_unit_test(test_cluster_inherits_verdict),
+        cmocka_unit_test(test_new_pair_goes_to_a_human),
+        cmocka_unit_test(test_routine_pair),
+        cmocka_unit_test(test_service_name_pairs),
         cmocka_unit_test(test_never_seen_goes_to_a_human),
         cmocka_unit_test(test_queue_orders_by_impact),
+        cmocka_unit_test(test_queue_skips_tainted),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_groups_summary),
         cmocka_unit_test(test_settings),

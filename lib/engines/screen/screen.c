@@ -43,7 +43,8 @@ hy_err hy_screen_create(const hy_screen_cfg *c, hy_screen **out)
         (e = hy_ftab_create(sizeof(uint64_t), sizeof(uint32_t), HY_SCREEN_MAX_SIGS, &s->sig_ix)) !=
             HY_OK ||
         (e = hy_ftab_create(17, sizeof(scr_host *), HY_SCREEN_MAX_HOSTS, &s->hosts)) != HY_OK ||
-        (e = hy_ftab_create(34, sizeof(scr_pair), HY_SCREEN_MAX_PAIRS, &s->pairs)) != HY_OK ||
+        (e = hy_ftab_create(SCR_PAIR_KEY, sizeof(scr_pair), HY_SCREEN_MAX_PAIRS, &s->pairs)) !=
+            HY_OK ||
         (e = hy_ftab_create(21, sizeof(scr_hsig), HY_SCREEN_MAX_PAIRS, &s->host_sigs)) != HY_OK ||
         (e = hy_map_create(0, NULL, &s->cl_ix)) != HY_OK ||
         (e = hy_map_create(0, NULL, &s->cat_ix)) != HY_OK ||
@@ -149,13 +150,19 @@ static double priority(const hy_screen *s, const hy_screen_result *r)
     return clamp01(p);
 }
 
+/* ns as UTC text in strftime format fmt ("?" if it cannot be). */
+static void utc_text(uint64_t ns, const char *fmt, char *out, size_t n)
+{
+    time_t t = (time_t)(ns / 1000000000ull);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || strftime(out, n, fmt, &tm) == 0)
+        snprintf(out, n, "?");
+}
+
 static void judged_text(const hy_screen_result *r, char *out, size_t n)
 {
-    time_t t = (time_t)(r->judged_ns / 1000000000ull);
-    struct tm tm;
-    char day[16] = "?";
-    if (gmtime_r(&t, &tm))
-        strftime(day, sizeof day, "%m-%d", &tm);
+    char day[16];
+    utc_text(r->judged_ns, "%m-%d", day, sizeof day);
     snprintf(out, n, "judged %s on %s by %s",
              r->inherited == HY_SCREEN_MALICIOUS ? "malicious" : "benign", day,
              r->judged_by[0] ? r->judged_by : "an analyst");
@@ -168,14 +175,13 @@ static void decide(const hy_screen *s, hy_screen_result *r)
     char j[96] = "";
     bool sure = r->inherited != HY_SCREEN_UNJUDGED && r->confidence >= c->floor;
     bool formed = r->cluster && r->cluster_members >= c->min_members;
+    bool young = r->pair_first_ns && r->pair_age_ns < c->new_pair_ns;
+    bool routine = r->pair_first_ns && c->routine_ns && r->pair_age_ns > c->routine_ns;
     if (r->inherited != HY_SCREEN_UNJUDGED) /* the date costs a gmtime: only when said */
         judged_text(r, j, sizeof j);
     if (r->tainted) {
-        time_t t = (time_t)(r->taint_ns / 1000000000ull);
-        struct tm tm;
-        char day[16] = "?";
-        if (gmtime_r(&t, &tm))
-            strftime(day, sizeof day, "%m-%d", &tm);
+        char day[16];
+        utc_text(r->taint_ns, "%m-%d", day, sizeof day);
         r->decision = HY_SCREEN_ESCALATE;
         r->rule = HY_SCREEN_RULE_TAINT;
         if (r->taint_sid)
@@ -200,12 +206,27 @@ static void decide(const hy_screen *s, hy_screen_result *r)
         r->rule = HY_SCREEN_RULE_NEVER_SEEN;
         snprintf(r->reason, sizeof r->reason, "never-seen signature (priority %.2f)",
                  r->priority);
+    } else if (young) { /* integers: a third of the alerts, and a %f costs a microsecond */
+        unsigned long long tenths = (r->pair_age_ns + 180000000000ull) / 360000000000ull;
+        r->decision = r->priority >= c->escalate ? HY_SCREEN_ESCALATE : HY_SCREEN_REVIEW;
+        r->rule = HY_SCREEN_RULE_NEW_PAIR;
+        snprintf(r->reason, sizeof r->reason, "new host pair: first alert %llu.%llu h ago",
+                 tenths / 10, tenths % 10);
     } else if (sure && r->inherited == HY_SCREEN_BENIGN) {
         r->decision = HY_SCREEN_CLOSED;
         r->rule = HY_SCREEN_RULE_BENIGN;
         snprintf(r->reason, sizeof r->reason, "%s %s (confidence %.2f)",
                  r->judged_from == r->cluster ? "context cluster" : "similar context cluster", j,
                  r->confidence);
+    } else if (formed && routine) {
+        char since[32];
+        utc_text(r->pair_first_ns, "%m-%d %H:%M", since, sizeof since);
+        r->decision = HY_SCREEN_CLOSED;
+        r->rule = HY_SCREEN_RULE_ROUTINE;
+        snprintf(r->reason, sizeof r->reason,
+                 "routine: host pair alerting since %s, "
+                 "none of it judged malicious (context cluster of %u)",
+                 since, r->cluster_members);
     } else if (formed && r->model >= 0 && r->model < c->model_low) {
         r->decision = HY_SCREEN_CLOSED;
         r->rule = HY_SCREEN_RULE_MODEL_LOW;
@@ -262,7 +283,9 @@ static hy_err observe(hy_screen *s, const hy_alert_in *a, hy_screen_result *r, i
 static void conclude(hy_screen *s, hy_screen_result *r, int64_t cur, uint64_t ts)
 {
     r->priority = priority(s, r);
-    if (cur >= 0) {
+    /* A tainted alert escalates anyway: it does not make its cluster the
+     * riskiest to ask about, or the queue fills with one intrusion's. */
+    if (cur >= 0 && !r->tainted) {
         scr_cluster *c = &s->cl[cur];
         if (r->priority > c->risk || ts - c->risk_ts > s->cfg.window_ns) {
             c->risk = (float)r->priority;
@@ -336,8 +359,8 @@ hy_err hy_screen_alert(hy_screen *s, const hy_alert_in *a, hy_screen_result *r)
 const char *hy_screen_rule_name(hy_screen_rule r)
 {
     static const char *const names[HY_SCREEN_RULE__COUNT] = {
-        "taint", "malicious", "model-high", "never-seen", "benign", "model-low", "priority",
-        "unsure"};
+        "taint",  "malicious", "model-high", "never-seen", "new-pair",
+        "benign", "routine",   "model-low",  "priority",   "unsure"};
     return (unsigned)r < HY_SCREEN_RULE__COUNT ? names[r] : "?";
 }
 

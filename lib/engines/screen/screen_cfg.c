@@ -27,7 +27,9 @@ void hy_screen_cfg_default(hy_screen_cfg *c)
     c->taint_ns = 7 * 86400 * NS;
     c->pos_weight = 50;
     c->model_high = 0.5;
-    c->model_low = 0.02;
+    c->model_low = 0;
+    c->new_pair_ns = 86400 * NS;
+    c->routine_ns = 86400 * NS;
     c->warmup = 2048;
     c->refit_ns = 86400 * NS;
     c->reservoir = 8192;
@@ -157,6 +159,8 @@ hy_err hy_screen_cfg_from_config(const hy_config *cfg, hy_screen_cfg *c)
     c->pos_weight = (double)hy_config_int(cfg, "screen.pos_weight");
     c->model_high = (double)hy_config_int(cfg, "screen.model_high_pm") / 1000;
     c->model_low = (double)hy_config_int(cfg, "screen.model_low_pm") / 1000;
+    c->new_pair_ns = (uint64_t)hy_config_int(cfg, "screen.new_pair_s") * NS;
+    c->routine_ns = (uint64_t)hy_config_int(cfg, "screen.routine_s") * NS;
     c->warmup = (unsigned)hy_config_int(cfg, "screen.warmup");
     c->refit_ns = (uint64_t)hy_config_int(cfg, "screen.refit_s") * NS;
     hy_err e = nets_from(cfg, "screen.critical", c->critical, &c->n_critical, true);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #define HOST_KEY 17 /* version + 16 address bytes */
+_Static_assert(SCR_PAIR_KEY == 2 * HOST_KEY + 8, "pair key: two hosts and a service hash");
 
 double hy__scr_decay_add(scr_decay *d, uint64_t ts, uint64_t half_ns)
 {
@@ -235,18 +236,40 @@ static float log_secs(uint64_t then, uint64_t ts)
     return (float)log1p((double)(ts - then) / 1e9);
 }
 
-/* Counts of the host pair and of each host with this signature. */
+/* The service an alert names, hashed: the DNS query name, else the TLS
+ * server name, else the HTTP host; ASCII case and a final dot folded. 0
+ * when it names none. A DNS alert's destination is the resolver every host
+ * asks, so without the name all its alerts would share one old pair. */
+static uint64_t service_hash(const hy_alert_in *a)
+{
+    const hy_str *n = a->dns_rrname.n ? &a->dns_rrname : a->tls_sni.n ? &a->tls_sni : &a->http_host;
+    uint64_t h = 0xcbf29ce484222325ull;
+    uint32_t len = n->n && n->p[n->n - 1] == '.' ? n->n - 1 : n->n;
+    if (len == 0)
+        return 0;
+    for (uint32_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)n->p[i];
+        h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 0x100000001b3ull;
+    }
+    return h | 1; /* never 0 */
+}
+
+/* Counts of the host pair (with the service it names) and of each host
+ * with this signature. */
 static void pair_features(hy_screen *s, const hy_alert_in *a, uint32_t sig, uint64_t ts,
                           hy_screen_result *r)
 {
-    uint8_t key[2 * HOST_KEY];
-    uint64_t half = s->cfg.rate_ns, last = 0;
+    uint8_t key[SCR_PAIR_KEY];
+    uint64_t half = s->cfg.rate_ns, last = 0, svc = service_hash(a);
     host_key(key, a->ip_version, a->src);
     host_key(key + HOST_KEY, a->ip_version, a->dst);
+    memcpy(key + 2 * HOST_KEY, &svc, sizeof svc);
     scr_pair *p = hy_ftab_put(s->pairs, key, NULL);
     if (p) {
         if (p->count++ == 0)
             p->first_ts = ts;
+        r->pair_first_ns = p->first_ts;
+        r->pair_age_ns = ts - p->first_ts;
         r->f[HY_SF_PAIR_RATE] = (float)log1p(hy__scr_decay_add(&p->rate, ts, half));
         r->f[HY_SF_PAIR_AGE] = log_secs(p->first_ts, ts);
     }

@@ -48,8 +48,9 @@ typedef struct scr_host {
     scr_event ev[];          /* cfg.history */
 } scr_host;
 
-/* A (source, destination) pair: its alerts, the first one's time, their
- * decayed rate. */
+/* A (source, destination, service name) pair: its alerts, the first one's
+ * time, their decayed rate. */
+#define SCR_PAIR_KEY (2 * 17 + 8) /* two (version, address) keys, the service's hash */
 typedef struct scr_pair {
     uint64_t count, first_ts;
     scr_decay rate;

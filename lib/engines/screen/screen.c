@@ -224,9 +224,8 @@ static void decide(const hy_screen *s, hy_screen_result *r)
         r->decision = HY_SCREEN_CLOSED;
         r->rule = HY_SCREEN_RULE_ROUTINE;
         snprintf(r->reason, sizeof r->reason,
-                 "routine: host pair alerting since %s, "
-                 "none of it judged malicious (context cluster of %u)",
-                 since, r->cluster_members);
+                 "routine: host pair alerting since %s (context cluster of %u)", since,
+                 r->cluster_members);
     } else if (formed && r->model >= 0 && r->model < c->model_low) {
         r->decision = HY_SCREEN_CLOSED;
         r->rule = HY_SCREEN_RULE_MODEL_LOW;

@@ -74,7 +74,7 @@ typedef enum hy_screen_rule {
     HY_SCREEN_RULE_NEVER_SEEN, /* first alert of its signature */
     HY_SCREEN_RULE_NEW_PAIR,   /* its host pair is younger than new_pair_ns */
     HY_SCREEN_RULE_BENIGN,     /* inherits a benign verdict */
-    HY_SCREEN_RULE_ROUTINE,    /* formed cluster, host pair older than routine_ns */
+    HY_SCREEN_RULE_ROUTINE,    /* formed cluster, the pair's signature older than routine_ns */
     HY_SCREEN_RULE_MODEL_LOW,  /* formed cluster, p(attack) < model_low */
     HY_SCREEN_RULE_PRIORITY,   /* priority >= escalate */
     HY_SCREEN_RULE_UNSURE,     /* none of the above: a human reads it */
@@ -105,8 +105,8 @@ typedef struct hy_screen_cfg {
     double model_low;          /* p(attack) under which a clustered alert may close
                                   (0: never, the default) */
     uint64_t new_pair_ns;      /* a host pair younger than this is never closed (24 h) */
-    uint64_t routine_ns;       /* a host pair alerting longer than this is routine
-                                  (24 h; 0: never) */
+    uint64_t routine_ns;       /* a host pair raising a signature longer than this
+                                  is routine (24 h; 0: never) */
     unsigned warmup;           /* alerts before the first novelty model (2048) */
     uint64_t refit_ns;         /* novelty model refitted this often, event time (24 h) */
     unsigned reservoir;        /* feature rows kept for refitting (8192) */
@@ -161,9 +161,10 @@ typedef struct hy_screen_result {
     uint32_t taint_sid;         /* by an alert of this signature */
     uint64_t taint_ns;          /* at this time */
     uint32_t context_len;
-    /* The first alert of its host pair (with the service name), 0 when the
-     * alert names no endpoints, and the time from then to this alert. */
-    uint64_t pair_first_ns, pair_age_ns;
+    /* The first alert of its host pair (with the service name) and the
+     * first of this signature between them (0 when the alert names no
+     * endpoints, or past the caps), and the time from each to this alert. */
+    uint64_t pair_first_ns, pair_age_ns, pair_sig_first_ns, pair_sig_age_ns;
     float f[HY_SF__COUNT];
 } hy_screen_result;
 

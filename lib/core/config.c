@@ -143,8 +143,8 @@ const hy_config_key hy_config_keys[] = {
      "screen: an alert whose host pair (with the service name it names) first alerted less "
      "than this ago is never auto-closed"},
     {"screen.routine_s", HY_CFG_INT, "86400", 0, 31536000,
-     "screen: an alert of a formed cluster whose host pair has alerted for longer than this "
-     "closes as routine (0: never)"},
+     "screen: an alert of a formed cluster whose host pair has raised its signature for longer "
+     "than this closes as routine (0: never)"},
     {"screen.warmup", HY_CFG_INT, "2048", 16, 10000000,
      "screen: alerts seen before the first novelty model (isolation forest) is fitted"},
     {"screen.refit_s", HY_CFG_INT, "86400", 60, 31536000,

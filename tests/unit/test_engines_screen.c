@@ -202,8 +202,9 @@ static void test_new_pair_goes_to_a_human(void **st)
 }
 
 /* A formed cluster nobody judged: its alerts close as routine once their
- * host pair has been alerting for longer than routine_ns, not before, and
- * never with routine_ns 0. */
+ * host pair has been raising their signature for longer than routine_ns,
+ * not before, and never with routine_ns 0; a signature new to an old pair
+ * is not routine. */
 static void test_routine_pair(void **st)
 {
     (void)st;
@@ -226,10 +227,19 @@ static void test_routine_pair(void **st)
             assert_int_equal(r.rule, HY_SCREEN_RULE_ROUTINE);
             assert_int_equal(r.decision, HY_SCREEN_CLOSED);
             assert_string_equal(hy_screen_rule_name(r.rule), "routine");
-            assert_non_null(strstr(r.reason, "routine: host pair alerting since 03-04 00:00"));
+            assert_non_null(strstr(r.reason, "has raised it since 03-04 00:00"));
         } else {
             assert_int_equal(r.rule, HY_SCREEN_RULE_UNSURE);
         }
+        run(s, mk(81, 3, 4, 86400 + 100)); /* sid 81 is known elsewhere */
+        for (uint64_t i = 0; i < 5; i++) { /* and new to the old pair */
+            r = run(s, mk(81, 1, 2, 86400 + 200 + i));
+            assert_int_not_equal(r.rule, HY_SCREEN_RULE_ROUTINE);
+            assert_int_not_equal(r.decision, HY_SCREEN_CLOSED);
+        }
+        assert_true(r.cluster_members >= 3);
+        assert_true(r.pair_age_ns > 86400 * S_NS);
+        assert_true(r.pair_sig_age_ns < 10 * S_NS);
         hy_screen_destroy(s);
     }
 }

@@ -46,6 +46,8 @@ hy_err hy_screen_create(const hy_screen_cfg *c, hy_screen **out)
         (e = hy_ftab_create(SCR_PAIR_KEY, sizeof(scr_pair), HY_SCREEN_MAX_PAIRS, &s->pairs)) !=
             HY_OK ||
         (e = hy_ftab_create(21, sizeof(scr_hsig), HY_SCREEN_MAX_PAIRS, &s->host_sigs)) != HY_OK ||
+        (e = hy_ftab_create(SCR_PAIR_KEY + 4, sizeof(uint64_t), HY_SCREEN_MAX_PAIRS,
+                            &s->pair_sigs)) != HY_OK ||
         (e = hy_map_create(0, NULL, &s->cl_ix)) != HY_OK ||
         (e = hy_map_create(0, NULL, &s->cat_ix)) != HY_OK ||
         (e = hy_map_create(HY_SCREEN_MAX_HOSTS, free_host, &s->taint)) != HY_OK ||
@@ -69,6 +71,7 @@ void hy_screen_destroy(hy_screen *s)
     hy_ftab_destroy(s->hosts);
     hy_ftab_destroy(s->pairs);
     hy_ftab_destroy(s->host_sigs);
+    hy_ftab_destroy(s->pair_sigs);
     hy_map_destroy(s->cl_ix);
     hy_map_destroy(s->cat_ix);
     hy_map_destroy(s->taint);
@@ -176,7 +179,7 @@ static void decide(const hy_screen *s, hy_screen_result *r)
     bool sure = r->inherited != HY_SCREEN_UNJUDGED && r->confidence >= c->floor;
     bool formed = r->cluster && r->cluster_members >= c->min_members;
     bool young = r->pair_first_ns && r->pair_age_ns < c->new_pair_ns;
-    bool routine = r->pair_first_ns && c->routine_ns && r->pair_age_ns > c->routine_ns;
+    bool routine = r->pair_sig_first_ns && c->routine_ns && r->pair_sig_age_ns > c->routine_ns;
     if (r->inherited != HY_SCREEN_UNJUDGED) /* the date costs a gmtime: only when said */
         judged_text(r, j, sizeof j);
     if (r->tainted) {
@@ -220,11 +223,11 @@ static void decide(const hy_screen *s, hy_screen_result *r)
                  r->confidence);
     } else if (formed && routine) {
         char since[32];
-        utc_text(r->pair_first_ns, "%m-%d %H:%M", since, sizeof since);
+        utc_text(r->pair_sig_first_ns, "%m-%d %H:%M", since, sizeof since);
         r->decision = HY_SCREEN_CLOSED;
         r->rule = HY_SCREEN_RULE_ROUTINE;
         snprintf(r->reason, sizeof r->reason,
-                 "routine: host pair alerting since %s (context cluster of %u)", since,
+                 "routine: the host pair has raised it since %s (context cluster of %u)", since,
                  r->cluster_members);
     } else if (formed && r->model >= 0 && r->model < c->model_low) {
         r->decision = HY_SCREEN_CLOSED;

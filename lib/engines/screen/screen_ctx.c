@@ -259,7 +259,7 @@ static uint64_t service_hash(const hy_alert_in *a)
 static void pair_features(hy_screen *s, const hy_alert_in *a, uint32_t sig, uint64_t ts,
                           hy_screen_result *r)
 {
-    uint8_t key[SCR_PAIR_KEY];
+    uint8_t key[SCR_PAIR_KEY + sizeof sig];
     uint64_t half = s->cfg.rate_ns, last = 0, svc = service_hash(a);
     host_key(key, a->ip_version, a->src);
     host_key(key + HOST_KEY, a->ip_version, a->dst);
@@ -272,6 +272,15 @@ static void pair_features(hy_screen *s, const hy_alert_in *a, uint32_t sig, uint
         r->pair_age_ns = ts - p->first_ts;
         r->f[HY_SF_PAIR_RATE] = (float)log1p(hy__scr_decay_add(&p->rate, ts, half));
         r->f[HY_SF_PAIR_AGE] = log_secs(p->first_ts, ts);
+    }
+    memcpy(key + SCR_PAIR_KEY, &sig, sizeof sig); /* the pair and this signature */
+    bool created;
+    uint64_t *first = hy_ftab_put(s->pair_sigs, key, &created);
+    if (first) {
+        if (created)
+            *first = ts;
+        r->pair_sig_first_ns = *first;
+        r->pair_sig_age_ns = ts - *first;
     }
     for (int i = 0; i < 2; i++) { /* each done before the next put may move it */
         scr_hsig *h = host_sig(s, a->ip_version, i ? a->dst : a->src, sig);

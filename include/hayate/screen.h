@@ -125,9 +125,8 @@ void hy_screen_cfg_default(hy_screen_cfg *c);
 /* The defaults overridden by screen.* keys of cfg (docs/CONFIG.md):
  * history, window_s, rate_s, eps_pm, min_members, floor_pm, escalate_pm,
  * model_high_pm, model_low_pm, new_pair_s, routine_s, warmup, refit_s,
- * critical (list of
- * "CIDR" or "CIDR=weight"), home (list of CIDR). HY_ERR_CONFIG naming the
- * key and value that are wrong. */
+ * critical (list of "CIDR" or "CIDR=weight"), home (list of CIDR).
+ * HY_ERR_CONFIG naming the key and value that are wrong. */
 hy_err hy_screen_cfg_from_config(const struct hy_config *cfg, hy_screen_cfg *c);
 
 /* Parses "10.0.0.0/8", "2001:db8::/32" or an address alone (full length)

@@ -117,7 +117,7 @@ struct hy_screen {
     scr_sig *sigs;
     size_t nsigs, capsigs;
     hy_ftab *hosts;          /* 17-byte key -> scr_host* */
-    hy_ftab *pairs;          /* 34-byte key (src, dst) -> scr_pair */
+    hy_ftab *pairs;          /* SCR_PAIR_KEY (src, dst, service) -> scr_pair */
     hy_ftab *host_sigs;      /* 21-byte key (host, sig) -> scr_hsig */
     hy_ftab *pair_sigs;      /* (pair key, sig) -> uint64_t time of its first alert */
     scr_cluster *cl;

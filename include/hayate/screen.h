@@ -31,6 +31,7 @@ struct hy_gbm;
 #define HY_SCREEN_MAX_CLUSTERS_PER_SIG 256
 #define HY_SCREEN_MAX_CLUSTERS (1u << 20)
 #define HY_SCREEN_REASON 200             /* bytes of a reason, with NUL */
+#define HY_SCREEN_AGE_UNKNOWN          UINT64_MAX      /* a pair age that could not be kept */
 
 /* The features of one alert, in this order (docs/screen.md, "Features"). */
 enum {
@@ -160,10 +161,10 @@ typedef struct hy_screen_result {
     uint32_t taint_sid;         /* by an alert of this signature */
     uint64_t taint_ns;          /* at this time */
     uint32_t context_len;
-    /* The first alert of its host pair (with the service name) and the
-     * first of this signature between them (0 when the alert names no
-     * endpoints, or past the caps), and the time from each to this alert. */
-    uint64_t pair_first_ns, pair_age_ns, pair_sig_first_ns, pair_sig_age_ns;
+    /* Time since its host pair's (with the service name) first alert, and
+     * since that pair's first alert of this signature; HY_SCREEN_AGE_UNKNOWN
+     * when the alert names no endpoints, or past the caps. */
+    uint64_t pair_age_ns, pair_sig_age_ns;
     float f[HY_SF__COUNT];
 } hy_screen_result;
 

@@ -197,7 +197,17 @@ static void test_new_pair_goes_to_a_human(void **st)
     r = episode(s, 21, 200, ctx, 4, 50, &t);
     assert_int_equal(r.rule, HY_SCREEN_RULE_BENIGN);
     assert_int_equal(r.decision, HY_SCREEN_CLOSED);
-    assert_int_equal(r.pair_first_ns, T0 + 20 * 5 * S_NS);
+    assert_int_equal(r.pair_age_ns, (25 * 3600 + 9) * S_NS); /* from t 100 to 90,109 */
+    hy_screen_destroy(s);
+    /* a pair whose first alert is at the epoch itself is still a pair */
+    s = new_screen_with(true);
+    hy_alert_in a = mk(7, 1, 2, 0);
+    a.ts_ns = 0;
+    run(s, a);
+    a.ts_ns = 60 * S_NS;
+    r = run(s, a);
+    assert_int_equal(r.pair_age_ns, 60 * S_NS);
+    assert_int_equal(r.rule, HY_SCREEN_RULE_NEW_PAIR);
     hy_screen_destroy(s);
 }
 

@@ -172,14 +172,15 @@ static void judged_text(const hy_screen_result *r, char *out, size_t n)
 }
 
 /* The decision rules, first match wins (docs/screen.md, "Decisions"). */
-static void decide(const hy_screen *s, hy_screen_result *r)
+static void decide(const hy_screen *s, hy_screen_result *r, uint64_t ts)
 {
     const hy_screen_cfg *c = &s->cfg;
     char j[96] = "";
     bool sure = r->inherited != HY_SCREEN_UNJUDGED && r->confidence >= c->floor;
     bool formed = r->cluster && r->cluster_members >= c->min_members;
-    bool young = r->pair_first_ns && r->pair_age_ns < c->new_pair_ns;
-    bool routine = r->pair_sig_first_ns && c->routine_ns && r->pair_sig_age_ns > c->routine_ns;
+    bool young = r->pair_age_ns != HY_SCREEN_AGE_UNKNOWN && r->pair_age_ns < c->new_pair_ns;
+    bool routine = r->pair_sig_age_ns != HY_SCREEN_AGE_UNKNOWN && c->routine_ns &&
+                   r->pair_sig_age_ns > c->routine_ns;
     if (r->inherited != HY_SCREEN_UNJUDGED) /* the date costs a gmtime: only when said */
         judged_text(r, j, sizeof j);
     if (r->tainted) {
@@ -223,7 +224,7 @@ static void decide(const hy_screen *s, hy_screen_result *r)
                  r->confidence);
     } else if (formed && routine) {
         char since[32];
-        utc_text(r->pair_sig_first_ns, "%m-%d %H:%M", since, sizeof since);
+        utc_text(ts - r->pair_sig_age_ns, "%m-%d %H:%M", since, sizeof since);
         r->decision = HY_SCREEN_CLOSED;
         r->rule = HY_SCREEN_RULE_ROUTINE;
         snprintf(r->reason, sizeof r->reason,
@@ -263,6 +264,7 @@ static hy_err observe(hy_screen *s, const hy_alert_in *a, hy_screen_result *r, i
     uint32_t sig, nvec;
     *ts = a->ts_ns > s->last_ts ? a->ts_ns : s->last_ts;
     memset(r, 0, sizeof *r);
+    r->pair_age_ns = r->pair_sig_age_ns = HY_SCREEN_AGE_UNKNOWN;
     r->seq = s->seq;
     r->model = -1;
     s->cur = -1;
@@ -295,7 +297,7 @@ static void conclude(hy_screen *s, hy_screen_result *r, int64_t cur, uint64_t ts
             c->risk_ts = ts;
         }
     }
-    decide(s, r);
+    decide(s, r, ts);
     s->st.alerts++;
     s->st.escalated += r->decision == HY_SCREEN_ESCALATE;
     s->st.review += r->decision == HY_SCREEN_REVIEW;

@@ -268,7 +268,6 @@ static void pair_features(hy_screen *s, const hy_alert_in *a, uint32_t sig, uint
     if (p) {
         if (p->count++ == 0)
             p->first_ts = ts;
-        r->pair_first_ns = p->first_ts;
         r->pair_age_ns = ts - p->first_ts;
         r->f[HY_SF_PAIR_RATE] = (float)log1p(hy__scr_decay_add(&p->rate, ts, half));
         r->f[HY_SF_PAIR_AGE] = log_secs(p->first_ts, ts);
@@ -279,7 +278,6 @@ static void pair_features(hy_screen *s, const hy_alert_in *a, uint32_t sig, uint
     if (first) {
         if (created)
             *first = ts;
-        r->pair_sig_first_ns = *first;
         r->pair_sig_age_ns = ts - *first;
     }
     for (int i = 0; i < 2; i++) { /* each done before the next put may move it */

@@ -25,7 +25,9 @@ static struct {
 } g_rate;
 static pthread_t g_hup_thr;
 static bool g_hup_started;
-static volatile sig_atomic_t g_hup_quit;
+static pthread_mutex_t g_hup_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_hup_cv = PTHREAD_COND_INITIALIZER;
+static bool g_hup_quit; /* behind g_hup_mu */
 
 static void on_stop(int sig)
 {
@@ -82,22 +84,35 @@ static hy_err hook_reload(void *ud)
     return rc;
 }
 
-/* Turns SIGHUP into a reload, off the signal handler. */
+/* Turns SIGHUP into a reload, off the signal handler: looks every 100 ms
+ * (a handler cannot signal a condition variable), and ends at once when
+ * hy_cli_live_end asks (a plain sleep made every run wait up to 100 ms at
+ * its end). */
 static void *hup_main(void *arg)
 {
-    struct timespec tick = {.tv_sec = 0, .tv_nsec = 100000000};
     (void)arg;
+    pthread_mutex_lock(&g_hup_mu);
     while (!g_hup_quit) {
-        nanosleep(&tick, NULL);
-        if (!g_hup)
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100000000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&g_hup_cv, &g_hup_mu, &until);
+        if (g_hup_quit || !g_hup)
             continue;
         g_hup = 0;
+        pthread_mutex_unlock(&g_hup_mu);
         hy_err rc = hook_reload(NULL);
         if (rc == HY_OK)
             fprintf(stderr, "hayate: SIGHUP: reloading the current model versions\n");
         else
             hy_cli_error("SIGHUP reload", rc);
+        pthread_mutex_lock(&g_hup_mu);
     }
+    pthread_mutex_unlock(&g_hup_mu);
     return NULL;
 }
 
@@ -115,7 +130,10 @@ void hy_cli_live_begin(hy_pipeline *p)
 void hy_cli_live_end(void)
 {
     if (g_hup_started) {
+        pthread_mutex_lock(&g_hup_mu);
         g_hup_quit = 1;
+        pthread_cond_signal(&g_hup_cv);
+        pthread_mutex_unlock(&g_hup_mu);
         pthread_join(g_hup_thr, NULL);
         g_hup_started = false;
     }

@@ -275,6 +275,7 @@ void hy_source_close(hy_source *s)
     for (size_t i = 0; i < s->nfiles; i++)
         free(s->files[i].path);
     free(s->files);
+    free(s->iobuf); /* after the detach: its stream used it */
     free(s->bpf);
     free(s->name);
     free(s);

@@ -102,7 +102,7 @@ static hy_err hy__cap_probe(hy_source *s, const char *path, hy__cap_file *f)
 {
     pcap_t *p = NULL;
     uint64_t size = 0;
-    hy_err e = hy__cap_open_path(path, &p, &size);
+    hy_err e = hy__cap_open_path(s, path, &p, &size);
     if (e != HY_OK)
         return e;
     if (s->bpf) {
@@ -186,7 +186,7 @@ hy_err hy__cap_dir_advance(hy_source *s)
         hy__cap_file *f = &s->files[s->next_file++];
         pcap_t *p = NULL;
         uint64_t size = 0;
-        hy_err e = hy__cap_open_path(f->path, &p, &size);
+        hy_err e = hy__cap_open_path(s, f->path, &p, &size);
         if (e == HY_OK)
             return hy__cap_attach(s, p, f->path, size);
         hy__cap_warn(s, "%s", hy_err_detail()); /* vanished or changed since listed */

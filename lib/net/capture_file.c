@@ -42,9 +42,12 @@ hy_err hy__cap_fopen(FILE *fp, const char *name, pcap_t **out)
     return hy_err_set(HY_ERR_FORMAT, "%s: not a pcap or pcapng file (%s)", name, eb);
 }
 
-/* Files and stdin are read through a counting stream: ftell on it costs no
- * lseek (a syscall per packet otherwise), works on pipes, and the buffer is
- * larger than stdio's default. */
+/* Regular files are read through a plain stdio stream with a buffer larger
+ * than stdio's default; stdin and other non-seekable inputs through a
+ * counting stream, whose ftell works on pipes. A cookie stream copies small
+ * reads byte by byte (glibc's generic xsgetn), and libpcap reads each
+ * record's 16-byte header that way: 7 % of a header-only run's
+ * instructions, 3 % once the file stream's memcpy does it. */
 #define HY__CAP_STREAM_BUF (256u << 10)
 
 typedef struct hy__cap_stream {
@@ -114,7 +117,31 @@ static hy_err hy__cap_stream_open(int fd, bool own, const char *name, FILE **out
     return HY_OK;
 }
 
-hy_err hy__cap_open_path(const char *path, pcap_t **out, uint64_t *size)
+/* A stdio stream over the regular file fd (closed on failure) using
+ * s->iobuf. The seek to 0 makes glibc track the offset, so ftell (pcapng's
+ * progress, per record) costs no lseek. */
+static hy_err hy__cap_file_stream(hy_source *s, int fd, const char *path, FILE **out)
+{
+    FILE *fp = NULL;
+    if (!s->iobuf)
+        s->iobuf = malloc(HY__CAP_STREAM_BUF);
+    if (s->iobuf)
+        fp = fdopen(fd, "rb");
+    if (!fp) {
+        close(fd);
+        return hy_err_set(HY_ERR_NOMEM, "%s: out of memory", path);
+    }
+    setvbuf(fp, s->iobuf, _IOFBF, HY__CAP_STREAM_BUF);
+    if (fseeko(fp, 0, SEEK_SET) != 0) {
+        int err = errno;
+        fclose(fp);
+        return hy__cap_errno(err, path);
+    }
+    *out = fp;
+    return HY_OK;
+}
+
+hy_err hy__cap_open_path(hy_source *s, const char *path, pcap_t **out, uint64_t *size)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -135,7 +162,8 @@ hy_err hy__cap_open_path(const char *path, pcap_t **out, uint64_t *size)
         return hy_err_set(HY_ERR_FORMAT, "%s: empty file", path);
     }
     FILE *fp;
-    hy_err e = hy__cap_stream_open(fd, true, path, &fp, NULL);
+    hy_err e = S_ISREG(st.st_mode) ? hy__cap_file_stream(s, fd, path, &fp)
+                                   : hy__cap_stream_open(fd, true, path, &fp, NULL);
     if (e != HY_OK)
         return e;
     return hy__cap_fopen(fp, path, out);
@@ -197,12 +225,11 @@ hy_err hy_source_open_offline(const char *path, const hy_source_cfg *cfg, hy_sou
     pcap_t *p = NULL;
     uint64_t size = 0;
     hy_source *s = NULL;
-    hy_err e = hy__cap_open_path(path, &p, &size);
+    hy_err e = hy__cap_alloc(HY__CAP_FILE, path, cfg, &s);
     if (e != HY_OK)
         return e;
-    e = hy__cap_alloc(HY__CAP_FILE, path, cfg, &s);
-    if (e != HY_OK) {
-        pcap_close(p);
+    if ((e = hy__cap_open_path(s, path, &p, &size)) != HY_OK) {
+        hy_source_close(s);
         return e;
     }
     e = hy__cap_attach(s, p, s->name, size);

@@ -44,6 +44,7 @@ struct hy_source {
     int wake_fd;             /* live: eventfd hy_source_break writes, or -1 */
     int live_wait_ms;        /* live: how long a read waits for packets */
     bool ended;
+    char *iobuf;         /* stdio buffer of the regular file being read */
     hy__cap_file *files; /* directory: files in reading order */
     size_t nfiles, next_file;
     hy_capture_stats st;
@@ -58,9 +59,11 @@ hy_err hy__cap_alloc(int kind, const char *name, const hy_source_cfg *cfg, hy_so
  * Fails with HY_ERR_FORMAT naming name: empty input or not a capture. */
 hy_err hy__cap_fopen(FILE *fp, const char *name, pcap_t **out);
 
-/* Opens the capture file at path; *size from fstat. NOTFOUND or IO when it
- * cannot be opened, FORMAT when empty or not a capture; detail names it. */
-hy_err hy__cap_open_path(const char *path, pcap_t **out, uint64_t *size);
+/* Opens the capture file at path for s; *size from fstat. A regular file
+ * is read through s->iobuf (allocated here), so s may have one such handle
+ * open at a time and must close it before s->iobuf goes. NOTFOUND or IO when
+ * it cannot be opened, FORMAT when empty or not a capture; detail names it. */
+hy_err hy__cap_open_path(hy_source *s, const char *path, pcap_t **out, uint64_t *size);
 
 /* Compiles s->bpf for handle p (offline filters run in userland so every
  * record is counted). HY_ERR_CONFIG naming the expression and file. */

@@ -30,7 +30,7 @@
 /* Pipeline */
 #define HY_MAX_THREADS 64
 #define HY_QUEUE_DEFAULT_CAP 64          /* batches per queue */
-#define HY_BATCH_PACKETS 256             /* packets per batch */
+#define HY_BATCH_PACKETS 1024            /* packets per batch */
 #define HY_BATCH_BYTES (1u << 20)        /* arena bytes per batch */
 
 /* Store */

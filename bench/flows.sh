@@ -6,7 +6,7 @@
 #   bench/flows.sh [PACKETS] [FLOWS]       defaults: 5000000 100000
 #   BENCH_DIR=...  where captures go (default bench/out; ~4.5 GB for the
 #                  full-payload capture)
-#   RUNS=3         repetitions per tool (the median is reported)
+#   RUNS=3         rounds of every tool in turn (medians are reported)
 #   SETS="full snap"  which captures to run (full payload, header-only)
 #   SNAPLEN=128    the second capture's snaplen (header-only, as flow sensors
 #                  and telescopes usually capture)
@@ -53,17 +53,8 @@ timed() {
     echo "bench: hung 3 times: $1" >&2; return 1
 }
 
-# median wall seconds over RUNS runs after one warm-up run (page cache warm)
-median() {
-    local -a t=()
-    timed "$1" >/dev/null || { echo hung; return 0; }
-    for _ in $(seq "$RUNS"); do
-        local x
-        x=$(timed "$1") || { echo hung; return 0; }
-        t+=("$x")
-    done
-    printf '%s\n' "${t[@]}" | sort -g | sed -n "$(( (RUNS + 1) / 2 ))p"
-}
+# median of the numbers on stdin
+med() { sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 peak_kb() { /usr/bin/time -f %M timeout 600 bash -c "$1" </dev/null 2>&1 >/dev/null | tail -1; }
 
 run_set() { # run_set FILE LABEL
@@ -91,18 +82,43 @@ run_set() { # run_set FILE LABEL
     echo
     echo "| tool | median s | packets/s | hayate 1T speed-up | peak RSS MB |"
     echo "|---|---:|---:|---:|---:|"
+    # Every tool once to warm the page cache, then RUNS rounds of every tool
+    # in turn, so that the VM's slow and fast phases fall on all tools alike;
+    # the targets below are medians of ratios taken within a round.
+    local -a times=()
+    local i r x
+    for i in "${!cmds[@]}"; do
+        timed "${cmds[$i]}" >/dev/null || times[i]=hung
+    done
+    for r in $(seq "$RUNS"); do
+        for i in "${!cmds[@]}"; do
+            [ "${times[i]:-}" = hung ] && continue
+            if x=$(timed "${cmds[$i]}"); then times[i]="${times[i]:-} $x"; else times[i]=hung; fi
+        done
+    done
     local h1=""
     for i in "${!cmds[@]}"; do
         local s kb
-        s=$(median "${cmds[$i]}")
-        if [ "$s" = hung ]; then
+        if [ "${times[i]}" = hung ]; then
             echo "| ${names[$i]} | did not finish (hung after end of file, 3 tries) | | | |"
             continue
         fi
+        s=$(printf '%s\n' ${times[i]} | med)
         kb=$(peak_kb "${cmds[$i]}")
         [ -z "$h1" ] && h1=$s
         python3 -c "s=$s;h=$h1;print(f'| ${names[$i]} | {s:.3f} | {$PACKETS/s/1e6:.2f} M | {s/h:.2f}x | {$kb/1024:.0f} |')"
     done
+    echo
+    # per-round ratios: hayate 1T (0), 2T (1), tcpdump (2), softflowd (5)
+    python3 - "${times[0]}" "${times[1]}" "${times[2]}" "${times[5]}" <<'PY'
+import statistics as st, sys
+t1, t2, td, sf = ([float(x) for x in a.split()] if a != "hung" else [] for a in sys.argv[1:])
+def m(xs, f=".2f"): return format(st.median(xs), f) if xs else "n/a"
+print(f"Per-round medians over {len(t1)} rounds: 2 threads {m([a / b for a, b in zip(t1, t2)])}x "
+      f"the 1-thread rate (target 1.6x); 1 thread at {m([100 * c / a for a, c in zip(t1, td)], '.0f')} % "
+      f"of tcpdump's read rate (target 50 %) and {m([c / a for a, c in zip(t1, sf)])}x softflowd "
+      f"(target 3x).")
+PY
 }
 
 {

@@ -82,20 +82,25 @@ uint32_t hy_shard_hash(int linktype, const uint8_t *d, uint32_t len)
 
     if (!shard_l3(linktype, d, len, &o, &vlan) || !hy_rd_u8(d, len, o, &vb))
         return 0;
+    /* Addresses in native byte order: the hash only has to be symmetric and
+     * the same for every packet of a pair, and one bounds-checked copy of the
+     * header costs far fewer instructions than field-by-field reads. */
     if ((vb >> 4) == 4) {
+        uint8_t h[20];
         uint32_t s, t;
-        if (!hy_rd_u8(d, len, o + 9, &proto) || !hy_rd_u32be(d, len, o + 12, &s) ||
-            !hy_rd_u32be(d, len, o + 16, &t))
+        if (!hy_rd_bytes(d, len, o, h, sizeof h))
             return 0;
+        proto = h[9];
+        memcpy(&s, h + 12, 4), memcpy(&t, h + 16, 4);
         a = s;
         b = t;
     } else if ((vb >> 4) == 6) {
-        uint8_t s[16], t[16];
+        uint8_t h[40];
         uint64_t s0, s1, t0, t1;
-        if (!hy_rd_u8(d, len, o + 6, &proto) || !hy_rd_bytes(d, len, o + 8, s, 16) ||
-            !hy_rd_bytes(d, len, o + 24, t, 16))
+        if (!hy_rd_bytes(d, len, o, h, sizeof h))
             return 0;
-        memcpy(&s0, s, 8), memcpy(&s1, s + 8, 8), memcpy(&t0, t, 8), memcpy(&t1, t + 8, 8);
+        memcpy(&s0, h + 8, 8), memcpy(&s1, h + 16, 8), memcpy(&t0, h + 24, 8),
+            memcpy(&t1, h + 32, 8);
         a = s0 ^ (s1 * 0x9e3779b97f4a7c15ULL);
         b = t0 ^ (t1 * 0x9e3779b97f4a7c15ULL);
         proto = 0; /* IPv6 ext headers may hide the L4 protocol: leave it out */

@@ -249,27 +249,48 @@ static void write_string(hy_json *j, const char *s, size_t n)
     emitc(j, '"');
 }
 
-void hy_json_key(hy_json *j, const char *key)
+/* Whether a key may go here; records the error when not. */
+static bool key_allowed(hy_json *j, const char *key)
 {
     if (j->err)
-        return;
+        return false;
     if (!key || j->after_key || j->depth == 0) {
         hy_err_set(HY_ERR_ARG, "json: key '%s' out of place", key ? key : "(null)");
         fail(j, HY_ERR_ARG);
-        return;
+        return false;
     }
+    return true;
+}
+
+/* Separator, quoted key and colon in one append. */
+static void put_plain_key(hy_json *j, const char *key, size_t n)
+{
+    bool comma = j->need_comma[j->depth];
+    j->need_comma[j->depth] = true;
+    emit3(j, comma ? ",\"" : "\"", comma ? 2 : 1, key, n, "\":", 2);
+    if (!j->err)
+        j->after_key = true;
+}
+
+void hy_json_key_plain(hy_json *j, const char *key, size_t n)
+{
+    if (key_allowed(j, key))
+        put_plain_key(j, key, n);
+}
+
+void hy_json_key(hy_json *j, const char *key)
+{
+    if (!key_allowed(j, key))
+        return;
     size_t n = strlen(key);
     if (plain_prefix((const uint8_t *)key, n) == n) {
-        /* Fast path: separator, quoted key and colon in one append. */
-        bool comma = j->need_comma[j->depth];
-        j->need_comma[j->depth] = true;
-        emit3(j, comma ? ",\"" : "\"", comma ? 2 : 1, key, n, "\":", 2);
-    } else {
-        if (!before_value(j))
-            return;
-        write_string(j, key, n);
-        emitc(j, ':');
+        put_plain_key(j, key, n);
+        return;
     }
+    if (!before_value(j))
+        return;
+    write_string(j, key, n);
+    emitc(j, ':');
     if (!j->err)
         j->after_key = true;
 }

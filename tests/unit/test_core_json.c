@@ -354,6 +354,57 @@ static void test_keys_escaped(void **state)
     hy_buf_free(&b);
 }
 
+/* hy_json_key_plain and hy_json_key_lit write what hy_json_key writes, and
+ * fail the same way when a key is out of place. */
+static void test_keys_plain(void **state)
+{
+    hy_buf a, b;
+    hy_json ja, jb;
+    (void)state;
+    hy_buf_init(&a, 256);
+    hy_buf_init(&b, 256);
+    hy_json_init(&ja, &a);
+    hy_json_init(&jb, &b);
+    hy_json_obj_open(&ja);
+    hy_json_obj_open(&jb);
+    hy_json_key(&ja, "first");
+    hy_json_key_lit(&jb, "first");
+    hy_json_obj_open(&ja);
+    hy_json_obj_open(&jb);
+    hy_json_key(&ja, "a");
+    hy_json_key_plain(&jb, "abc", 1);
+    hy_json_uint(&ja, 1);
+    hy_json_uint(&jb, 1);
+    hy_json_key(&ja, "b_2");
+    hy_json_key_lit(&jb, "b_2");
+    hy_json_null(&ja);
+    hy_json_null(&jb);
+    hy_json_obj_close(&ja);
+    hy_json_obj_close(&jb);
+    hy_json_obj_close(&ja);
+    hy_json_obj_close(&jb);
+    assert_int_equal(hy_json_finish(&ja), HY_OK);
+    assert_int_equal(hy_json_finish(&jb), HY_OK);
+    assert_string_equal(b.data, "{\"first\":{\"a\":1,\"b_2\":null}}");
+    assert_string_equal(a.data, b.data);
+
+    hy_buf_reset(&b);
+    hy_json_init(&jb, &b);
+    hy_json_key_lit(&jb, "top"); /* not inside an object */
+    hy_json_uint(&jb, 1);
+    assert_int_equal(hy_json_finish(&jb), HY_ERR_ARG);
+    hy_buf_reset(&b);
+    hy_json_init(&jb, &b);
+    hy_json_obj_open(&jb);
+    hy_json_key_lit(&jb, "k");
+    hy_json_key_lit(&jb, "k2"); /* a key after a key */
+    hy_json_uint(&jb, 1);
+    hy_json_obj_close(&jb);
+    assert_int_equal(hy_json_finish(&jb), HY_ERR_ARG);
+    hy_buf_free(&a);
+    hy_buf_free(&b);
+}
+
 /* hy_json_fixed: exact text for rounding, signs, trailing zeros; fallback. */
 static void fixed_is(double v, int d, const char *want)
 {
@@ -429,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_misuse),
         cmocka_unit_test(test_keys_escaped),
+        cmocka_unit_test(test_keys_plain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -93,13 +93,9 @@ static void *hup_main(void *arg)
     (void)arg;
     pthread_mutex_lock(&g_hup_mu);
     while (!g_hup_quit) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 100000000;
-        if (until.tv_nsec >= 1000000000) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000;
-        }
+        uint64_t t = hy_clock_ns(CLOCK_REALTIME) + 100000000ull;
+        struct timespec until = {.tv_sec = (time_t)(t / 1000000000ull),
+                                 .tv_nsec = (long)(t % 1000000000ull)};
         pthread_cond_timedwait(&g_hup_cv, &g_hup_mu, &until);
         if (g_hup_quit || !g_hup)
             continue;

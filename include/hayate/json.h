@@ -33,8 +33,31 @@ void hy_json_key(hy_json *j, const char *key);
  * hy_json_key's length and escape scans, 4 % of a flow run's instructions;
  * the output is the same. Misplaced keys fail as in hy_json_key. */
 void hy_json_key_plain(hy_json *j, const char *key, size_t n);
-/* hy_json_key_plain for a string literal, its length from sizeof. */
-#define hy_json_key_lit(j, lit) hy_json_key_plain((j), "" lit, sizeof(lit) - 1)
+/* hy_json_key_plain for a string literal, its length from sizeof. Inline:
+ * with the length a constant, the common case (room in the buffer, a key in
+ * place) is a few stores; anything else takes hy_json_key_plain's path. */
+#define hy_json_key_lit(j, lit) hy_json__key_inline((j), "" lit, sizeof(lit) - 1)
+
+static inline void hy_json__key_inline(hy_json *j, const char *key, size_t n)
+{
+    hy_buf *b = j->out;
+    if (!j->err && !j->after_key && j->depth > 0 && n + 4 < b->alloc - b->len &&
+        n + 4 <= b->cap - b->len) {
+        char *w = b->data + b->len;
+        size_t comma = j->need_comma[j->depth];
+        w[0] = ',';
+        w[comma] = '"';
+        __builtin_memcpy(w + comma + 1, key, n);
+        w[comma + 1 + n] = '"';
+        w[comma + 2 + n] = ':';
+        b->len += comma + 3 + n;
+        b->data[b->len] = '\0';
+        j->need_comma[j->depth] = true;
+        j->after_key = true;
+        return;
+    }
+    hy_json_key_plain(j, key, n);
+}
 
 /* Values. */
 void hy_json_str(hy_json *j, const char *s);            /* NULL writes null */

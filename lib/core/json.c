@@ -328,15 +328,28 @@ static void write_text(hy_json *j, const char *text, size_t n)
     }
 }
 
-/* Decimal digits of v at the end of out[24]; returns the first digit. */
+/* Decimal digits of v at the end of out[24]; returns the first digit. Two
+ * digits a step from a table: half the divisions. */
 static char *u64_digits(uint64_t v, char out[24])
 {
+    static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                   "25262728293031323334353637383940414243444546474849"
+                                   "50515253545556575859606162636465666768697071727374"
+                                   "75767778798081828384858687888990919293949596979899";
     char *p = out + 23;
     *p = '\0';
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        p -= 2;
+        memcpy(p, pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(p, pairs + 2 * v, 2);
+    } else {
+        *--p = (char)('0' + v);
+    }
     return p;
 }
 
@@ -501,10 +514,10 @@ static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
     *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
-void hy_time_format(uint64_t ts_ns, char out[32])
+/* "YYYY-MM-DDThh:mm:ss" of secs (19 characters) at out. */
+static void format_second(uint64_t secs, char *out)
 {
-    uint64_t secs = ts_ns / 1000000000u;
-    unsigned usec = (unsigned)(ts_ns % 1000000000u / 1000u), sod = (unsigned)(secs % 86400);
+    unsigned sod = (unsigned)(secs % 86400);
     unsigned mon, day;
     int year;
     char *p = out;
@@ -521,10 +534,25 @@ void hy_time_format(uint64_t ts_ns, char out[32])
     *p++ = ':';
     p = put_digits(p, sod / 60 % 60, 2);
     *p++ = ':';
-    p = put_digits(p, sod % 60, 2);
-    *p++ = '.';
-    p = put_digits(p, usec, 6);
-    memcpy(p, "+0000", 6);
+    put_digits(p, sod % 60, 2);
+}
+
+void hy_time_format(uint64_t ts_ns, char out[32])
+{
+    /* Records come in time order, many in the same second: the calendar
+     * part is kept per thread for the last second formatted. */
+    static _Thread_local uint64_t last_secs = UINT64_MAX;
+    static _Thread_local char last_text[19];
+    uint64_t secs = ts_ns / 1000000000u;
+
+    if (secs != last_secs) {
+        format_second(secs, last_text);
+        last_secs = secs;
+    }
+    memcpy(out, last_text, 19);
+    out[19] = '.';
+    put_digits(out + 20, (unsigned)(ts_ns % 1000000000u / 1000u), 6);
+    memcpy(out + 26, "+0000", 6);
 }
 
 void hy_json_time(hy_json *j, uint64_t ts_ns)

@@ -244,10 +244,15 @@ static void test_integers(void **state)
     hy_json_int(&j, INT64_MAX);
     hy_json_uint(&j, UINT64_MAX);
     hy_json_int(&j, 0);
+    hy_json_uint(&j, 9);
+    hy_json_uint(&j, 10);
+    hy_json_int(&j, -99);
+    hy_json_uint(&j, 100);
+    hy_json_uint(&j, 1009);
     hy_json_arr_close(&j);
     assert_int_equal(hy_json_finish(&j), HY_OK);
     assert_string_equal(b.data, "[-9223372036854775808,9223372036854775807,"
-                                "18446744073709551615,0]");
+                                "18446744073709551615,0,9,10,-99,100,1009]");
     hy_buf_free(&b);
 }
 
@@ -262,6 +267,15 @@ static void test_time(void **state)
     assert_string_equal(t, "2024-02-29T23:59:59.999999+0000");
     hy_time_format(UINT64_MAX, t);
     assert_string_equal(t, "2554-07-21T23:34:33.709551+0000");
+    /* the calendar part is kept for the last second: same second, an
+     * earlier one, then the first again */
+    hy_time_format(1704164645000000000ull, t);
+    hy_time_format(1704164645999999000ull, t);
+    assert_string_equal(t, "2024-01-02T03:04:05.999999+0000");
+    hy_time_format(1704164644000000000ull, t);
+    assert_string_equal(t, "2024-01-02T03:04:04.000000+0000");
+    hy_time_format(1704164645000002000ull, t);
+    assert_string_equal(t, "2024-01-02T03:04:05.000002+0000");
 
     hy_buf b;
     hy_json j;
@@ -290,6 +304,29 @@ static void test_cap(void **state)
     assert_int_equal(b.len, len);
     assert_int_equal(hy_json_finish(&j), HY_ERR_TOOBIG);
     assert_true(b.len <= 16);
+    hy_buf_free(&b);
+
+    /* a literal key: one byte over the cap fails as hy_json_key does and
+     * leaves the buffer as it was; an exact fit is written */
+    for (size_t cap = 10; cap <= 11; cap++) {
+        hy_buf_init(&b, cap);
+        hy_json_init(&j, &b);
+        hy_json_obj_open(&j);
+        hy_json_key_lit(&j, "1234567");
+        assert_string_equal(b.data, cap == 10 ? "{" : "{\"1234567\":");
+        assert_int_equal(hy_json_finish(&j), cap == 10 ? HY_ERR_TOOBIG : HY_ERR_ARG);
+        hy_buf_free(&b);
+    }
+    hy_buf_init(&b, 64);
+    hy_json_init(&j, &b);
+    hy_json_obj_open(&j);
+    hy_json_key_lit(&j, "1234567");
+    hy_json_uint(&j, 1);
+    hy_json_key_lit(&j, "x");
+    hy_json_uint(&j, 2);
+    hy_json_obj_close(&j);
+    assert_int_equal(hy_json_finish(&j), HY_OK);
+    assert_string_equal(b.data, "{\"1234567\":1,\"x\":2}");
     hy_buf_free(&b);
 
     /* a cap hit inside a string full of escapes */

@@ -1,12 +1,16 @@
 /* libFuzzer target for hy_decode. Input: 2 bytes (big-endian) picking a link
  * type from the table below (modulo its size), then the frame. Checks that
- * every pointer the decoder hands out stays inside the frame and that the
- * stats count exactly one anomaly per packet. */
+ * every pointer the decoder hands out stays inside the frame, that the
+ * stats count exactly one anomaly per packet, and that decoding only the
+ * hy_shard_keep bytes (an exact-size copy: ASan sees any read past them)
+ * gives every field decoding the whole frame gives. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hayate/decode.h"
+#include "net/shard.h"
 
 static const int links[] = {
     HY_LINK_ETHERNET, HY_LINK_SLL,       HY_LINK_SLL2, HY_LINK_RAW,
@@ -26,6 +30,41 @@ static void check_span(const uint8_t *base, size_t n, const uint8_t *p, uint32_t
     CHECK(len <= (size_t)(base + n - p));
 }
 
+/* Decodes the first keep bytes of frame as the pipeline's workers do and
+ * compares with p, the whole frame's decode (spans as offsets, cut at keep). */
+static void check_kept(const hy_pkt *p, const uint8_t *frame, uint32_t n)
+{
+    uint32_t keep = hy_shard_keep(p->linktype, frame, n);
+    CHECK(keep <= n);
+    uint8_t *copy = malloc(keep ? keep : 1);
+    CHECK(copy != NULL);
+    memcpy(copy, frame, keep);
+    hy_pkt a = *p, b;
+    memset(&b, 0, sizeof b);
+    b.data = copy;
+    b.caplen = b.wirelen = n;
+    b.linktype = p->linktype;
+    b.have = keep;
+    hy_decode(&b, NULL);
+    const uint8_t **spa[3] = {&a.l3, &a.l4, &a.payload}, **spb[3] = {&b.l3, &b.l4, &b.payload};
+    uint32_t *lna[3] = {&a.l3_len, &a.l4_len, &a.payload_len},
+             *lnb[3] = {&b.l3_len, &b.l4_len, &b.payload_len};
+    for (int i = 0; i < 3; i++) {
+        CHECK(!*spa[i] == !*spb[i]);
+        if (*spa[i]) {
+            uint32_t off = (uint32_t)(*spa[i] - frame), max = off < keep ? keep - off : 0;
+            CHECK(*spb[i] - copy == (ptrdiff_t)off);
+            CHECK(*lnb[i] == (*lna[i] < max ? *lna[i] : max));
+        }
+        *spa[i] = *spb[i] = NULL;
+        *lna[i] = *lnb[i] = 0;
+    }
+    a.data = b.data = NULL;
+    b.have = 0;
+    CHECK(memcmp(&a, &b, sizeof a) == 0);
+    free(copy);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -38,10 +77,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (n > HY_MAX_SNAPLEN)
         return 0;
 
-    hy_pkt p = {.data = frame,
-                .caplen = (uint32_t)n,
-                .wirelen = (uint32_t)n,
-                .linktype = links[sel % (sizeof links / sizeof links[0])]};
+    hy_pkt p;
+    memset(&p, 0, sizeof p); /* padding too: check_kept compares bytes */
+    p.data = frame;
+    p.caplen = p.wirelen = (uint32_t)n;
+    p.linktype = links[sel % (sizeof links / sizeof links[0])];
     hy_decode_stats st = {0};
     hy_anom a = hy_decode(&p, &st);
 
@@ -71,6 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(p.sport == 0 && p.dport == 0 && !p.l4);
     if (a == HY_ANOM_NONE || a == HY_ANOM_SNAPLEN)
         CHECK(p.ip_version != 0);
+
+    check_kept(&p, frame, (uint32_t)n);
 
     char addr[46];
     hy_addr_format(p.ip_version, p.src, addr);

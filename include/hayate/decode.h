@@ -92,6 +92,11 @@ typedef struct hy_pkt {
     const uint8_t *data;
     uint32_t caplen, wirelen;
     int linktype;
+    /* Bytes of data present, when fewer than caplen (0: all caplen): the
+     * pipeline hands workers only the headers (hy_shard_keep), and the
+     * decoder then works as if the capture held caplen bytes, reading only
+     * inside the first `have`; the spans below end there. */
+    uint32_t have;
 
     /* Set by hy_decode. Fields of layers not reached stay zero. */
     hy_anom anom;     /* first problem met; NONE when fully decoded */
@@ -135,7 +140,9 @@ typedef struct hy_decode_stats {
 
 /* Decodes p->data[0..caplen) of p->linktype into p's fields, stopping at the
  * first problem (recorded in p->anom; earlier layers stay decoded). Updates
- * st if not NULL. Never reads outside [data, data+caplen). */
+ * st if not NULL. Never reads outside [data, data+have) (have: p->have when
+ * set and below caplen, else caplen); given at least hy_shard_keep's bytes it
+ * decodes every field as it would with all caplen bytes. */
 hy_anom hy_decode(hy_pkt *p, hy_decode_stats *st);
 
 /* Adds b's counters into a. */

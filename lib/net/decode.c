@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "core/bytes.h"
+#include "net/ip6.h"
 
 #define ETH_HLEN     14u
 #define SLL_HLEN     16u
@@ -37,7 +38,8 @@
 /* Where the decoder stands inside one frame. Offsets are from the frame. */
 typedef struct dctx {
     const uint8_t *d;
-    uint32_t len;      /* caplen */
+    uint32_t len;      /* caplen: what every length check uses */
+    uint32_t have;     /* bytes present (<= len): what reads are bounded by */
     uint32_t end;      /* end of the captured IP datagram (trailer excluded) */
     uint32_t wire_rem; /* bytes from the current offset the IP lengths claim */
     bool snap;         /* the IP datagram is longer than what was captured */
@@ -49,21 +51,21 @@ typedef struct dctx {
 static inline uint8_t rd8(const dctx *c, uint32_t off)
 {
     uint8_t v = 0;
-    (void)hy_rd_u8(c->d, c->len, off, &v);
+    (void)hy_rd_u8(c->d, c->have, off, &v);
     return v;
 }
 
 static inline uint16_t rd16(const dctx *c, uint32_t off)
 {
     uint16_t v = 0;
-    (void)hy_rd_u16be(c->d, c->len, off, &v);
+    (void)hy_rd_u16be(c->d, c->have, off, &v);
     return v;
 }
 
 static inline uint32_t rd32(const dctx *c, uint32_t off)
 {
     uint32_t v = 0;
-    (void)hy_rd_u32be(c->d, c->len, off, &v);
+    (void)hy_rd_u32be(c->d, c->have, off, &v);
     return v;
 }
 
@@ -78,7 +80,7 @@ typedef struct hdr {
 static inline void rd_hdr(const dctx *c, uint32_t off, hdr *h)
 {
     memset(h, 0, sizeof *h);
-    (void)hy_rd_bytes(c->d, c->len, off, h->b, sizeof h->b);
+    (void)hy_rd_bytes(c->d, c->have, off, h->b, sizeof h->b);
 }
 
 static inline uint8_t h8(const hdr *h, uint32_t off)
@@ -106,7 +108,7 @@ static inline uint32_t h32(const hdr *h, uint32_t off)
  * the single most expensive part of IPv6 decoding. */
 static inline void rd_addr(const dctx *c, uint32_t off, uint8_t *dst, size_t n)
 {
-    if (hy_fits(c->len, off, n))
+    if (hy_fits(c->have, off, n))
         memcpy(dst, c->d + off, n);
 }
 
@@ -381,21 +383,6 @@ static hy_anom dec_ip4(hy_pkt *p, dctx *c, uint32_t off)
 
 /* ---- IPv6 --------------------------------------------------------------- */
 
-static bool ip6_is_ext(uint8_t nh)
-{
-    switch (nh) {
-    case 0:   /* hop-by-hop */
-    case 43:  /* routing */
-    case 44:  /* fragment */
-    case 51:  /* AH */
-    case 60:  /* destination options */
-    case 135: /* mobility */
-        return true;
-    default:
-        return false;
-    }
-}
-
 static hy_anom dec_ip6(hy_pkt *p, dctx *c, uint32_t off)
 {
     uint32_t avail = c->len - off;
@@ -426,7 +413,7 @@ static hy_anom dec_ip6(hy_pkt *p, dctx *c, uint32_t off)
 
     uint32_t cur = off + IP6_HLEN;
     uint16_t frag_off = 0;
-    while (ip6_is_ext(nh)) {
+    while (hy__ip6_is_ext(nh)) {
         if (p->ip6_ext_count >= HY_MAX_IP6_EXT_HDRS) {
             p->proto = nh;
             return HY_ANOM_IP6_EXT_LOOP;
@@ -525,7 +512,7 @@ static hy_anom dec_loopback(hy_pkt *p, dctx *c, bool either_order)
     uint16_t et = af_to_ethertype(af);
     if (et == 0 && either_order) {
         uint32_t le = 0;
-        (void)hy_rd_u32le(c->d, c->len, 0, &le);
+        (void)hy_rd_u32le(c->d, c->have, 0, &le);
         et = af_to_ethertype(le);
     }
     return dec_ethertype(p, c, NULL_HLEN, et);
@@ -631,10 +618,18 @@ static inline void zero_decoded(hy_pkt *p)
     memset(z + ZERO_SPAN - ZERO_SPAN % 16, 0, ZERO_SPAN % 16);
 }
 
+/* Cuts a span at the bytes present. */
+static void clamp_span(const hy_pkt *p, uint32_t have, const uint8_t *at, uint32_t *len)
+{
+    uint32_t off = (uint32_t)(at - p->data);
+    *len = off >= have ? 0 : have - off < *len ? have - off : *len;
+}
+
 hy_anom hy_decode(hy_pkt *p, hy_decode_stats *st)
 {
     zero_decoded(p);
     dctx c = {.d = p->data, .len = p->data ? p->caplen : 0};
+    c.have = p->have && p->have < c.len ? p->have : c.len;
     hy_anom a;
     if (c.len == 0)
         a = HY_ANOM_ZERO_LEN;
@@ -643,6 +638,14 @@ hy_anom hy_decode(hy_pkt *p, hy_decode_stats *st)
     if (a == HY_ANOM_NONE && c.snap)
         a = HY_ANOM_SNAPLEN;
     p->anom = a;
+    if (c.have < c.len) {
+        if (p->l3)
+            clamp_span(p, c.have, p->l3, &p->l3_len);
+        if (p->l4)
+            clamp_span(p, c.have, p->l4, &p->l4_len);
+        if (p->payload)
+            clamp_span(p, c.have, p->payload, &p->payload_len);
+    }
     if (st)
         count(st, p, &c);
     return a;

@@ -4,10 +4,15 @@
 
 #include "core/bytes.h"
 #include "hayate/decode.h"
+#include "net/ip6.h"
 
 /* Offset of the IP header and the outer VLAN id for the link types hy_decode
- * knows; false when the frame is not IP or too short. */
-static bool shard_l3(int linktype, const uint8_t *d, uint32_t len, uint32_t *off, uint16_t *vlan)
+ * knows; false when the frame is not IP or too short. *ver: the IP version
+ * the decoder will take it for (4 or 6 from the EtherType, 0: the version
+ * nibble decides, -1: the decoder decides otherwise, by the loopback header's
+ * address family). */
+static bool shard_l3(int linktype, const uint8_t *d, uint32_t len, uint32_t *off, uint16_t *vlan,
+                     int *ver)
 {
     uint16_t et = 0, tci;
     uint32_t o = 0, fam;
@@ -42,6 +47,7 @@ static bool shard_l3(int linktype, const uint8_t *d, uint32_t len, uint32_t *off
         if (!hy_rd_u32be(d, len, 0, &fam))
             return false;
         *off = 4;
+        *ver = -1;
         return true;
     case HY_LINK_RAW:
     case HY_LINK_DLT_RAW:
@@ -49,12 +55,65 @@ static bool shard_l3(int linktype, const uint8_t *d, uint32_t len, uint32_t *off
     case HY_LINK_IPV4:
     case HY_LINK_IPV6:
         *off = 0;
+        *ver = 0;
         return true;
     default:
         return false;
     }
     *off = o;
+    *ver = et == 0x0800 ? 4 : 6;
     return et == 0x0800 || et == 0x86dd;
+}
+
+/* End of what the decoder reads of a transport header of proto at l4. */
+static uint32_t keep_l4(const uint8_t *d, uint32_t len, uint32_t l4, uint8_t proto)
+{
+    uint8_t doff;
+    switch (proto) {
+    case 6: /* TCP: the fixed header, then options up to the data offset */
+        if (!hy_rd_u8(d, len, l4 + 12, &doff))
+            return len;
+        return l4 + ((doff >> 4) * 4u > 20u ? (doff >> 4) * 4u : 20u);
+    case 17: /* UDP */
+    case 1:  /* ICMP: type and code in the first 8 bytes */
+    case 58: /* ICMPv6 */
+        return l4 + 8;
+    default:
+        return l4;
+    }
+}
+
+/* End of what the decoder reads of an IP packet at o (ver as shard_l3 gives
+ * it); len when that is not known cheaply (extension headers, loopback). */
+static uint32_t keep_ip(const uint8_t *d, uint32_t len, uint32_t o, int ver)
+{
+    uint8_t h[20];
+    if (ver < 0 || !hy_rd_bytes(d, len, o, h, sizeof h))
+        return len;
+    if (ver == 0)
+        ver = h[0] >> 4 == 4 ? 4 : h[0] >> 4 == 6 ? 6 : -1;
+    if (ver == 4) {
+        uint32_t ihl = (h[0] & 15u) * 4u;
+        if (ihl < 20)
+            return o + 20;
+        if ((h[6] & 0x1fu) || h[7]) /* a later fragment: no transport header */
+            return o + ihl;
+        return keep_l4(d, len, o + ihl, h[9]);
+    }
+    if (ver == 6 && !hy__ip6_is_ext(h[6]))
+        return keep_l4(d, len, o + 40, h[6]);
+    return len;
+}
+
+uint32_t hy_shard_keep(int linktype, const uint8_t *d, uint32_t len)
+{
+    uint32_t o = 0, k;
+    uint16_t vlan = 0;
+    int ver = 0;
+    if (!shard_l3(linktype, d, len, &o, &vlan, &ver))
+        return len;
+    k = keep_ip(d, len, o, ver);
+    return k < len ? k : len;
 }
 
 static uint32_t mix32(uint64_t x)
@@ -79,8 +138,9 @@ uint32_t hy_shard_hash(int linktype, const uint8_t *d, uint32_t len)
     uint16_t vlan = 0;
     uint8_t vb, proto;
     uint64_t a = 0, b = 0;
+    int ver = 0;
 
-    if (!shard_l3(linktype, d, len, &o, &vlan) || !hy_rd_u8(d, len, o, &vb))
+    if (!shard_l3(linktype, d, len, &o, &vlan, &ver) || !hy_rd_u8(d, len, o, &vb))
         return 0;
     /* Addresses in native byte order: the hash only has to be symmetric and
      * the same for every packet of a pair, and one bounds-checked copy of the

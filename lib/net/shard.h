@@ -11,4 +11,12 @@
  * or too short to tell, hash to 0. Reads only inside [data, data+caplen). */
 uint32_t hy_shard_hash(int linktype, const uint8_t *data, uint32_t caplen);
 
+/* How many leading bytes of the frame hy_decode reads: the link, IP and
+ * transport headers with their options (the whole frame when that is not
+ * known cheaply: IPv6 extension headers, loopback, not IP). Decoding a copy
+ * of only these bytes with hy_pkt.have set to their count gives every
+ * decoded field the whole frame gives (fuzz_decode checks it). At most
+ * caplen; reads only inside [data, data+caplen). */
+uint32_t hy_shard_keep(int linktype, const uint8_t *data, uint32_t caplen);
+
 #endif

@@ -28,6 +28,8 @@ typedef struct hy__pkt_ref {
     uint64_t ts_ns, seq;
     uint32_t off, caplen, wirelen;
     int32_t linktype;
+    uint32_t have; /* packets: the leading bytes in the arena (hy_shard_keep);
+                    * 0: all caplen */
 } hy__pkt_ref;
 
 typedef struct hy__in_batch {

@@ -301,8 +301,8 @@ static hy_err heartbeat(hy_pipeline *p, bool live, uint64_t upto)
     return HY_OK;
 }
 
-/* Hands reference r (its caplen bytes at data) to worker i, or runs it
- * inline with one thread. */
+/* Hands reference r (its first r->have bytes at data, or all caplen when
+ * have is 0) to worker i, or runs it inline with one thread. */
 static hy_err route_ref(hy_pipeline *p, hy__pkt_ref *r, const uint8_t *data, int i, bool live)
 {
     hy_err rc;
@@ -313,14 +313,15 @@ static hy_err route_ref(hy_pipeline *p, hy__pkt_ref *r, const uint8_t *data, int
     if ((rc = get_batch(p, i)) != HY_OK)
         return rc;
     hy__in_batch *b = p->cur[i];
-    if (b->n == HY_BATCH_PACKETS || HY_BATCH_BYTES - b->used < r->caplen) {
+    uint32_t n = r->have ? r->have : r->caplen;
+    if (b->n == HY_BATCH_PACKETS || HY_BATCH_BYTES - b->used < n) {
         if ((rc = dispatch_upto(p, i, live, r->seq)) != HY_OK || (rc = get_batch(p, i)) != HY_OK)
             return rc;
         b = p->cur[i];
     }
     r->off = b->used;
-    memcpy(b->arena + b->used, data, r->caplen);
-    b->used += r->caplen;
+    memcpy(b->arena + b->used, data, n);
+    b->used += n;
     b->pk[b->n++] = *r;
     return HY_OK;
 }
@@ -331,6 +332,10 @@ static hy_err route(hy_pipeline *p, const hy_raw_pkt *raw, bool live)
                      .wirelen = raw->wirelen, .linktype = raw->linktype};
     if (r.caplen > HY_MAX_SNAPLEN)
         r.caplen = HY_MAX_SNAPLEN;
+    /* Workers get the headers only, whatever the thread count (so the
+     * decoded packet is the same): copying whole packets to them cost more
+     * than two threads gained on full-payload captures. */
+    r.have = hy_shard_keep(raw->linktype, raw->data, r.caplen);
     int i = p->cfg.threads == 1 ? 0
                                 : (int)(hy_shard_hash(raw->linktype, raw->data, r.caplen) %
                                         (uint32_t)p->cfg.threads);

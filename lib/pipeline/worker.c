@@ -259,6 +259,7 @@ static hy_err process_packet(hy__worker *w, const hy__pkt_ref *r, const uint8_t 
     pkt.seq = r->seq;
     pkt.data = data;
     pkt.caplen = r->caplen;
+    pkt.have = r->have;
     pkt.wirelen = r->wirelen;
     pkt.linktype = r->linktype;
     hy_decode(&pkt, &w->dstats);

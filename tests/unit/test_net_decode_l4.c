@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "hayate/decode.h"
+#include "net/shard.h"
 #include "pkt_builder.h"
 
 /* ---- tests -------------------------------------------------------------- */
@@ -348,6 +349,106 @@ static void test_truncation_ip6(void **state)
     assert_int_equal(st.udp, f.n + 1 - udp_at);
 }
 
+/* Decodes f whole and from an exact-size copy of its first hy_shard_keep
+ * bytes (have = keep, caplen the whole frame): every field must agree, the
+ * spans ending at the kept bytes. Returns keep. */
+static uint32_t decode_kept(const fb *f, int linktype)
+{
+    uint32_t n = (uint32_t)f->n, keep = hy_shard_keep(linktype, f->b, n);
+    hy_pkt a, b;
+    assert_true(keep <= n);
+    uint8_t *copy = malloc(keep ? keep : 1);
+    assert_non_null(copy);
+    memcpy(copy, f->b, keep);
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    a.data = f->b;
+    b.data = copy;
+    a.caplen = a.wirelen = b.caplen = b.wirelen = n;
+    a.linktype = b.linktype = linktype;
+    b.have = keep;
+    assert_int_equal(hy_decode(&a, NULL), hy_decode(&b, NULL));
+    const uint8_t **spa[3] = {&a.l3, &a.l4, &a.payload}, **spb[3] = {&b.l3, &b.l4, &b.payload};
+    uint32_t *lna[3] = {&a.l3_len, &a.l4_len, &a.payload_len},
+             *lnb[3] = {&b.l3_len, &b.l4_len, &b.payload_len};
+    for (int i = 0; i < 3; i++) {
+        assert_true(!*spa[i] == !*spb[i]);
+        if (*spa[i]) {
+            uint32_t off = (uint32_t)(*spa[i] - f->b), max = off < keep ? keep - off : 0;
+            assert_int_equal(*spb[i] - copy, off);
+            assert_int_equal(*lnb[i], *lna[i] < max ? *lna[i] : max);
+        }
+        *spa[i] = *spb[i] = NULL;
+        *lna[i] = *lnb[i] = 0;
+    }
+    a.data = b.data = NULL;
+    b.have = 0;
+    assert_memory_equal(&a, &b, sizeof a);
+    free(copy);
+    return keep;
+}
+
+/* Workers get only the headers of each packet (hy_shard_keep): decoded from
+ * those, a packet is the packet decoded whole. */
+static void test_keep_headers(void **state)
+{
+    fb f;
+    size_t ip_at, tcp_at;
+    uint8_t big[1200];
+    (void)state;
+    memset(big, 0x5a, sizeof big);
+
+    /* Ethernet / VLAN / IPv4 with options / TCP with options / payload */
+    frame_eth_vlan_ip4_tcp(&f, &ip_at, &tcp_at);
+    putn(&f, big, sizeof big);
+    ip4_end(&f, ip_at);
+    uint32_t hl = (uint32_t)(tcp_at + 20 + sizeof tcp_opts_all);
+    assert_int_equal(decode_kept(&f, HY_LINK_ETHERNET), hl);
+
+    /* IPv6 / TCP without options, raw link */
+    memset(&f, 0, sizeof f);
+    size_t at = ip6(&f, 6);
+    tcp(&f, NULL, 0, HY_TCP_ACK);
+    putn(&f, big, sizeof big);
+    ip6_end(&f, at);
+    assert_int_equal(decode_kept(&f, HY_LINK_RAW), 40 + 20);
+
+    /* IPv4 / UDP, a first fragment and a later one */
+    memset(&f, 0, sizeof f);
+    eth(&f, 0x0800);
+    at = ip4(&f, 17, NULL, 0, 0x2000);
+    size_t u = udp(&f, 5353, 53);
+    putn(&f, big, sizeof big);
+    udp_end(&f, u);
+    ip4_end(&f, at);
+    assert_int_equal(decode_kept(&f, HY_LINK_ETHERNET), 14 + 20 + 8);
+    memset(&f, 0, sizeof f);
+    eth(&f, 0x0800);
+    at = ip4(&f, 17, NULL, 0, 185); /* offset 1480 */
+    putn(&f, big, sizeof big);
+    ip4_end(&f, at);
+    assert_int_equal(decode_kept(&f, HY_LINK_ETHERNET), 14 + 20);
+
+    /* IPv6 extension headers: kept whole */
+    frame_eth_ip6_ext_udp(&f);
+    assert_int_equal(decode_kept(&f, HY_LINK_ETHERNET), f.n);
+
+    /* a TCP data offset past the frame, a bad IHL, not IP: still the same */
+    memset(&f, 0, sizeof f);
+    eth(&f, 0x0800);
+    at = ip4(&f, 6, NULL, 0, 0);
+    tcp(&f, NULL, 0, HY_TCP_SYN);
+    ip4_end(&f, at);
+    f.b[14 + 20 + 12] = 0xf0;
+    assert_int_equal(decode_kept(&f, HY_LINK_ETHERNET), f.n);
+    f.b[14] = 0x43;
+    assert_int_equal(decode_kept(&f, HY_LINK_ETHERNET), 14 + 20);
+    memset(&f, 0, sizeof f);
+    eth(&f, 0x0806);
+    putn(&f, big, 28);
+    assert_int_equal(decode_kept(&f, HY_LINK_ETHERNET), f.n);
+}
+
 static void test_stats_add_and_addr(void **state)
 {
     hy_decode_stats a = {.packets = 1, .bytes = 60, .tcp = 1, .anom = {[HY_ANOM_NONE] = 1}};
@@ -390,6 +491,7 @@ int main(void)
         cmocka_unit_test(test_truncation_ip4),
         cmocka_unit_test(test_truncation_ip6),
         cmocka_unit_test(test_stats_add_and_addr),
+        cmocka_unit_test(test_keep_headers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

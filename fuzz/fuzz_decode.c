@@ -4,10 +4,12 @@
  * stats count exactly one anomaly per packet, and that decoding only the
  * hy_shard_keep bytes (an exact-size copy: ASan sees any read past them)
  * gives every field decoding the whole frame gives. */
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "hayate/decode.h"
 #include "net/shard.h"
@@ -34,8 +36,10 @@ static void check_span(const uint8_t *base, size_t n, const uint8_t *p, uint32_t
  * compares with p, the whole frame's decode (spans as offsets, cut at keep). */
 static void check_kept(const hy_pkt *p, const uint8_t *frame, uint32_t n)
 {
-    uint32_t keep = hy_shard_keep(p->linktype, frame, n);
+    uint32_t keep = hy_shard_keep(p->linktype, frame, n), keep2 = 0;
     CHECK(keep <= n);
+    (void)hy_shard_hash(p->linktype, frame, n, &keep2);
+    CHECK(keep2 == keep);
     uint8_t *copy = malloc(keep ? keep : 1);
     CHECK(copy != NULL);
     memcpy(copy, frame, keep);
@@ -114,8 +118,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     check_kept(&p, frame, (uint32_t)n);
 
-    char addr[46];
+    char addr[46], ref[46];
     hy_addr_format(p.ip_version, p.src, addr);
     hy_addr_format(p.ip_version, p.dst, addr);
+    /* the hand-written formats against glibc's, on any 16 bytes */
+    if (n >= 16) {
+        hy_addr_format(6, frame + n - 16, addr);
+        CHECK(inet_ntop(AF_INET6, frame + n - 16, ref, sizeof ref) && strcmp(addr, ref) == 0);
+        hy_addr_format(4, frame + n - 4, addr);
+        CHECK(inet_ntop(AF_INET, frame + n - 4, ref, sizeof ref) && strcmp(addr, ref) == 0);
+    }
     return 0;
 }

@@ -92,10 +92,12 @@ typedef struct hy_pkt {
     const uint8_t *data;
     uint32_t caplen, wirelen;
     int linktype;
-    /* Bytes of data present, when fewer than caplen (0: all caplen): the
-     * pipeline hands workers only the headers (hy_shard_keep), and the
-     * decoder then works as if the capture held caplen bytes, reading only
-     * inside the first `have`; the spans below end there. */
+    /* Bytes of data present, when fewer than caplen (0: all caplen): with
+     * more than one thread the pipeline hands workers only the headers
+     * (hy_shard_keep), and the decoder then works as if the capture held
+     * caplen bytes, reading only inside the first `have`; the spans below
+     * end there. (Engines get the spans empty, l3/l4/payload pointers kept:
+     * the decoded fields are theirs, the bytes are not.) */
     uint32_t have;
 
     /* Set by hy_decode. Fields of layers not reached stay zero. */

@@ -3,10 +3,8 @@
  * part of hy_pkt, every read through core/bytes.h. See docs/NET.md. */
 #include "hayate/decode.h"
 
-#include <arpa/inet.h>
 #include <stddef.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "core/bytes.h"
 #include "net/ip6.h"
@@ -618,11 +616,11 @@ static inline void zero_decoded(hy_pkt *p)
     memset(z + ZERO_SPAN - ZERO_SPAN % 16, 0, ZERO_SPAN % 16);
 }
 
-/* Cuts a span at the bytes present. */
-static void clamp_span(const hy_pkt *p, uint32_t have, const uint8_t *at, uint32_t *len)
+/* Cuts a span [at, at+len) at end, the end of the bytes present. */
+static inline void clamp_span(const uint8_t *end, const uint8_t *at, uint32_t *len)
 {
-    uint32_t off = (uint32_t)(at - p->data);
-    *len = off >= have ? 0 : have - off < *len ? have - off : *len;
+    if (at && at + *len > end)
+        *len = at < end ? (uint32_t)(end - at) : 0;
 }
 
 hy_anom hy_decode(hy_pkt *p, hy_decode_stats *st)
@@ -639,12 +637,10 @@ hy_anom hy_decode(hy_pkt *p, hy_decode_stats *st)
         a = HY_ANOM_SNAPLEN;
     p->anom = a;
     if (c.have < c.len) {
-        if (p->l3)
-            clamp_span(p, c.have, p->l3, &p->l3_len);
-        if (p->l4)
-            clamp_span(p, c.have, p->l4, &p->l4_len);
-        if (p->payload)
-            clamp_span(p, c.have, p->payload, &p->payload_len);
+        const uint8_t *end = p->data + c.have;
+        clamp_span(end, p->l3, &p->l3_len);
+        clamp_span(end, p->l4, &p->l4_len);
+        clamp_span(end, p->payload, &p->payload_len);
     }
     if (st)
         count(st, p, &c);
@@ -667,22 +663,80 @@ void hy_decode_stats_add(hy_decode_stats *a, const hy_decode_stats *b)
         a->anom[i] += b->anom[i];
 }
 
+/* Dotted quad of a[0..4) at p, NUL-terminated; returns the NUL. */
+static char *dotted4(const uint8_t *a, char *p)
+{
+    for (int i = 0; i < 4; i++) {
+        unsigned v = a[i];
+        if (v >= 100)
+            *p++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+        *p++ = '.';
+    }
+    p[-1] = '\0';
+    return p - 1;
+}
+
+/* The longest run of at least two zero words (the first of equals); *len 0
+ * when there is none. */
+static int zero_run(const uint16_t w[8], int *len)
+{
+    int best = -1, blen = 0;
+    for (int i = 0; i < 8;) {
+        int j = i;
+        while (j < 8 && w[j] == 0)
+            j++;
+        if (j - i > blen) {
+            best = i;
+            blen = j - i;
+        }
+        i = j == i ? i + 1 : j;
+    }
+    *len = blen >= 2 ? blen : 0;
+    return blen >= 2 ? best : -1;
+}
+
+/* RFC 5952 text of an IPv6 address, as glibc's inet_ntop writes it (the
+ * longest zero run as "::", lowercase hex without leading zeros, and the
+ * IPv4-compatible and -mapped forms ::a.b.c.d and ::ffff:a.b.c.d); by hand,
+ * since inet_ntop formats each word with sprintf (5,000 instructions an
+ * address). fuzz_decode compares the two. */
+static void format6(const uint8_t a[16], char *p)
+{
+    static const char hex[] = "0123456789abcdef";
+    uint16_t w[8];
+    int len, base;
+    for (int i = 0; i < 8; i++)
+        w[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+    base = zero_run(w, &len);
+    for (int i = 0; i < 8; i++) {
+        if (base >= 0 && i >= base && i < base + len) {
+            if (i == base)
+                *p++ = ':';
+            continue;
+        }
+        if (i != 0)
+            *p++ = ':';
+        if (i == 6 && base == 0 && (len == 6 || (len == 5 && w[5] == 0xffff))) {
+            dotted4(a + 12, p);
+            return;
+        }
+        for (int sh = 12; sh >= 0; sh -= 4)
+            if ((w[i] >> sh) || sh == 0)
+                *p++ = hex[(w[i] >> sh) & 15];
+    }
+    if (base >= 0 && base + len == 8)
+        *p++ = ':';
+    *p = '\0';
+}
+
 void hy_addr_format(uint8_t ip_version, const uint8_t addr[16], char out[46])
 {
     out[0] = '\0';
-    if (ip_version == 4) { /* by hand: glibc's inet_ntop goes through sprintf */
-        char *p = out;
-        for (int i = 0; i < 4; i++) {
-            unsigned v = addr[i];
-            if (v >= 100)
-                *p++ = (char)('0' + v / 100);
-            if (v >= 10)
-                *p++ = (char)('0' + v / 10 % 10);
-            *p++ = (char)('0' + v % 10);
-            *p++ = i < 3 ? '.' : '\0';
-        }
-    } else if (ip_version == 6) {
-        if (!inet_ntop(AF_INET6, addr, out, 46))
-            out[0] = '\0';
-    }
+    if (ip_version == 4) /* by hand: glibc's inet_ntop goes through sprintf */
+        dotted4(addr, out);
+    else if (ip_version == 6)
+        format6(addr, out);
 }

@@ -84,10 +84,12 @@ static uint32_t keep_l4(const uint8_t *d, uint32_t len, uint32_t l4, uint8_t pro
 }
 
 /* End of what the decoder reads of an IP packet at o (ver as shard_l3 gives
- * it); len when that is not known cheaply (extension headers, loopback). */
+ * it), at most len; len when that is not known cheaply (extension headers,
+ * loopback). */
 static uint32_t keep_ip(const uint8_t *d, uint32_t len, uint32_t o, int ver)
 {
     uint8_t h[20];
+    uint32_t k = len;
     if (ver < 0 || !hy_rd_bytes(d, len, o, h, sizeof h))
         return len;
     if (ver == 0)
@@ -95,25 +97,24 @@ static uint32_t keep_ip(const uint8_t *d, uint32_t len, uint32_t o, int ver)
     if (ver == 4) {
         uint32_t ihl = (h[0] & 15u) * 4u;
         if (ihl < 20)
-            return o + 20;
-        if ((h[6] & 0x1fu) || h[7]) /* a later fragment: no transport header */
-            return o + ihl;
-        return keep_l4(d, len, o + ihl, h[9]);
-    }
-    if (ver == 6 && !hy__ip6_is_ext(h[6]))
-        return keep_l4(d, len, o + 40, h[6]);
-    return len;
+            k = o + 20;
+        else if ((h[6] & 0x1fu) || h[7]) /* a later fragment: no transport header */
+            k = o + ihl;
+        else
+            k = keep_l4(d, len, o + ihl, h[9]);
+    } else if (ver == 6 && !hy__ip6_is_ext(h[6]))
+        k = keep_l4(d, len, o + 40, h[6]);
+    return k < len ? k : len;
 }
 
 uint32_t hy_shard_keep(int linktype, const uint8_t *d, uint32_t len)
 {
-    uint32_t o = 0, k;
+    uint32_t o = 0;
     uint16_t vlan = 0;
     int ver = 0;
     if (!shard_l3(linktype, d, len, &o, &vlan, &ver))
         return len;
-    k = keep_ip(d, len, o, ver);
-    return k < len ? k : len;
+    return keep_ip(d, len, o, ver);
 }
 
 static uint32_t mix32(uint64_t x)
@@ -132,7 +133,7 @@ static uint64_t sym(uint64_t a, uint64_t b)
     return (a < b) ? a * 0x9e3779b97f4a7c15ULL + b : b * 0x9e3779b97f4a7c15ULL + a;
 }
 
-uint32_t hy_shard_hash(int linktype, const uint8_t *d, uint32_t len)
+uint32_t hy_shard_hash(int linktype, const uint8_t *d, uint32_t len, uint32_t *keep)
 {
     uint32_t o = 0;
     uint16_t vlan = 0;
@@ -140,7 +141,11 @@ uint32_t hy_shard_hash(int linktype, const uint8_t *d, uint32_t len)
     uint64_t a = 0, b = 0;
     int ver = 0;
 
-    if (!shard_l3(linktype, d, len, &o, &vlan, &ver) || !hy_rd_u8(d, len, o, &vb))
+    *keep = len;
+    if (!shard_l3(linktype, d, len, &o, &vlan, &ver))
+        return 0;
+    *keep = keep_ip(d, len, o, ver);
+    if (!hy_rd_u8(d, len, o, &vb))
         return 0;
     /* Addresses in native byte order: the hash only has to be symmetric and
      * the same for every packet of a pair, and one bounds-checked copy of the

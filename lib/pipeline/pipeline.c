@@ -332,13 +332,13 @@ static hy_err route(hy_pipeline *p, const hy_raw_pkt *raw, bool live)
                      .wirelen = raw->wirelen, .linktype = raw->linktype};
     if (r.caplen > HY_MAX_SNAPLEN)
         r.caplen = HY_MAX_SNAPLEN;
-    /* Workers get the headers only, whatever the thread count (so the
-     * decoded packet is the same): copying whole packets to them cost more
-     * than two threads gained on full-payload captures. */
-    r.have = hy_shard_keep(raw->linktype, raw->data, r.caplen);
-    int i = p->cfg.threads == 1 ? 0
-                                : (int)(hy_shard_hash(raw->linktype, raw->data, r.caplen) %
-                                        (uint32_t)p->cfg.threads);
+    /* With more than one thread, workers get the headers only: copying whole
+     * packets to them cost more than two threads gained on full-payload
+     * captures. One thread decodes in place. */
+    int i = 0;
+    if (p->cfg.threads > 1)
+        i = (int)(hy_shard_hash(raw->linktype, raw->data, r.caplen, &r.have) %
+                  (uint32_t)p->cfg.threads);
     return route_ref(p, &r, raw->data, i, live);
 }
 

@@ -263,6 +263,10 @@ static hy_err process_packet(hy__worker *w, const hy__pkt_ref *r, const uint8_t 
     pkt.wirelen = r->wirelen;
     pkt.linktype = r->linktype;
     hy_decode(&pkt, &w->dstats);
+    /* The packet's bytes stay behind: with more than one thread only its
+     * headers reached this worker, so no engine may see more than the
+     * decoded fields, whatever the thread count. */
+    pkt.l3_len = pkt.l4_len = pkt.payload_len = 0;
     w->cur_seq = r->seq;
     if (w->flows)
         hy_flow_table_update(w->ft, &pkt);

@@ -3,9 +3,11 @@
  * every length, statistics (test_net_decode.c: link layers, IPv4, IPv6). */
 #include "testutil.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "hayate/decode.h"
 #include "net/shard.h"
@@ -354,9 +356,11 @@ static void test_truncation_ip6(void **state)
  * spans ending at the kept bytes. Returns keep. */
 static uint32_t decode_kept(const fb *f, int linktype)
 {
-    uint32_t n = (uint32_t)f->n, keep = hy_shard_keep(linktype, f->b, n);
+    uint32_t n = (uint32_t)f->n, keep = hy_shard_keep(linktype, f->b, n), keep2 = 0;
     hy_pkt a, b;
     assert_true(keep <= n);
+    (void)hy_shard_hash(linktype, f->b, n, &keep2);
+    assert_int_equal(keep2, keep);
     uint8_t *copy = malloc(keep ? keep : 1);
     assert_non_null(copy);
     memcpy(copy, f->b, keep);
@@ -449,6 +453,42 @@ static void test_keep_headers(void **state)
     assert_int_equal(decode_kept(&f, HY_LINK_ETHERNET), f.n);
 }
 
+/* hy_addr_format writes what glibc's inet_ntop writes: edge cases, then
+ * addresses whose words are mostly zero (every zero-run shape), random
+ * ones, and the IPv4-mapped and -compatible forms. */
+static void test_addr_format_ntop(void **state)
+{
+    static const char *const cases[] = {
+        "::", "::1", "1::", "::ffff:1.2.3.4", "::1.2.3.4", "::0.0.0.1", "::ffff:0.0.0.0",
+        "1:0:0:1:0:0:0:1", "1:0:0:1::1", "0:1::", "::1:0:0:0", "2001:db8::ff00:42:8329",
+        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "::fffe:1.2.3.4", "0:0:0:0:1:ffff:1.2.3.4"};
+    uint8_t a[16];
+    char mine[46], ref[46];
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(inet_pton(AF_INET6, cases[i], a), 1);
+        hy_addr_format(6, a, mine);
+        assert_non_null(inet_ntop(AF_INET6, a, ref, sizeof ref));
+        assert_string_equal(mine, ref);
+    }
+    for (int n = 0; n < 200000; n++) {
+        for (int w = 0; w < 8; w++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            unsigned v = (x >> 8) % 4 ? 0 : (unsigned)(x >> 20) & 0xffff;
+            if ((x >> 40) % 8 == 0)
+                v = (x >> 44) & 0xf;
+            if (w == 5 && (x >> 50) % 4 == 0)
+                v = 0xffff;
+            a[2 * w] = (uint8_t)(v >> 8);
+            a[2 * w + 1] = (uint8_t)v;
+        }
+        hy_addr_format(6, a, mine);
+        assert_non_null(inet_ntop(AF_INET6, a, ref, sizeof ref));
+        assert_string_equal(mine, ref);
+    }
+}
+
 static void test_stats_add_and_addr(void **state)
 {
     hy_decode_stats a = {.packets = 1, .bytes = 60, .tcp = 1, .anom = {[HY_ANOM_NONE] = 1}};
@@ -492,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_truncation_ip6),
         cmocka_unit_test(test_stats_add_and_addr),
         cmocka_unit_test(test_keep_headers),
+        cmocka_unit_test(test_addr_format_ntop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

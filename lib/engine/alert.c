@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include "hayate/json.h"
+#include "core/fnv.h"
 
 static const char hy__crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -223,12 +224,7 @@ void hy_alert_destroy(hy_alert *a)
  * signature_id as a signed 32-bit integer see a positive value. */
 static uint32_t signature_id(const char *kind)
 {
-    uint32_t h = 2166136261u;
-    for (const unsigned char *p = (const unsigned char *)kind; *p; p++) {
-        h ^= *p;
-        h *= 16777619u;
-    }
-    h &= 0x7fffffffu;
+    uint32_t h = hy_fnv32(HY_FNV32_INIT, kind, strlen(kind)) & 0x7fffffffu;
     return h ? h : 1u;
 }
 

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "hayate/clock.h"
+#include "core/fnv.h"
 
 #define ECE_BINS 15u
 
@@ -133,7 +134,7 @@ static int u64_cmp(const void *a, const void *b)
 /* FNV-1a of t, ASCII-lowercased, blanks collapsed, ends trimmed. */
 static uint64_t text_key(const char *t, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
+    uint64_t h = HY_FNV64_INIT;
     bool blank = false, any = false;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)t[i];
@@ -142,10 +143,10 @@ static uint64_t text_key(const char *t, size_t n)
             continue;
         }
         if (blank)
-            h = (h ^ ' ') * 0x100000001b3ull;
+            h = hy_fnv64_byte(h, ' ');
         blank = false;
         any = true;
-        h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 0x100000001b3ull;
+        h = hy_fnv64_byte(h, hy_ascii_lower(c));
     }
     return h;
 }

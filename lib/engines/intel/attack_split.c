@@ -2,6 +2,7 @@
  * training-only sentences quoting a held-out report out of training
  * (attack_model_int.h). */
 #include "attack_model_int.h"
+#include "core/fnv.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -131,14 +132,14 @@ static hy_err words_of(const char *t, size_t n, uint64_t **w, size_t *nw, size_t
 {
     *nw = 0;
     for (size_t i = 0; i < n;) {
-        uint64_t h = 0xcbf29ce484222325ull;
+        uint64_t h = HY_FNV64_INIT;
         size_t j = i;
         for (; j < n; j++) {
             unsigned char c = (unsigned char)t[j];
             if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                   c >= 0x80))
                 break;
-            h = (h ^ (uint64_t)(c >= 'A' && c <= 'Z' ? c + 32 : c)) * 0x100000001b3ull;
+            h = hy_fnv64_byte(h, hy_ascii_lower(c));
         }
         if (j == i) {
             i++;

@@ -22,6 +22,7 @@
 #include "engines/screen/alertin_int.h"
 #include "hayate/jscan.h"
 #include "hayate/limits.h"
+#include "core/fnv.h"
 
 /* ---- parser and arena ---- */
 
@@ -623,12 +624,7 @@ static hy_err eve_scan(eve *e)
 
 uint64_t hy_alertin_fnv1a(const char *s, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
+    return hy_fnv64(HY_FNV64_INIT, s, n);
 }
 
 uint64_t hy_alertin_kind_key(const char *kind, size_t n)

@@ -1,6 +1,7 @@
 /* The screener's memory of what came before: signatures, hosts' recent
  * alerts, decayed counts, and from them one alert's context and features. */
 #include "engines/screen/screen_int.h"
+#include "core/fnv.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -243,15 +244,10 @@ static float log_secs(uint64_t then, uint64_t ts)
 static uint64_t service_hash(const hy_alert_in *a)
 {
     const hy_str *n = a->dns_rrname.n ? &a->dns_rrname : a->tls_sni.n ? &a->tls_sni : &a->http_host;
-    uint64_t h = 0xcbf29ce484222325ull;
     uint32_t len = n->n && n->p[n->n - 1] == '.' ? n->n - 1 : n->n;
     if (len == 0)
         return 0;
-    for (uint32_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)n->p[i];
-        h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 0x100000001b3ull;
-    }
-    return h | 1; /* never 0 */
+    return hy_fnv64_lower(HY_FNV64_INIT, n->p, len) | 1; /* never 0 */
 }
 
 /* Counts of the host pair (with the service it names) and of each host

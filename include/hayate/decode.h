@@ -94,7 +94,7 @@ typedef struct hy_pkt {
     int linktype;
     /* Bytes of data present, when fewer than caplen (0: all caplen): with
      * more than one thread the pipeline hands workers only the headers
-     * (hy_shard_keep), and the decoder then works as if the capture held
+     * (hy_shard_hash's keep), and the decoder then works as if the capture held
      * caplen bytes, reading only inside the first `have`; the spans below
      * end there. (Engines get the spans empty, l3/l4/payload pointers kept:
      * the decoded fields are theirs, the bytes are not.) */
@@ -143,7 +143,7 @@ typedef struct hy_decode_stats {
 /* Decodes p->data[0..caplen) of p->linktype into p's fields, stopping at the
  * first problem (recorded in p->anom; earlier layers stay decoded). Updates
  * st if not NULL. Never reads outside [data, data+have) (have: p->have when
- * set and below caplen, else caplen); given at least hy_shard_keep's bytes it
+ * set and below caplen, else caplen); given at least the keep bytes of hy_shard_hash it
  * decodes every field as it would with all caplen bytes. */
 hy_anom hy_decode(hy_pkt *p, hy_decode_stats *st);
 

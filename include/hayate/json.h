@@ -40,23 +40,22 @@ void hy_json_key_plain(hy_json *j, const char *key, size_t n);
 
 static inline void hy_json__key_inline(hy_json *j, const char *key, size_t n)
 {
-    hy_buf *b = j->out;
-    if (!j->err && !j->after_key && j->depth > 0 && n + 4 < b->alloc - b->len &&
-        n + 4 <= b->cap - b->len) {
-        char *w = b->data + b->len;
-        size_t comma = j->need_comma[j->depth];
-        w[0] = ',';
-        w[comma] = '"';
-        __builtin_memcpy(w + comma + 1, key, n);
-        w[comma + 1 + n] = '"';
-        w[comma + 2 + n] = ':';
-        b->len += comma + 3 + n;
-        b->data[b->len] = '\0';
-        j->need_comma[j->depth] = true;
-        j->after_key = true;
+    hy_err e = HY_OK;
+    char *w;
+    /* misplaced keys and a buffer at its cap: hy_json_key_plain's errors */
+    if (j->err || j->after_key || j->depth <= 0 || !(w = hy_buf_room(j->out, n + 4, &e))) {
+        hy_json_key_plain(j, key, n);
         return;
     }
-    hy_json_key_plain(j, key, n);
+    size_t comma = j->need_comma[j->depth];
+    w[0] = ',';
+    w[comma] = '"';
+    __builtin_memcpy(w + comma + 1, key, n);
+    w[comma + 1 + n] = '"';
+    w[comma + 2 + n] = ':';
+    hy_buf_commit(j->out, comma + 3 + n);
+    j->need_comma[j->depth] = true;
+    j->after_key = true;
 }
 
 /* Values. */

@@ -107,16 +107,6 @@ static uint32_t keep_ip(const uint8_t *d, uint32_t len, uint32_t o, int ver)
     return k < len ? k : len;
 }
 
-uint32_t hy_shard_keep(int linktype, const uint8_t *d, uint32_t len)
-{
-    uint32_t o = 0;
-    uint16_t vlan = 0;
-    int ver = 0;
-    if (!shard_l3(linktype, d, len, &o, &vlan, &ver))
-        return len;
-    return keep_ip(d, len, o, ver);
-}
-
 static uint32_t mix32(uint64_t x)
 {
     x ^= x >> 33;

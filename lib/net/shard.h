@@ -8,17 +8,14 @@
 /* Symmetric hash of (outer VLAN, IP version, protocol, address pair): equal
  * for both directions of a flow and for every fragment of a datagram (ports
  * are left out because later fragments carry none). Frames that are not IP,
- * or too short to tell, hash to 0. *keep gets hy_shard_keep's count, from
- * the same parse of the link header. Reads only inside [data, data+caplen). */
+ * or too short to tell, hash to 0. Reads only inside [data, data+caplen).
+ *
+ * *keep gets how many leading bytes of the frame hy_decode reads: the link,
+ * IP and transport headers with their options (the whole frame when that is
+ * not known cheaply: IPv6 extension headers, loopback, not IP), at most
+ * caplen. Decoding a copy of only these bytes with hy_pkt.have set to their
+ * count gives every decoded field the whole frame gives (fuzz_decode and
+ * test_keep_headers check it). */
 uint32_t hy_shard_hash(int linktype, const uint8_t *data, uint32_t caplen, uint32_t *keep);
-
-/* How many leading bytes of the frame hy_decode reads (what hy_shard_hash
- * gives in *keep, without the hash): the link, IP and
- * transport headers with their options (the whole frame when that is not
- * known cheaply: IPv6 extension headers, loopback, not IP). Decoding a copy
- * of only these bytes with hy_pkt.have set to their count gives every
- * decoded field the whole frame gives (fuzz_decode checks it). At most
- * caplen; reads only inside [data, data+caplen). */
-uint32_t hy_shard_keep(int linktype, const uint8_t *data, uint32_t caplen);
 
 #endif

@@ -28,7 +28,7 @@ typedef struct hy__pkt_ref {
     uint64_t ts_ns, seq;
     uint32_t off, caplen, wirelen;
     int32_t linktype;
-    uint32_t have; /* packets: the leading bytes in the arena (hy_shard_keep);
+    uint32_t have; /* packets: the leading bytes in the arena (hy_shard_hash's keep);
                     * 0: all caplen */
 } hy__pkt_ref;
 

@@ -98,4 +98,14 @@ hy_err hy_json_finish(const hy_json *j);
 /* Formats ts_ns as above into out (at least 32 bytes). */
 void hy_time_format(uint64_t ts_ns, char out[32]);
 
+/* The value formatters behind the writer, for a caller that lays out a
+ * record of its own literal keys itself (the flow EVE line): each writes the
+ * value's text at p, no NUL, exactly as the writer would, and returns the
+ * end. The caller provides the room given. */
+char *hy_put_uint(char *p, uint64_t v);              /* at most 20 bytes */
+char *hy_put_int(char *p, int64_t v);                /* at most 20 bytes */
+char *hy_put_fixed(char *p, double v, int decimals); /* hy_json_fixed; 32 bytes of room */
+char *hy_put_time(char *p, uint64_t ts_ns);          /* hy_json_time unquoted: 31 bytes,
+                                                      * 32 of room */
+
 #endif

@@ -328,45 +328,70 @@ static void write_text(hy_json *j, const char *text, size_t n)
     }
 }
 
-/* Decimal digits of v at the end of out[24]; returns the first digit. Two
- * digits a step from a table: half the divisions. */
-static char *u64_digits(uint64_t v, char out[24])
+/* Two decimal digits a step (half the divisions of one at a time). */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+char *hy_put_uint(char *p, uint64_t v)
 {
-    static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
-                                   "25262728293031323334353637383940414243444546474849"
-                                   "50515253545556575859606162636465666768697071727374"
-                                   "75767778798081828384858687888990919293949596979899";
-    char *p = out + 23;
-    *p = '\0';
+    static const uint64_t pow10[20] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull,
+                                       10000000000000000000ull};
+    /* digits: floor(log10 v) + 1, from the bit length (1233 / 4096 ~ log10 2) */
+    unsigned t = (unsigned)(64 - __builtin_clzll(v | 1)) * 1233u >> 12;
+    unsigned n = t + (v >= pow10[t]); /* 0 for v == 0 */
+    char *end = p + (n ? n : 1), *q = end;
     while (v >= 100) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
-        p -= 2;
-        memcpy(p, pairs + 2 * r, 2);
+        q -= 2;
+        memcpy(q, digit_pairs + 2 * r, 2);
     }
     if (v >= 10) {
-        p -= 2;
-        memcpy(p, pairs + 2 * v, 2);
+        q -= 2;
+        memcpy(q, digit_pairs + 2 * v, 2);
     } else {
-        *--p = (char)('0' + v);
+        *--q = (char)('0' + v);
     }
-    return p;
+    return end;
+}
+
+char *hy_put_int(char *p, int64_t v)
+{
+    if (v < 0)
+        *p++ = '-';
+    return hy_put_uint(p, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
 }
 
 void hy_json_int(hy_json *j, int64_t v)
 {
     char tmp[24];
-    char *p = u64_digits(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, tmp);
-    if (v < 0)
-        *--p = '-';
-    write_text(j, p, (size_t)(tmp + 23 - p));
+    write_text(j, tmp, (size_t)(hy_put_int(tmp, v) - tmp));
 }
 
 void hy_json_uint(hy_json *j, uint64_t v)
 {
     char tmp[24];
-    char *p = u64_digits(v, tmp);
-    write_text(j, p, (size_t)(tmp + 23 - p));
+    write_text(j, tmp, (size_t)(hy_put_uint(tmp, v) - tmp));
 }
 
 /* Shortest of %.15g/%.16g/%.17g that reads back as exactly v; %.17g always
@@ -398,37 +423,40 @@ void hy_json_double(hy_json *j, double v)
     write_text(j, tmp, (size_t)n);
 }
 
-void hy_json_fixed(hy_json *j, double v, int decimals)
+char *hy_put_fixed(char *p, double v, int decimals)
 {
     static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-    char tmp[48], ib[24];
     double scaled;
     uint64_t u, p10;
-    size_t n = 0;
 
-    if (decimals < 0 || decimals > 9 || !isfinite(v) || fabs(v) * pow10[decimals] >= 9e15) {
-        hy_json_double(j, v);
-        return;
+    if (!isfinite(v)) {
+        memcpy(p, "null", 4);
+        return p + 4;
     }
+    if (decimals < 0 || decimals > 9 || fabs(v) * pow10[decimals] >= 9e15)
+        return p + format_double(v, p);
     scaled = fabs(v) * pow10[decimals] + 0.5;
     u = (uint64_t)scaled;
     p10 = (uint64_t)pow10[decimals];
     if (v < 0 && u)
-        tmp[n++] = '-';
-    const char *ip = u64_digits(u / p10, ib);
-    size_t il = (size_t)(ib + 23 - ip);
-    memcpy(tmp + n, ip, il);
-    n += il;
+        *p++ = '-';
+    p = hy_put_uint(p, u / p10);
     uint64_t frac = u % p10;
     if (frac) {
-        tmp[n++] = '.';
+        *p++ = '.';
         for (int d = decimals - 1; d >= 0; d--)
-            tmp[n + (size_t)d] = (char)('0' + frac % 10), frac /= 10;
-        n += (size_t)decimals;
-        while (tmp[n - 1] == '0')
-            n--;
+            p[d] = (char)('0' + frac % 10), frac /= 10;
+        p += decimals;
+        while (p[-1] == '0')
+            p--;
     }
-    write_text(j, tmp, n);
+    return p;
+}
+
+void hy_json_fixed(hy_json *j, double v, int decimals)
+{
+    char tmp[32];
+    write_text(j, tmp, (size_t)(hy_put_fixed(tmp, v, decimals) - tmp));
 }
 
 void hy_json_kfixed(hy_json *j, const char *k, double v, int decimals)
@@ -553,6 +581,12 @@ void hy_time_format(uint64_t ts_ns, char out[32])
     out[19] = '.';
     put_digits(out + 20, (unsigned)(ts_ns % 1000000000u / 1000u), 6);
     memcpy(out + 26, "+0000", 6);
+}
+
+char *hy_put_time(char *p, uint64_t ts_ns)
+{
+    hy_time_format(ts_ns, p);
+    return p + 31;
 }
 
 void hy_json_time(hy_json *j, uint64_t ts_ns)

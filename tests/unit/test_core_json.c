@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <float.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -456,6 +457,54 @@ static void fixed_is(double v, int d, const char *want)
     hy_buf_free(&b);
 }
 
+/* hy_put_uint/int: the same text as printf at every digit-count boundary
+ * (the count comes from the bit length, so 10^k - 1, 10^k and 2^k matter)
+ * and on random values; nothing written past the returned end. */
+static void test_put_integers(void **state)
+{
+    char got[32], want[32];
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    (void)state;
+    for (int k = 0; k < 300; k++) {
+        uint64_t v;
+        if (k < 64)
+            v = 1ull << k;
+        else if (k < 128)
+            v = (1ull << (k - 64)) - 1;
+        else if (k < 148) {
+            v = 1;
+            for (int i = 0; i < k - 128; i++)
+                v *= 10;
+        } else if (k < 168) {
+            v = 1;
+            for (int i = 0; i < k - 148; i++)
+                v *= 10;
+            v--;
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            v = x >> (k % 64);
+        }
+        memset(got, 'x', sizeof got);
+        char *e = hy_put_uint(got, v);
+        snprintf(want, sizeof want, "%" PRIu64, v);
+        assert_int_equal(e - got, strlen(want));
+        assert_memory_equal(got, want, strlen(want));
+        assert_int_equal(*e, 'x');
+        memset(got, 'x', sizeof got);
+        e = hy_put_int(got, -(int64_t)(v >> 1));
+        snprintf(want, sizeof want, "%" PRId64, -(int64_t)(v >> 1));
+        assert_int_equal(e - got, strlen(want));
+        assert_memory_equal(got, want, strlen(want));
+    }
+    snprintf(want, sizeof want, "%" PRIu64, UINT64_MAX);
+    assert_int_equal(hy_put_uint(got, UINT64_MAX) - got, 20);
+    assert_memory_equal(got, want, 20);
+    assert_int_equal(hy_put_int(got, INT64_MIN) - got, 20);
+    assert_memory_equal(got, "-9223372036854775808", 20);
+    assert_int_equal(hy_put_time(got, 1704067200000001000ull) - got, 31);
+    assert_memory_equal(got, "2024-01-01T00:00:00.000001+0000", 31);
+}
+
 static void test_fixed(void **state)
 {
     (void)state;
@@ -507,6 +556,7 @@ int main(void)
         cmocka_unit_test(test_extend),
         cmocka_unit_test(test_object_all_types),
         cmocka_unit_test(test_fixed),
+        cmocka_unit_test(test_put_integers),
         cmocka_unit_test(test_nesting_and_commas),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_control_chars),

@@ -123,6 +123,23 @@ static void list_del(hy_flow_table *t, int w, uint32_t i)
         t->lists[w].tail = l->prev;
 }
 
+/* Moves i, on list w but not its tail, to the tail: list_del then
+ * list_push, with i's links looked up once (every packet does this). */
+static void list_to_tail(hy_flow_table *t, int w, uint32_t i)
+{
+    link *l = L(t, w, i);
+    uint32_t tail = t->lists[w].tail;
+    if (l->prev != NIL)
+        L(t, w, l->prev)->next = l->next;
+    else
+        t->lists[w].head = l->next;
+    L(t, w, l->next)->prev = l->prev; /* not the tail: a next exists */
+    L(t, w, tail)->next = i;
+    l->prev = tail;
+    l->next = NIL;
+    t->lists[w].tail = i;
+}
+
 /* ---- hashing ---- */
 
 static inline uint64_t rotl64(uint64_t x, int r)
@@ -556,8 +573,7 @@ const hy_flow *hy_flow_table_update(hy_flow_table *t, const hy_pkt *p)
         if (i == NIL)
             return NULL;
     } else if (t->lists[L_LRU].tail != i) {
-        list_del(t, L_LRU, i);
-        list_push(t, L_LRU, i);
+        list_to_tail(t, L_LRU, i);
     }
     n = N(t, i);
     account(t, i, p, swapped != n->swapped, later);

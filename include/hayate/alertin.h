@@ -70,11 +70,8 @@ typedef struct hy_alert_in {
     hy_str raw;
 } hy_alert_in;
 
-/* FNV-1a (64 bits) of s[0..n): category keys. */
-uint64_t hy_alertin_fnv1a(const char *s, size_t n);
-
-/* The sig_key of a hayate alert of this kind: (1 << 63) | 63 bits of
- * hy_alertin_fnv1a(kind), as hy_alertin_parse gives hayate's EVE lines. */
+/* The sig_key of a hayate alert of this kind: (1 << 63) | 63 bits of the
+ * 64-bit FNV-1a of kind, as hy_alertin_parse gives hayate's EVE lines. */
 uint64_t hy_alertin_kind_key(const char *kind, size_t n);
 
 /* Copies src into dst with every string moved into store (reset first;

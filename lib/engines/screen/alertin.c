@@ -622,14 +622,9 @@ static hy_err eve_scan(eve *e)
     return hy_jscan_finish(e->s, it.pos);
 }
 
-uint64_t hy_alertin_fnv1a(const char *s, size_t n)
-{
-    return hy_fnv64(HY_FNV64_INIT, s, n);
-}
-
 uint64_t hy_alertin_kind_key(const char *kind, size_t n)
 {
-    return 1ull << 63 | (hy_alertin_fnv1a(kind, n) & 0x7fffffffffffffffull);
+    return 1ull << 63 | (hy_fnv64(HY_FNV64_INIT, kind, n) & 0x7fffffffffffffffull);
 }
 
 /* The checks that need the whole object. */

@@ -32,7 +32,7 @@ double hy__scr_rarity(const hy_screen *s, uint64_t count)
 static hy_err cat_get(hy_screen *s, const hy_alert_in *a, uint32_t *idx)
 {
     const hy_str *c = a->fmt == HY_ALERTIN_HAYATE ? &a->hy_engine : &a->category;
-    uint64_t h = hy_alertin_fnv1a(c->p, c->n);
+    uint64_t h = hy_fnv64(HY_FNV64_INIT, c->p, c->n);
     void *v = hy_map_get(s->cat_ix, &h, sizeof h);
     if (v) {
         *idx = (uint32_t)((uintptr_t)v - 1);

@@ -100,8 +100,9 @@ void hy_time_format(uint64_t ts_ns, char out[32]);
 
 /* The value formatters behind the writer, for a caller that lays out a
  * record of its own literal keys itself (the flow EVE line): each writes the
- * value's text at p, no NUL, exactly as the writer would, and returns the
- * end. The caller provides the room given. */
+ * value's text at p exactly as the writer would and returns its end; the
+ * fixed and time formatters may also write a NUL there, so the caller
+ * provides the room given. */
 char *hy_put_uint(char *p, uint64_t v);              /* at most 20 bytes */
 char *hy_put_int(char *p, int64_t v);                /* at most 20 bytes */
 char *hy_put_fixed(char *p, double v, int decimals); /* hy_json_fixed; 32 bytes of room */

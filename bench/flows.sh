@@ -13,6 +13,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 HY=${HY:-$root/build/hayate}
+LOOP=${LOOP:-$root/build/bench_pcap_loop}   # bench/pcap_loop.c
 PACKETS=${1:-5000000}
 FLOWS=${2:-100000}
 RUNS=${RUNS:-3}
@@ -22,6 +23,7 @@ mkdir -p "$dir"
 for t in tcpdump tshark argus softflowd nfpcapd; do
     command -v $t >/dev/null || { echo "bench: $t missing (run scripts/deps.sh --bench)"; exit 2; }
 done
+[ -x "$LOOP" ] || { echo "bench: $LOOP missing (make build)"; exit 2; }
 
 gen() { # gen FILE [extra synth args]
     local f=$1; shift
@@ -67,6 +69,7 @@ run_set() { # run_set FILE LABEL
         "argus -r F -w /dev/null"
         "softflowd -r F -6 -d (NetFlow v9 to a closed local port)"
         "nfpcapd -r F -w DIR"
+        "libpcap read loop (bench/pcap_loop.c: pcap_next_ex only)"
     )
     local -a cmds=(
         "$HY analyze --flows --format eve -t 1 $f >/dev/null 2>&1"
@@ -76,6 +79,7 @@ run_set() { # run_set FILE LABEL
         "argus -r $f -w /dev/null"
         "softflowd -r $f -6 -n 127.0.0.1:9 -v 9 -d -c none >/dev/null 2>&1"
         "rm -rf $nf && mkdir -p $nf && nfpcapd -r $f -w $nf >/dev/null 2>&1"
+        "$LOOP $f >/dev/null"
     )
     echo
     echo "### $label: $(basename "$f") ($PACKETS packets, $FLOWS flows, $(du -hL "$f" | cut -f1))"
@@ -109,15 +113,17 @@ run_set() { # run_set FILE LABEL
         python3 -c "s=$s;h=$h1;print(f'| ${names[$i]} | {s:.3f} | {$PACKETS/s/1e6:.2f} M | {s/h:.2f}x | {$kb/1024:.0f} |')"
     done
     echo
-    # per-round ratios: hayate 1T (0), 2T (1), tcpdump (2), softflowd (5)
-    python3 - "${times[0]}" "${times[1]}" "${times[2]}" "${times[5]}" <<'PY'
+    # per-round ratios: hayate 1T (0), 2T (1), tcpdump (2), softflowd (5),
+    # the libpcap loop (7)
+    python3 - "${times[0]}" "${times[1]}" "${times[2]}" "${times[5]}" "${times[7]}" <<'PY'
 import statistics as st, sys
-t1, t2, td, sf = ([float(x) for x in a.split()] if a != "hung" else [] for a in sys.argv[1:])
+t1, t2, td, sf, lp = ([float(x) for x in a.split()] if a != "hung" else [] for a in sys.argv[1:])
 def m(xs, f=".2f"): return format(st.median(xs), f) if xs else "n/a"
 print(f"Per-round medians over {len(t1)} rounds: 2 threads {m([a / b for a, b in zip(t1, t2)])}x "
       f"the 1-thread rate (target 1.6x); 1 thread at {m([100 * c / a for a, c in zip(t1, td)], '.0f')} % "
       f"of tcpdump's read rate (target 50 %) and {m([c / a for a, c in zip(t1, sf)])}x softflowd "
-      f"(target 3x).")
+      f"(target 3x). libpcap's bare read loop runs at {m([c / a for a, c in zip(lp, sf)])}x "
+      f"softflowd's rate and hayate 1T at {m([100 * a / c for a, c in zip(lp, t1)], '.0f')} % of the loop's.")
 PY
 }
 

@@ -7,6 +7,7 @@
  * counted undelivered; every wait is cut short at that deadline. */
 #include "pipeline/sink_out.h"
 
+#define CURL_DISABLE_TYPECHECK /* calls go through the table below */
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -16,6 +17,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/dynlib.h"
 #include "hayate/clock.h"
 #include "hayate/thread.h"
 
@@ -62,12 +64,41 @@ struct hy__webhook {
 
 typedef enum wh_outcome { WH_DONE, WH_RETRY, WH_REJECT } wh_outcome;
 
+/* libcurl is opened when a webhook sink is made, not at start-up
+ * (core/dynlib.h). */
+#define CURL_FNS(X)                                                                                \
+    X(curl_global_init)                                                                            \
+    X(curl_url)                                                                                    \
+    X(curl_url_set)                                                                                \
+    X(curl_url_get)                                                                                \
+    X(curl_url_cleanup)                                                                            \
+    X(curl_free)                                                                                   \
+    X(curl_easy_init)                                                                              \
+    X(curl_easy_setopt)                                                                            \
+    X(curl_easy_perform)                                                                           \
+    X(curl_easy_getinfo)                                                                           \
+    X(curl_easy_strerror)                                                                          \
+    X(curl_easy_cleanup)                                                                           \
+    X(curl_slist_append)                                                                           \
+    X(curl_slist_free_all)
+static struct {
+    CURL_FNS(HY_DYNLIB_FIELD)
+} C;
+#define C_SLOT(f) HY_DYNLIB_SLOT(C, f)
+static const char *const c_names[] = {CURL_FNS(HY_DYNLIB_NAME) NULL};
+static void *const c_slots[] = {CURL_FNS(C_SLOT)};
+static hy_dynlib c_lib = {.soname = HY_SONAME_CURL,
+                          .purpose = "the webhook sink",
+                          .package = "libcurl4",
+                          .names = c_names,
+                          .slots = c_slots};
+
 static pthread_once_t wh_once = PTHREAD_ONCE_INIT;
 static CURLcode wh_init_rc = CURLE_FAILED_INIT; /* written once, under wh_once */
 
 static void wh_global_init(void)
 {
-    wh_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    wh_init_rc = C.curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 static struct timespec ns_to_ts(uint64_t ns)
@@ -88,16 +119,16 @@ static hy_err check_url(const char *url)
     if (!*url || strlen(url) > WH_MAX_URL)
         return hy_err_set(HY_ERR_CONFIG, "sink.webhook_url: empty or longer than %d bytes",
                           WH_MAX_URL);
-    if (!(u = curl_url()))
+    if (!(u = C.curl_url()))
         return hy_err_set(HY_ERR_NOMEM, "webhook: out of memory");
-    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
+    if (C.curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        C.curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
         rc = hy_err_set(HY_ERR_CONFIG, "sink.webhook_url: not a valid absolute URL");
     else if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0)
         rc = hy_err_set(HY_ERR_CONFIG, "sink.webhook_url: scheme '%.16s' (http or https only)",
                         scheme);
-    curl_free(scheme);
-    curl_url_cleanup(u);
+    C.curl_free(scheme);
+    C.curl_url_cleanup(u);
     return rc;
 }
 
@@ -150,20 +181,20 @@ static hy_err wh_curl_setup(hy__webhook *w)
     const char *lines[3] = {"Content-Type: application/json", "Expect:", w->header};
     CURLcode e = CURLE_OK;
 
-    if (!(w->curl = curl_easy_init()))
+    if (!(w->curl = C.curl_easy_init()))
         return hy_err_set(HY_ERR_NOMEM, "webhook: curl_easy_init failed");
     for (size_t i = 0; i < 3; i++) {
         struct curl_slist *t;
         if (!*lines[i])
             continue;
-        if (!(t = curl_slist_append(w->headers, lines[i])))
+        if (!(t = C.curl_slist_append(w->headers, lines[i])))
             return hy_err_set(HY_ERR_NOMEM, "webhook: out of memory");
         w->headers = t;
     }
 #define WH_SET(opt, val)                                                                           \
     do {                                                                                           \
         if (e == CURLE_OK)                                                                         \
-            e = curl_easy_setopt(w->curl, opt, val);                                               \
+            e = C.curl_easy_setopt(w->curl, opt, val);                                             \
     } while (0)
     WH_SET(CURLOPT_URL, w->url);
     WH_SET(CURLOPT_PROTOCOLS_STR, "http,https");
@@ -180,7 +211,7 @@ static hy_err wh_curl_setup(hy__webhook *w)
     WH_SET(CURLOPT_USERAGENT, "hayate/" HY_VERSION);
 #undef WH_SET
     if (e != CURLE_OK)
-        return hy_err_set(HY_ERR_CONFIG, "webhook: libcurl: %s", curl_easy_strerror(e));
+        return hy_err_set(HY_ERR_CONFIG, "webhook: libcurl: %s", C.curl_easy_strerror(e));
     return HY_OK;
 }
 
@@ -201,13 +232,13 @@ static CURLcode wh_post(hy__webhook *w, const wh_item *it, long *status)
             t = left;
     }
     w->errbuf[0] = '\0';
-    curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, &it->json[0]);
-    curl_easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)it->len);
-    curl_easy_setopt(w->curl, CURLOPT_TIMEOUT_MS, (long)t);
-    curl_easy_setopt(w->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)t);
-    cc = curl_easy_perform(w->curl);
+    C.curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, &it->json[0]);
+    C.curl_easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)it->len);
+    C.curl_easy_setopt(w->curl, CURLOPT_TIMEOUT_MS, (long)t);
+    C.curl_easy_setopt(w->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)t);
+    cc = C.curl_easy_perform(w->curl);
     if (cc == CURLE_OK)
-        curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, status);
+        C.curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, status);
     return cc;
 }
 
@@ -230,7 +261,7 @@ static void wh_note_failure(hy__webhook *w, CURLcode cc, long status)
     uint64_t now = hy_clock_ns(CLOCK_MONOTONIC);
 
     if (cc != CURLE_OK)
-        snprintf(why, sizeof why, "%s", w->errbuf[0] ? w->errbuf : curl_easy_strerror(cc));
+        snprintf(why, sizeof why, "%s", w->errbuf[0] ? w->errbuf : C.curl_easy_strerror(cc));
     else
         snprintf(why, sizeof why, "HTTP %ld", status);
     if (!w->failing) {
@@ -395,6 +426,8 @@ hy_err hy__webhook_create(const hy__webhook_cfg *wc, const hy_log *log, hy__webh
     if (wc->queue < 1 || wc->timeout_ms < 1 || wc->retries < 0 || wc->drain_ms < 0)
         return hy_err_set(HY_ERR_ARG, "webhook: queue and timeout must be >= 1, "
                                       "retries and drain_ms >= 0");
+    if ((rc = hy_dynlib_load(&c_lib)) != HY_OK)
+        return hy_err_set(rc, "webhook: %s", hy_err_detail());
     pthread_once(&wh_once, wh_global_init);
     if (wh_init_rc != CURLE_OK)
         return hy_err_set(HY_ERR_INTERNAL, "webhook: curl_global_init failed");
@@ -541,8 +574,9 @@ void hy__webhook_destroy(hy__webhook *w)
         free(it);
     }
     if (w->curl)
-        curl_easy_cleanup(w->curl);
-    curl_slist_free_all(w->headers);
+        C.curl_easy_cleanup(w->curl);
+    if (w->headers)
+        C.curl_slist_free_all(w->headers);
     if (w->cv_ok)
         pthread_cond_destroy(&w->cv);
     if (w->mu_ok)

@@ -20,23 +20,50 @@
 #include <poppler.h>
 #include <string.h>
 
+#include "core/dynlib.h"
 #include "hayate/text.h"
 #include "text/doc_int.h"
+
+/* poppler-glib (and GLib through it) is opened on the first PDF, not at
+ * start-up (core/dynlib.h). */
+#define PDF_FNS(X)                                                                                 \
+    X(poppler_document_new_from_bytes)                                                             \
+    X(poppler_document_get_n_pages)                                                                \
+    X(poppler_document_get_page)                                                                   \
+    X(poppler_page_get_text)                                                                       \
+    X(poppler_error_quark)                                                                         \
+    X(g_bytes_new_static)                                                                          \
+    X(g_bytes_unref)                                                                               \
+    X(g_error_matches)                                                                             \
+    X(g_error_free)                                                                                \
+    X(g_free)                                                                                      \
+    X(g_object_unref)
+static struct {
+    PDF_FNS(HY_DYNLIB_FIELD)
+} P;
+#define P_SLOT(f) HY_DYNLIB_SLOT(P, f)
+static const char *const p_names[] = {PDF_FNS(HY_DYNLIB_NAME) NULL};
+static void *const p_slots[] = {PDF_FNS(P_SLOT)};
+static hy_dynlib p_lib = {.soname = HY_SONAME_POPPLER_GLIB,
+                          .purpose = "PDF input",
+                          .package = "libpoppler-glib8",
+                          .names = p_names,
+                          .slots = p_slots};
 
 /* Appends the text of every page of doc, form feeds between pages. */
 static hy_err add_pages(PopplerDocument *doc, int pages, hy_buf *out, size_t base)
 {
     hy_err rc = HY_OK;
     for (int i = 0; i < pages && rc == HY_OK; i++) {
-        PopplerPage *page = poppler_document_get_page(doc, i);
-        char *t = page ? poppler_page_get_text(page) : NULL;
+        PopplerPage *page = P.poppler_document_get_page(doc, i);
+        char *t = page ? P.poppler_page_get_text(page) : NULL;
         if (i > 0)
             rc = hy__text_add_utf8(out, base, "\f", 1);
         if (rc == HY_OK && t)
             rc = hy__text_add_utf8(out, base, t, strlen(t));
-        g_free(t);
+        P.g_free(t);
         if (page)
-            g_object_unref(page);
+            P.g_object_unref(page);
     }
     return rc;
 }
@@ -44,7 +71,7 @@ static hy_err add_pages(PopplerDocument *doc, int pages, hy_buf *out, size_t bas
 /* The error for a document poppler refused to open. */
 static hy_err open_error(const char *name, const GError *err)
 {
-    if (err && g_error_matches(err, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED))
+    if (err && P.g_error_matches(err, P.poppler_error_quark(), POPPLER_ERROR_ENCRYPTED))
         return hy_err_set(HY_ERR_UNSUPPORTED, "pdf: %s: encrypted, and needs a password", name);
     return hy_err_set(HY_ERR_FORMAT, "pdf: %s: poppler cannot open it: %s", name,
                       err && err->message ? err->message : "unknown error");
@@ -62,14 +89,16 @@ hy_err hy_text_from_pdf(const char *name, const uint8_t *buf, size_t n, hy_buf *
         return rc;
     _Static_assert(HY_TEXT_MAX_INPUT <= INT_MAX, "poppler takes an int size");
     name = hy__text_name(name);
+    if ((rc = hy_dynlib_load(&p_lib)) != HY_OK)
+        return hy_err_set(rc, "pdf: %s: %s", name, hy_err_detail());
     base = out->len;
-    bytes = g_bytes_new_static(n ? buf : (const uint8_t *)"", n);
-    doc = poppler_document_new_from_bytes(bytes, NULL, &err);
+    bytes = P.g_bytes_new_static(n ? buf : (const uint8_t *)"", n);
+    doc = P.poppler_document_new_from_bytes(bytes, NULL, &err);
     if (!doc) {
         rc = open_error(name, err);
         goto out;
     }
-    pages = poppler_document_get_n_pages(doc);
+    pages = P.poppler_document_get_n_pages(doc);
     if (pages < 0 || (unsigned)pages > HY_TEXT_MAX_PAGES) {
         rc = hy_err_set(HY_ERR_TOOBIG, "pdf: %s: %d pages, more than the %u allowed", name, pages,
                         HY_TEXT_MAX_PAGES);
@@ -82,9 +111,9 @@ hy_err hy_text_from_pdf(const char *name, const uint8_t *buf, size_t n, hy_buf *
     }
 out:
     if (err)
-        g_error_free(err);
+        P.g_error_free(err);
     if (doc)
-        g_object_unref(doc);
-    g_bytes_unref(bytes);
+        P.g_object_unref(doc);
+    P.g_bytes_unref(bytes);
     return rc;
 }

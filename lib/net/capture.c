@@ -49,37 +49,6 @@ void hy__cap_warn(hy_source *s, const char *fmt, ...)
     va_end(ap);
 }
 
-uint64_t hy__cap_ts_ns(const struct timeval *tv, bool nano)
-{
-    if (tv->tv_sec < 0)
-        return 0; /* pcapng seconds past INT64_MAX: garbage */
-    uint64_t sec = (uint64_t)tv->tv_sec;
-    uint64_t frac = tv->tv_usec < 0 ? 0 : (uint64_t)tv->tv_usec; /* garbage: lost */
-    if (!nano)
-        frac *= 1000u; /* tv_usec is at most a 32-bit value from a file */
-    if (sec > (UINT64_MAX - frac) / 1000000000u)
-        return UINT64_MAX;
-    return sec * 1000000000u + frac;
-}
-
-void hy__cap_fill(hy_source *s, const struct pcap_pkthdr *h, const u_char *data, hy_raw_pkt *pkt)
-{
-    uint32_t cap = h->caplen > HY_MAX_SNAPLEN ? HY_MAX_SNAPLEN : h->caplen;
-    pkt->ts_ns = hy__cap_ts_ns(&h->ts, s->nano);
-    pkt->data = data;
-    pkt->caplen = cap;
-    pkt->wirelen = h->len < cap ? cap : h->len; /* keep wirelen >= caplen */
-    pkt->linktype = s->linktype;
-
-    hy_capture_stats *st = &s->st;
-    if (st->received == 0 || pkt->ts_ns < st->first_ns)
-        st->first_ns = pkt->ts_ns;
-    if (st->received == 0 || pkt->ts_ns > st->last_ns)
-        st->last_ns = pkt->ts_ns;
-    st->received++;
-    st->bytes += cap;
-}
-
 hy_err hy__cap_compile(hy_source *s, pcap_t *p, const char *file, struct bpf_program *prog)
 {
     if (pcap_compile(p, prog, s->bpf, 1, PCAP_NETMASK_UNKNOWN) != 0)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "hayate/capture.h"
+#include "hayate/limits.h"
 
 #define HY__CAP_WARN_MAX        2048u
 #define HY__CAP_LIVE_TIMEOUT_MS 200
@@ -79,12 +80,44 @@ void hy__cap_detach(hy_source *s);
 /* Appends a warning to s->warning, "; "-separated, cut at the buffer end. */
 void hy__cap_warn(hy_source *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Fills pkt from a libpcap record and counts it in s->st. */
-void hy__cap_fill(hy_source *s, const struct pcap_pkthdr *h, const u_char *data, hy_raw_pkt *pkt);
-
 /* libpcap time to ns since the epoch: negative seconds give 0, overflow
- * saturates at UINT64_MAX. */
-uint64_t hy__cap_ts_ns(const struct timeval *tv, bool nano);
+ * saturates at UINT64_MAX. Inline: once for every packet read. */
+static inline uint64_t hy__cap_ts_ns(const struct timeval *tv, bool nano)
+{
+    if (tv->tv_sec < 0)
+        return 0; /* pcapng seconds past INT64_MAX: garbage */
+    uint64_t sec = (uint64_t)tv->tv_sec;
+    uint64_t frac = tv->tv_usec < 0 ? 0 : (uint64_t)tv->tv_usec; /* garbage: lost */
+    if (!nano)
+        frac *= 1000u; /* tv_usec is at most a 32-bit value from a file */
+    /* Below this, sec * 10^9 + frac cannot overflow for any 32-bit fraction
+     * times 1000 (the usual case: one comparison). */
+    if (sec < 18446000000u && frac < (1ull << 42))
+        return sec * 1000000000u + frac;
+    if (sec > (UINT64_MAX - frac) / 1000000000u)
+        return UINT64_MAX;
+    return sec * 1000000000u + frac;
+}
+
+/* Fills pkt from a libpcap record and counts it in s->st. */
+static inline void hy__cap_fill(hy_source *s, const struct pcap_pkthdr *h, const u_char *data,
+                                hy_raw_pkt *pkt)
+{
+    uint32_t cap = h->caplen > HY_MAX_SNAPLEN ? HY_MAX_SNAPLEN : h->caplen;
+    pkt->ts_ns = hy__cap_ts_ns(&h->ts, s->nano);
+    pkt->data = data;
+    pkt->caplen = cap;
+    pkt->wirelen = h->len < cap ? cap : h->len; /* keep wirelen >= caplen */
+    pkt->linktype = s->linktype;
+
+    hy_capture_stats *st = &s->st;
+    if (st->received == 0 || pkt->ts_ns < st->first_ns)
+        st->first_ns = pkt->ts_ns;
+    if (st->received == 0 || pkt->ts_ns > st->last_ns)
+        st->last_ns = pkt->ts_ns;
+    st->received++;
+    st->bytes += cap;
+}
 
 /* Opens a directory source (see capture.h). */
 hy_err hy__cap_open_dir(const char *path, const hy_source_cfg *cfg, hy_source **out);

@@ -263,7 +263,7 @@ static hy_err broadcast(hy_pipeline *p, hy__in_type type, uint64_t now, bool liv
 
 /* Emits the ticks due before a packet at ts. A long silence in the input
  * collapses into one tick at the packet's own interval. */
-static hy_err advance_time(hy_pipeline *p, uint64_t ts, bool live)
+static hy_err advance_time_slow(hy_pipeline *p, uint64_t ts, bool live)
 {
     uint64_t t = p->cfg.tick_ns;
     if (!p->have_time) {
@@ -282,6 +282,15 @@ static hy_err advance_time(hy_pipeline *p, uint64_t ts, bool live)
         p->next_tick += t;
     }
     return HY_OK;
+}
+
+/* advance_time_slow when a tick may be due: most packets fall inside the
+ * current interval and cost one comparison. */
+static inline hy_err advance_time(hy_pipeline *p, uint64_t ts, bool live)
+{
+    if (__builtin_expect(p->have_time && ts < p->next_tick, 1))
+        return HY_OK;
+    return advance_time_slow(p, ts, live);
 }
 
 /* Sends every worker that has not had a batch for hy__heartbeat packets
@@ -328,17 +337,35 @@ static hy_err route_ref(hy_pipeline *p, hy__pkt_ref *r, const uint8_t *data, int
 
 static hy_err route(hy_pipeline *p, const hy_raw_pkt *raw, bool live)
 {
-    hy__pkt_ref r = {.ts_ns = raw->ts_ns, .seq = p->seq++, .caplen = raw->caplen,
-                     .wirelen = raw->wirelen, .linktype = raw->linktype};
-    if (r.caplen > HY_MAX_SNAPLEN)
-        r.caplen = HY_MAX_SNAPLEN;
+    uint32_t caplen = raw->caplen > HY_MAX_SNAPLEN ? HY_MAX_SNAPLEN : raw->caplen;
+    uint64_t seq = p->seq++;
+    if (p->cfg.threads == 1) { /* one thread decodes in place */
+        hy__pkt_ref r = {.ts_ns = raw->ts_ns, .seq = seq, .caplen = caplen,
+                         .wirelen = raw->wirelen, .linktype = raw->linktype};
+        return hy__worker_packet(p->workers[0], &r, raw->data);
+    }
     /* With more than one thread, workers get the headers only: copying whole
      * packets to them cost more than two threads gained on full-payload
-     * captures. One thread decodes in place. */
-    int i = 0;
-    if (p->cfg.threads > 1)
-        i = (int)(hy_shard_hash(raw->linktype, raw->data, r.caplen, &r.have) %
+     * captures. */
+    uint32_t have;
+    int i = (int)(hy_shard_hash(raw->linktype, raw->data, caplen, &have) %
                   (uint32_t)p->cfg.threads);
+    hy__in_batch *b = p->cur[i];
+    uint32_t n = have ? have : caplen;
+    /* Most packets go straight into the worker's current batch; a heartbeat
+     * due, a batch to fetch or one that is full take route_ref's way. */
+    if (__builtin_expect((seq & 63) != 0 && b && b->n < HY_BATCH_PACKETS &&
+                             HY_BATCH_BYTES - b->used >= n,
+                         1)) {
+        hy__pkt_ref *r = &b->pk[b->n++];
+        *r = (hy__pkt_ref){.ts_ns = raw->ts_ns, .seq = seq, .off = b->used, .caplen = caplen,
+                           .wirelen = raw->wirelen, .linktype = raw->linktype, .have = have};
+        memcpy(b->arena + b->used, raw->data, n);
+        b->used += n;
+        return HY_OK;
+    }
+    hy__pkt_ref r = {.ts_ns = raw->ts_ns, .seq = seq, .caplen = caplen,
+                     .wirelen = raw->wirelen, .linktype = raw->linktype, .have = have};
     return route_ref(p, &r, raw->data, i, live);
 }
 
@@ -402,7 +429,7 @@ void hy_pipeline_set_poll(hy_pipeline *p, hy_pipeline_poll_fn fn, void *ud, unsi
 
 /* A live feed serves the poll function when it is due (checked on read
  * timeouts and every 256 packets). */
-static hy_err maybe_poll(hy_pipeline *p, bool live, bool quiet, uint64_t n)
+static inline hy_err maybe_poll(hy_pipeline *p, bool live, bool quiet, uint64_t n)
 {
     if (!live || !p->poll || (!quiet && (n & 0xff) != 0))
         return HY_OK;

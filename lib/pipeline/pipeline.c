@@ -340,32 +340,43 @@ static hy_err route(hy_pipeline *p, const hy_raw_pkt *raw, bool live)
     uint32_t caplen = raw->caplen > HY_MAX_SNAPLEN ? HY_MAX_SNAPLEN : raw->caplen;
     uint64_t seq = p->seq++;
     if (p->cfg.threads == 1) { /* one thread decodes in place */
-        hy__pkt_ref r = {.ts_ns = raw->ts_ns, .seq = seq, .caplen = caplen,
-                         .wirelen = raw->wirelen, .linktype = raw->linktype};
+        hy__pkt_ref r = {.ts_ns = raw->ts_ns,
+                         .seq = seq,
+                         .caplen = caplen,
+                         .wirelen = raw->wirelen,
+                         .linktype = raw->linktype};
         return hy__worker_packet(p->workers[0], &r, raw->data);
     }
     /* With more than one thread, workers get the headers only: copying whole
      * packets to them cost more than two threads gained on full-payload
      * captures. */
     uint32_t have;
-    int i = (int)(hy_shard_hash(raw->linktype, raw->data, caplen, &have) %
-                  (uint32_t)p->cfg.threads);
+    int i =
+        (int)(hy_shard_hash(raw->linktype, raw->data, caplen, &have) % (uint32_t)p->cfg.threads);
     hy__in_batch *b = p->cur[i];
     uint32_t n = have ? have : caplen;
     /* Most packets go straight into the worker's current batch; a heartbeat
      * due, a batch to fetch or one that is full take route_ref's way. */
-    if (__builtin_expect((seq & 63) != 0 && b && b->n < HY_BATCH_PACKETS &&
-                             HY_BATCH_BYTES - b->used >= n,
-                         1)) {
+    if (__builtin_expect(
+            (seq & 63) != 0 && b && b->n < HY_BATCH_PACKETS && HY_BATCH_BYTES - b->used >= n, 1)) {
         hy__pkt_ref *r = &b->pk[b->n++];
-        *r = (hy__pkt_ref){.ts_ns = raw->ts_ns, .seq = seq, .off = b->used, .caplen = caplen,
-                           .wirelen = raw->wirelen, .linktype = raw->linktype, .have = have};
+        *r = (hy__pkt_ref){.ts_ns = raw->ts_ns,
+                           .seq = seq,
+                           .off = b->used,
+                           .caplen = caplen,
+                           .wirelen = raw->wirelen,
+                           .linktype = raw->linktype,
+                           .have = have};
         memcpy(b->arena + b->used, raw->data, n);
         b->used += n;
         return HY_OK;
     }
-    hy__pkt_ref r = {.ts_ns = raw->ts_ns, .seq = seq, .caplen = caplen,
-                     .wirelen = raw->wirelen, .linktype = raw->linktype, .have = have};
+    hy__pkt_ref r = {.ts_ns = raw->ts_ns,
+                     .seq = seq,
+                     .caplen = caplen,
+                     .wirelen = raw->wirelen,
+                     .linktype = raw->linktype,
+                     .have = have};
     return route_ref(p, &r, raw->data, i, live);
 }
 

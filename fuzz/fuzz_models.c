@@ -4,6 +4,7 @@
  *   2: a model manifest (hy_model_list, through a models folder).
  * Any bytes are accepted or refused with a message; never a crash, a leak
  * or a hang. An accepted model has sorted factors in 1..1000. */
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,11 +70,26 @@ static void manifest(const uint8_t *d, size_t n)
     hy_model_versions_free(vs, nv);
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st, (void)type, (void)ftw;
+    (void)remove(path); /* best effort: keep going */
+    return 0;
+}
+
+/* The scratch folder goes when the fuzzer exits (runs end with exit()). */
+static void remove_dir(void)
+{
+    if (g_dir[0])
+        nftw(g_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!g_dir[0]) {
         snprintf(g_dir, sizeof g_dir, "/tmp/hayate-fuzz-models-%ld", (long)getpid());
         mkdir(g_dir, 0755);
+        atexit(remove_dir);
     }
     if (size < 1)
         return 0;

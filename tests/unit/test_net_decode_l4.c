@@ -42,6 +42,22 @@ static void test_tcp_options(void **state)
     assert_int_equal(p.tcp_opts.sack[3][1], 8);
     assert_int_equal(p.payload_len, 4);
 
+    /* NOP, NOP, timestamps: what a timestamping stack sends on every data
+     * segment (read in one step), and near misses that take the walk. */
+    static const uint8_t ts[] = {1, 1, 8, 10, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
+    assert_int_equal(tcp_with_opts(&p, ts, sizeof ts), HY_ANOM_NONE);
+    assert_int_equal(p.tcp_opts.present, HY_TCPOPT_TS);
+    assert_int_equal(p.tcp_opts.ts_val, 0x11223344);
+    assert_int_equal(p.tcp_opts.ts_ecr, 0x55667788);
+    assert_int_equal(p.payload_len, 4);
+    static const uint8_t ts9[] = {1, 1, 8, 9, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0};
+    assert_int_equal(tcp_with_opts(&p, ts9, sizeof ts9), HY_ANOM_TCP_OPT);
+    assert_int_equal(p.tcp_opts.present, 0);
+    static const uint8_t ts_nop[] = {1, 8, 10, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 1};
+    assert_int_equal(tcp_with_opts(&p, ts_nop, sizeof ts_nop), HY_ANOM_NONE);
+    assert_int_equal(p.tcp_opts.present, HY_TCPOPT_TS);
+    assert_int_equal(p.tcp_opts.ts_val, 0x11223344);
+
     /* Unknown option with a valid length is skipped; EOL ends the walk. */
     static const uint8_t unk[] = {30, 6, 9, 9, 9, 9, 2, 4, 0x02, 0x18, 0, 0xff};
     assert_int_equal(tcp_with_opts(&p, unk, sizeof unk), HY_ANOM_NONE);

@@ -18,6 +18,7 @@ pkgs=(
   libxgboost-dev                    # gradient-boosted models (lib/ml, the malware engine)
   liblinear-dev                     # linear models (lib/ml, the intel engine's ATT&CK classifier)
   libpsl-dev libxml2-dev libpoppler-glib-dev # public suffixes, HTML and PDF text (lib/text)
+  libcairo2-dev                     # test_text_pdf draws its PDFs with cairo
   curl                              # integration tests talk to the API over HTTP
   tcpdump                           # tests cross-check pcaps with it
   chromium nodejs                   # the dashboard's browser test (tests/browser)

@@ -6,11 +6,22 @@
 #include <stdio.h>
 #include <string.h>
 
+_Static_assert(sizeof(hy_dynlib_fn) == sizeof(void *), "dlsym results fit the table");
+
 static pthread_mutex_t dynlib_mu = PTHREAD_MUTEX_INITIALIZER;
 
-/* Opens and resolves; 1 on success, 2 with l->err set. Under dynlib_mu. */
+/* Opens and resolves; 1 on success, else 2 (cannot load) or 3 (a bad
+ * table) with l->err set. Under dynlib_mu. */
 static int open_and_resolve(hy_dynlib *l)
 {
+    size_t n = 0;
+    while (l->names[n])
+        n++;
+    if (n * sizeof(hy_dynlib_fn) != l->table_size) { /* a table is pointers only */
+        snprintf(l->err, sizeof l->err, "%s: table of %zu bytes for %zu symbols", l->soname,
+                 l->table_size, n);
+        return 3;
+    }
     void *h = dlopen(l->soname, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         const char *why = dlerror();
@@ -28,7 +39,8 @@ static int open_and_resolve(hy_dynlib *l)
             dlclose(h);
             return 2;
         }
-        memcpy(l->slots[i], &sym, sizeof sym); /* POSIX: same representation */
+        /* POSIX: a function pointer has an object pointer's representation */
+        memcpy((char *)l->table + i * sizeof(hy_dynlib_fn), &sym, sizeof sym);
     }
     return 1; /* the handle stays open for the life of the process */
 }
@@ -45,5 +57,7 @@ hy_err hy_dynlib_load(hy_dynlib *l)
         }
         pthread_mutex_unlock(&dynlib_mu);
     }
-    return st == 1 ? HY_OK : hy_err_set(HY_ERR_UNSUPPORTED, "%s", l->err);
+    if (st == 1)
+        return HY_OK;
+    return hy_err_set(st == 3 ? HY_ERR_INTERNAL : HY_ERR_UNSUPPORTED, "%s", l->err);
 }

@@ -90,11 +90,10 @@ static inline uint64_t hy__cap_ts_ns(const struct timeval *tv, bool nano)
     uint64_t frac = tv->tv_usec < 0 ? 0 : (uint64_t)tv->tv_usec; /* garbage: lost */
     if (!nano)
         frac *= 1000u; /* tv_usec is at most a 32-bit value from a file */
-    /* Below this, sec * 10^9 + frac cannot overflow for any 32-bit fraction
-     * times 1000 (the usual case: one comparison). */
-    if (sec < 18446000000u && frac < (1ull << 42))
-        return sec * 1000000000u + frac;
-    if (sec > (UINT64_MAX - frac) / 1000000000u)
+    /* Below these bounds (any 32-bit fraction times 1000) the sum cannot
+     * overflow: the usual case costs two comparisons, not the division. */
+    bool safe = sec < 18446000000u && frac < (1ull << 42);
+    if (!safe && sec > (UINT64_MAX - frac) / 1000000000u)
         return UINT64_MAX;
     return sec * 1000000000u + frac;
 }

@@ -14,18 +14,18 @@
 struct hy_pipeline {
     hy_pipeline_cfg cfg;
     hy__worker **workers;
-    hy__in_batch **cur;          /* threaded: batch being filled per worker */
-    uint64_t *sent_seq;          /* threaded: p->seq when each was last sent */
+    hy__in_batch **cur; /* threaded: batch being filled per worker */
+    uint64_t *sent_seq; /* threaded: p->seq when each was last sent */
     hy__collector *coll;
-    uint64_t seq;                /* next packet sequence number */
+    uint64_t seq; /* next packet sequence number */
     uint64_t next_tick, last_ts;
     bool have_time, finished;
     volatile sig_atomic_t stop;
     hy_source *_Atomic src;
     hy_pipeline_stats st;
     hy__models *models;
-    uint64_t started_ns;         /* CLOCK_MONOTONIC */
-    atomic_bool taking;          /* created and not finished: inputs may come */
+    uint64_t started_ns; /* CLOCK_MONOTONIC */
+    atomic_bool taking;  /* created and not finished: inputs may come */
     atomic_ullong live_packets, live_bytes, live_dropped; /* published copies */
     hy_pipeline_poll_fn poll; /* served during live feeds (hy_pipeline_set_poll) */
     void *poll_ud;
@@ -95,8 +95,7 @@ hy_err hy_pipeline_cfg_from_config(const hy_config *c, const hy_engine **engines
         const hy_engine *e = hy_engine_find(names[i]);
         bool dup = false;
         if (!e || pc->n_engines == cap)
-            return hy_err_set(HY_ERR_CONFIG, "engines.enabled: unknown engine '%.40s'",
-                              names[i]);
+            return hy_err_set(HY_ERR_CONFIG, "engines.enabled: unknown engine '%.40s'", names[i]);
         for (size_t k = 0; k < pc->n_engines; k++)
             dup |= engines[k] == e;
         if (!dup) /* named twice (config and a flag): one instance */
@@ -310,73 +309,61 @@ static hy_err heartbeat(hy_pipeline *p, bool live, uint64_t upto)
     return HY_OK;
 }
 
-/* Hands reference r (its first r->have bytes at data, or all caplen when
- * have is 0) to worker i, or runs it inline with one thread. */
-static hy_err route_ref(hy_pipeline *p, hy__pkt_ref *r, const uint8_t *data, int i, bool live)
+/* route_ref's way when the current batch cannot take r as it is: a
+ * heartbeat due, no batch yet, or a full one. Leaves a batch with room. */
+static hy_err batch_ready(hy_pipeline *p, uint64_t seq, uint32_t n, int i, bool live)
 {
     hy_err rc;
-    if (p->cfg.threads == 1)
-        return hy__worker_packet(p->workers[0], r, data);
-    if ((r->seq & 63) == 0 && (rc = heartbeat(p, live, r->seq)) != HY_OK)
+    if ((seq & 63) == 0 && (rc = heartbeat(p, live, seq)) != HY_OK)
         return rc;
     if ((rc = get_batch(p, i)) != HY_OK)
         return rc;
     hy__in_batch *b = p->cur[i];
+    if (b->n == HY_BATCH_PACKETS || HY_BATCH_BYTES - b->used < n)
+        if ((rc = dispatch_upto(p, i, live, seq)) != HY_OK || (rc = get_batch(p, i)) != HY_OK)
+            return rc;
+    return HY_OK;
+}
+
+/* Hands reference r (its first r->have bytes at data, or all caplen when
+ * have is 0) to worker i, or runs it inline with one thread. Inline: most
+ * packets go straight into the worker's current batch. */
+static inline __attribute__((always_inline)) hy_err route_ref(hy_pipeline *p, const hy__pkt_ref *r,
+                                                              const uint8_t *data, int i, bool live)
+{
+    if (p->cfg.threads == 1)
+        return hy__worker_packet(p->workers[0], r, data);
     uint32_t n = r->have ? r->have : r->caplen;
-    if (b->n == HY_BATCH_PACKETS || HY_BATCH_BYTES - b->used < n) {
-        if ((rc = dispatch_upto(p, i, live, r->seq)) != HY_OK || (rc = get_batch(p, i)) != HY_OK)
+    hy__in_batch *b = p->cur[i];
+    bool fits = (r->seq & 63) != 0 && b && b->n < HY_BATCH_PACKETS && HY_BATCH_BYTES - b->used >= n;
+    if (__builtin_expect(!fits, 0)) {
+        hy_err rc = batch_ready(p, r->seq, n, i, live);
+        if (rc != HY_OK)
             return rc;
         b = p->cur[i];
     }
-    r->off = b->used;
+    hy__pkt_ref *d = &b->pk[b->n++];
+    *d = *r;
+    d->off = b->used;
     memcpy(b->arena + b->used, data, n);
     b->used += n;
-    b->pk[b->n++] = *r;
     return HY_OK;
 }
 
 static hy_err route(hy_pipeline *p, const hy_raw_pkt *raw, bool live)
 {
-    uint32_t caplen = raw->caplen > HY_MAX_SNAPLEN ? HY_MAX_SNAPLEN : raw->caplen;
-    uint64_t seq = p->seq++;
-    if (p->cfg.threads == 1) { /* one thread decodes in place */
-        hy__pkt_ref r = {.ts_ns = raw->ts_ns,
-                         .seq = seq,
-                         .caplen = caplen,
-                         .wirelen = raw->wirelen,
-                         .linktype = raw->linktype};
-        return hy__worker_packet(p->workers[0], &r, raw->data);
-    }
+    hy__pkt_ref r = {.ts_ns = raw->ts_ns,
+                     .seq = p->seq++,
+                     .caplen = raw->caplen > HY_MAX_SNAPLEN ? HY_MAX_SNAPLEN : raw->caplen,
+                     .wirelen = raw->wirelen,
+                     .linktype = raw->linktype};
     /* With more than one thread, workers get the headers only: copying whole
      * packets to them cost more than two threads gained on full-payload
-     * captures. */
-    uint32_t have;
-    int i =
-        (int)(hy_shard_hash(raw->linktype, raw->data, caplen, &have) % (uint32_t)p->cfg.threads);
-    hy__in_batch *b = p->cur[i];
-    uint32_t n = have ? have : caplen;
-    /* Most packets go straight into the worker's current batch; a heartbeat
-     * due, a batch to fetch or one that is full take route_ref's way. */
-    if (__builtin_expect(
-            (seq & 63) != 0 && b && b->n < HY_BATCH_PACKETS && HY_BATCH_BYTES - b->used >= n, 1)) {
-        hy__pkt_ref *r = &b->pk[b->n++];
-        *r = (hy__pkt_ref){.ts_ns = raw->ts_ns,
-                           .seq = seq,
-                           .off = b->used,
-                           .caplen = caplen,
-                           .wirelen = raw->wirelen,
-                           .linktype = raw->linktype,
-                           .have = have};
-        memcpy(b->arena + b->used, raw->data, n);
-        b->used += n;
-        return HY_OK;
-    }
-    hy__pkt_ref r = {.ts_ns = raw->ts_ns,
-                     .seq = seq,
-                     .caplen = caplen,
-                     .wirelen = raw->wirelen,
-                     .linktype = raw->linktype,
-                     .have = have};
+     * captures. One thread decodes in place. */
+    int i = 0;
+    if (p->cfg.threads > 1)
+        i = (int)(hy_shard_hash(raw->linktype, raw->data, r.caplen, &r.have) %
+                  (uint32_t)p->cfg.threads);
     return route_ref(p, &r, raw->data, i, live);
 }
 
@@ -401,8 +388,7 @@ hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_
     uint64_t ts = p->have_time && mtime_ns < p->last_ts ? p->last_ts : mtime_ns;
     hy_err rc;
     if (n > HY_MAX_PATH)
-        return hy_err_set(HY_ERR_TOOBIG, "%.80s...: path longer than %u bytes", path,
-                          HY_MAX_PATH);
+        return hy_err_set(HY_ERR_TOOBIG, "%.80s...: path longer than %u bytes", path, HY_MAX_PATH);
     if ((rc = advance_time(p, ts, false)) != HY_OK)
         return rc;
     p->last_ts = ts;
@@ -411,8 +397,7 @@ hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_
                      .caplen = (uint32_t)n,
                      .wirelen = engines,
                      .linktype = HY__LINK_FILE};
-    return route_ref(p, &r, (const uint8_t *)path, (int)(r.seq % (uint64_t)p->cfg.threads),
-                     false);
+    return route_ref(p, &r, (const uint8_t *)path, (int)(r.seq % (uint64_t)p->cfg.threads), false);
 }
 
 hy_err hy_pipeline_feed_alert(hy_pipeline *p, const hy_alert_in *a)
@@ -425,8 +410,7 @@ hy_err hy_pipeline_feed_alert(hy_pipeline *p, const hy_alert_in *a)
     if ((rc = advance_time(p, ts, false)) != HY_OK)
         return rc;
     p->last_ts = ts;
-    hy__pkt_ref r = {.ts_ns = ts, .seq = p->seq++, .caplen = a->raw.n,
-                     .linktype = HY__LINK_ALERT};
+    hy__pkt_ref r = {.ts_ns = ts, .seq = p->seq++, .caplen = a->raw.n, .linktype = HY__LINK_ALERT};
     return route_ref(p, &r, (const uint8_t *)a->raw.p, 0, false);
 }
 

@@ -81,17 +81,7 @@ typedef enum wh_outcome { WH_DONE, WH_RETRY, WH_REJECT } wh_outcome;
     X(curl_easy_cleanup)                                                                           \
     X(curl_slist_append)                                                                           \
     X(curl_slist_free_all)
-static struct {
-    CURL_FNS(HY_DYNLIB_FIELD)
-} C;
-#define C_SLOT(f) HY_DYNLIB_SLOT(C, f)
-static const char *const c_names[] = {CURL_FNS(HY_DYNLIB_NAME) NULL};
-static void *const c_slots[] = {CURL_FNS(C_SLOT)};
-static hy_dynlib c_lib = {.soname = HY_SONAME_CURL,
-                          .purpose = "the webhook sink",
-                          .package = "libcurl4",
-                          .names = c_names,
-                          .slots = c_slots};
+HY_DYNLIB(C, CURL_FNS, HY_SONAME_CURL, "the webhook sink", "libcurl4");
 
 static pthread_once_t wh_once = PTHREAD_ONCE_INIT;
 static CURLcode wh_init_rc = CURLE_FAILED_INIT; /* written once, under wh_once */
@@ -426,7 +416,7 @@ hy_err hy__webhook_create(const hy__webhook_cfg *wc, const hy_log *log, hy__webh
     if (wc->queue < 1 || wc->timeout_ms < 1 || wc->retries < 0 || wc->drain_ms < 0)
         return hy_err_set(HY_ERR_ARG, "webhook: queue and timeout must be >= 1, "
                                       "retries and drain_ms >= 0");
-    if ((rc = hy_dynlib_load(&c_lib)) != HY_OK)
+    if ((rc = hy_dynlib_load(&C_lib)) != HY_OK)
         return hy_err_set(rc, "webhook: %s", hy_err_detail());
     pthread_once(&wh_once, wh_global_init);
     if (wh_init_rc != CURLE_OK)

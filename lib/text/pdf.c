@@ -38,17 +38,7 @@
     X(g_error_free)                                                                                \
     X(g_free)                                                                                      \
     X(g_object_unref)
-static struct {
-    PDF_FNS(HY_DYNLIB_FIELD)
-} P;
-#define P_SLOT(f) HY_DYNLIB_SLOT(P, f)
-static const char *const p_names[] = {PDF_FNS(HY_DYNLIB_NAME) NULL};
-static void *const p_slots[] = {PDF_FNS(P_SLOT)};
-static hy_dynlib p_lib = {.soname = HY_SONAME_POPPLER_GLIB,
-                          .purpose = "PDF input",
-                          .package = "libpoppler-glib8",
-                          .names = p_names,
-                          .slots = p_slots};
+HY_DYNLIB(P, PDF_FNS, HY_SONAME_POPPLER_GLIB, "PDF input", "libpoppler-glib8");
 
 /* Appends the text of every page of doc, form feeds between pages. */
 static hy_err add_pages(PopplerDocument *doc, int pages, hy_buf *out, size_t base)
@@ -89,7 +79,7 @@ hy_err hy_text_from_pdf(const char *name, const uint8_t *buf, size_t n, hy_buf *
         return rc;
     _Static_assert(HY_TEXT_MAX_INPUT <= INT_MAX, "poppler takes an int size");
     name = hy__text_name(name);
-    if ((rc = hy_dynlib_load(&p_lib)) != HY_OK)
+    if ((rc = hy_dynlib_load(&P_lib)) != HY_OK)
         return hy_err_set(rc, "pdf: %s: %s", name, hy_err_detail());
     base = out->len;
     bytes = P.g_bytes_new_static(n ? buf : (const uint8_t *)"", n);

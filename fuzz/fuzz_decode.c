@@ -3,7 +3,8 @@
  * every pointer the decoder hands out stays inside the frame, that the
  * stats count exactly one anomaly per packet, and that decoding only the
  * hy_shard_hash keep bytes (an exact-size copy: ASan sees any read past them)
- * gives every field decoding the whole frame gives. */
+ * gives every field decoding the whole frame gives, and that hy_shard_hash's
+ * fast path agrees with its general path. */
 #include <arpa/inet.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,8 +37,9 @@ static void check_span(const uint8_t *base, size_t n, const uint8_t *p, uint32_t
  * compares with p, the whole frame's decode (spans as offsets, cut at keep). */
 static void check_kept(const hy_pkt *p, const uint8_t *frame, uint32_t n)
 {
-    uint32_t keep = 0;
-    (void)hy_shard_hash(p->linktype, frame, n, &keep);
+    uint32_t keep = 0, keep2 = 0;
+    uint32_t h = hy_shard_hash(p->linktype, frame, n, &keep);
+    CHECK(h == hy__shard_hash_general(p->linktype, frame, n, &keep2) && keep == keep2);
     CHECK(keep <= n);
     uint8_t *copy = malloc(keep ? keep : 1);
     CHECK(copy != NULL);

@@ -176,12 +176,15 @@ static inline bool key_eq(const fkey *x, const fkey *y)
             (x->w[4] ^ y->w[4])) == 0;
 }
 
-static uint32_t lookup(const hy_flow_table *t, const fkey *k, uint32_t h)
+/* The flow of key k (hash h) and its node in *np, or NIL. */
+static uint32_t lookup(const hy_flow_table *t, const fkey *k, uint32_t h, node **np)
 {
     for (uint32_t i = t->buckets[h & (t->nbuckets - 1)]; i != NIL;) {
-        const node *n = N(t, i);
-        if (n->hash == h && key_eq(&n->key, k))
+        node *n = N(t, i);
+        if (n->hash == h && key_eq(&n->key, k)) {
+            *np = n;
             return i;
+        }
         i = n->hnext;
     }
     return NIL;
@@ -424,9 +427,8 @@ static void make_key(const hy_pkt *p, uint16_t sp, uint16_t dp, fkey *k, bool *s
 
 /* ---- per-packet accounting ---- */
 
-static void tcp_track(hy_flow_table *t, uint32_t i, int d, uint8_t fl, uint64_t ts)
+static void tcp_track(hy_flow_table *t, node *n, uint32_t i, int d, uint8_t fl, uint64_t ts)
 {
-    node *n = N(t, i);
     hy_flow *f = &n->f;
 
     if (f->tcp_state == HY_TCP_CLOSED)
@@ -449,9 +451,10 @@ static void tcp_track(hy_flow_table *t, uint32_t i, int d, uint8_t fl, uint64_t 
         f->tcp_state = HY_TCP_ESTABLISHED;
 }
 
-static void account(hy_flow_table *t, uint32_t i, const hy_pkt *p, int d, bool later)
+/* Counts p in flow i (node n, direction d). */
+static void account(hy_flow_table *t, node *n, uint32_t i, const hy_pkt *p, int d, bool later)
 {
-    hy_flow *f = &N(t, i)->f;
+    hy_flow *f = &n->f;
     hy_flow_dir *fd = &f->dir[d];
     uint32_t len = p->ip_len ? p->ip_len : p->wirelen;
     double dl = len;
@@ -486,14 +489,14 @@ static void account(hy_flow_table *t, uint32_t i, const hy_pkt *p, int d, bool l
         for (unsigned m = fl; m; m &= m - 1) /* the set bits only: usually one to three */
             f->flag_count[__builtin_ctz(m)]++;
         fd->tcp_flags |= fl;
-        tcp_track(t, i, d, fl, p->ts_ns);
+        tcp_track(t, n, i, d, fl, p->ts_ns);
     }
 }
 
 /* A new flow for p (the client is p's sender); evicts the least recently
  * active flow when the table is full. */
 static uint32_t flow_new(hy_flow_table *t, const fkey *k, uint32_t h, bool swapped, const hy_pkt *p,
-                         uint16_t sp, uint16_t dp, bool later)
+                         uint16_t sp, uint16_t dp, bool later, node **np)
 {
     uint32_t i = NIL;
     node *n;
@@ -535,6 +538,7 @@ static uint32_t flow_new(hy_flow_table *t, const fkey *k, uint32_t h, bool swapp
     hash_insert(t, i);
     list_push(t, L_LRU, i);
     list_push(t, L_AGE, i);
+    *np = n;
     return i;
 }
 
@@ -545,7 +549,7 @@ const hy_flow *hy_flow_table_update(hy_flow_table *t, const hy_pkt *p)
     uint32_t h, i;
     hy_flow_end why;
     fkey k;
-    node *n;
+    node *n = NULL;
 
     if (p->ip_version != 4 && p->ip_version != 6)
         return NULL;
@@ -553,9 +557,8 @@ const hy_flow *hy_flow_table_update(hy_flow_table *t, const hy_pkt *p)
     pkt_ports(t, p, later, &sp, &dp);
     make_key(p, sp, dp, &k, &swapped);
     h = key_hash(&k);
-    i = lookup(t, &k, h);
+    i = lookup(t, &k, h, &n);
     if (i != NIL) {
-        n = N(t, i);
         /* Flows that ended before this packet are exported now, whether or not
          * an expire call came between; a bare SYN on a closed flow starts a new
          * connection (port reuse). */
@@ -569,14 +572,13 @@ const hy_flow *hy_flow_table_update(hy_flow_table *t, const hy_pkt *p)
         }
     }
     if (i == NIL) {
-        i = flow_new(t, &k, h, swapped, p, sp, dp, later);
+        i = flow_new(t, &k, h, swapped, p, sp, dp, later, &n);
         if (i == NIL)
             return NULL;
     } else if (t->lists[L_LRU].tail != i) {
         list_to_tail(t, L_LRU, i);
     }
-    n = N(t, i);
-    account(t, i, p, swapped != n->swapped, later);
+    account(t, n, i, p, swapped != n->swapped, later);
     return &n->f;
 }
 

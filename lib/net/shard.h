@@ -18,4 +18,8 @@
  * test_keep_headers check it). */
 uint32_t hy_shard_hash(int linktype, const uint8_t *data, uint32_t caplen, uint32_t *keep);
 
+/* hy_shard_hash without its fast path for untagged Ethernet with IPv4 or
+ * IPv6: the same results for every frame (fuzz_decode checks it). */
+uint32_t hy__shard_hash_general(int linktype, const uint8_t *data, uint32_t caplen, uint32_t *keep);
+
 #endif

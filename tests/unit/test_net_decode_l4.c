@@ -535,18 +535,62 @@ static void test_stats_add_and_addr(void **state)
     assert_string_equal(buf, "");
 }
 
+/* The routing hash's fast path (untagged Ethernet, IPv4 or IPv6) gives what
+ * the general path gives: the hash and the bytes to keep, on frames of every
+ * kind and on each with one byte of the first 70 changed (a version nibble,
+ * an IHL, a fragment offset, a next header, a data offset...). */
+static void test_shard_fast_path(void **state)
+{
+    fb fr[5];
+    size_t at, ip_at, tcp_at;
+    (void)state;
+    memset(fr, 0, sizeof fr);
+    eth(&fr[0], 0x0800);
+    at = ip4(&fr[0], 6, NULL, 0, 0);
+    tcp(&fr[0], tcp_opts_all, sizeof tcp_opts_all, HY_TCP_SYN);
+    ip4_end(&fr[0], at);
+    eth(&fr[1], 0x86dd);
+    at = ip6(&fr[1], 17);
+    size_t u = udp(&fr[1], 53, 5353);
+    putn(&fr[1], "0123456789abcdef", 16);
+    udp_end(&fr[1], u);
+    ip6_end(&fr[1], at);
+    eth(&fr[2], 0x0800);
+    at = ip4(&fr[2], 1, NULL, 0, 0x2000);
+    static const uint8_t echo[16] = {8, 0, 0, 0, 0, 1, 0, 1, 'a', 'b', 'c', 'd', 'e', 'f'};
+    putn(&fr[2], echo, sizeof echo);
+    ip4_end(&fr[2], at);
+    frame_eth_vlan_ip4_tcp(&fr[3], &ip_at, &tcp_at);
+    frame_eth_ip6_ext_udp(&fr[4]);
+    unsigned fast = 0;
+    for (int i = 0; i < 5; i++) {
+        for (uint32_t pos = 0; pos <= 70 && pos <= fr[i].n; pos++) {
+            for (unsigned v = 0; v < 256; v += pos ? 17 : 256) {
+                fb g = fr[i];
+                if (pos < g.n)
+                    g.b[pos] = (uint8_t)(g.b[pos] ^ v);
+                for (uint32_t n = 0; n <= g.n; n += n < 60 ? 1 : 9) {
+                    uint32_t k1 = 99999, k2 = 77777;
+                    uint32_t h1 = hy_shard_hash(HY_LINK_ETHERNET, g.b, n, &k1);
+                    uint32_t h2 = hy__shard_hash_general(HY_LINK_ETHERNET, g.b, n, &k2);
+                    assert_int_equal(h1, h2);
+                    assert_int_equal(k1, k2);
+                    fast += h1 != 0 && n >= 54;
+                }
+            }
+        }
+    }
+    assert_true(fast > 1000); /* the fast path ran */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tcp_options),
-        cmocka_unit_test(test_tcp_offset),
-        cmocka_unit_test(test_udp_len),
-        cmocka_unit_test(test_icmp),
-        cmocka_unit_test(test_fields_reset),
-        cmocka_unit_test(test_truncation_ip4),
-        cmocka_unit_test(test_truncation_ip6),
-        cmocka_unit_test(test_stats_add_and_addr),
-        cmocka_unit_test(test_keep_headers),
+        cmocka_unit_test(test_tcp_options),      cmocka_unit_test(test_tcp_offset),
+        cmocka_unit_test(test_udp_len),          cmocka_unit_test(test_icmp),
+        cmocka_unit_test(test_fields_reset),     cmocka_unit_test(test_truncation_ip4),
+        cmocka_unit_test(test_truncation_ip6),   cmocka_unit_test(test_stats_add_and_addr),
+        cmocka_unit_test(test_keep_headers),     cmocka_unit_test(test_shard_fast_path),
         cmocka_unit_test(test_addr_format_ntop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

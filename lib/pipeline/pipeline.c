@@ -16,6 +16,7 @@ struct hy_pipeline {
     hy__worker **workers;
     hy__in_batch **cur; /* threaded: batch being filled per worker */
     uint64_t *sent_seq; /* threaded: p->seq when each was last sent */
+    uint64_t *file_load; /* bytes of files routed to each worker (plus a per-file share) */
     hy__collector *coll;
     uint64_t seq; /* next packet sequence number */
     uint64_t next_tick, last_ts;
@@ -170,7 +171,8 @@ hy_err hy_pipeline_create(const hy_pipeline_cfg *cfg, hy_pipeline **out)
     p->workers = calloc((size_t)cfg->threads, sizeof *p->workers);
     p->cur = calloc((size_t)cfg->threads, sizeof *p->cur);
     p->sent_seq = calloc((size_t)cfg->threads, sizeof *p->sent_seq);
-    if (!p->workers || !p->cur || !p->sent_seq)
+    p->file_load = calloc((size_t)cfg->threads, sizeof *p->file_load);
+    if (!p->workers || !p->cur || !p->sent_seq || !p->file_load)
         goto out;
     if ((rc = hy__collector_create(p, cfg->threads, &p->coll)) != HY_OK)
         goto out;
@@ -381,7 +383,21 @@ hy_err hy__pipeline_file_engines(const hy_pipeline *p, const char *engine, uint3
     return HY_OK;
 }
 
-hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_ns,
+/* The worker with the least file work routed so far (the lowest index on a
+ * tie), charged with this file's: a file's analysis costs about its size
+ * plus a fixed share. Files are analysed independently and merged in
+ * sequence order, so the choice changes timing, never output. */
+static int least_loaded(hy_pipeline *p, uint64_t size)
+{
+    int best = 0;
+    for (int i = 1; i < p->cfg.threads; i++)
+        if (p->file_load[i] < p->file_load[best])
+            best = i;
+    p->file_load[best] += size + HY__FILE_FIXED_BYTES;
+    return best;
+}
+
+hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_ns, uint64_t size,
                                uint32_t engines)
 {
     size_t n = strlen(path) + 1;
@@ -397,7 +413,7 @@ hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_
                      .caplen = (uint32_t)n,
                      .wirelen = engines,
                      .linktype = HY__LINK_FILE};
-    return route_ref(p, &r, (const uint8_t *)path, (int)(r.seq % (uint64_t)p->cfg.threads), false);
+    return route_ref(p, &r, (const uint8_t *)path, least_loaded(p, size), false);
 }
 
 hy_err hy_pipeline_feed_alert(hy_pipeline *p, const hy_alert_in *a)
@@ -561,5 +577,6 @@ void hy_pipeline_destroy(hy_pipeline *p)
     free(p->workers);
     free(p->cur);
     free(p->sent_seq);
+    free(p->file_load);
     free(p);
 }

@@ -13,10 +13,15 @@
 
 /* A sharded file engine: one alert per file naming it, with its length and
  * the sum of its bytes (so the bytes must have arrived whole). */
+/* Bytes each shard's instance was given (shards 0..3), for the balance test. */
+static uint64_t g_shard_bytes[4];
+
 static hy_err f_create(const hy_engine_env *env, void **state)
 {
-    (void)env;
-    *state = calloc(1, 1);
+    int *shard = calloc(1, sizeof *shard);
+    if (shard)
+        *shard = env->shard;
+    *state = shard;
     return *state ? HY_OK : HY_ERR_NOMEM;
 }
 
@@ -31,8 +36,10 @@ static hy_err f_event(void *state, const hy_event *ev, const hy_emit *emit)
     const char *base = strrchr(ev->u.file.path, '/');
     uint64_t sum = 0;
     hy_alert *a;
-    (void)state;
+    int shard = *(const int *)state;
     assert_int_equal(ev->kind, HY_EV_FILE);
+    if (shard >= 0 && shard < 4)
+        g_shard_bytes[shard] += ev->u.file.len;
     for (size_t i = 0; i < ev->u.file.len; i++)
         sum += ev->u.file.data[i];
     hy_err rc = hy_alert_create(ev->ts_ns, "tfile", "tfile.seen", 4, 0.5, "a file",
@@ -204,12 +211,39 @@ static void test_addressed_to_one_engine(void **st)
     assert_non_null(strstr(hy_err_detail(), "malware"));
 }
 
+/* With two workers, files go by work, not in turn: a 3 MiB file and three
+ * of 1 MiB (in that order) give each worker 3 MiB (in turn: 4 and 2). */
+static void test_balanced_by_size(void **st)
+{
+    char dir[600], path[700];
+    hy_files_stats fs;
+    hy_pipeline_stats ps;
+    size_t mib = 1u << 20;
+    char *big = calloc(3, mib);
+    (void)st;
+    assert_non_null(big);
+    snprintf(dir, sizeof dir, "%s/balance", hy_test_tmpdir());
+    mkdir(dir, 0755);
+    const char *names[] = {"a", "b", "c", "d"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        hy_test_write_file(path, big, i == 0 ? 3 * mib : mib);
+    }
+    memset(g_shard_bytes, 0, sizeof g_shard_bytes);
+    free(run(dir, 2, &fs, &ps));
+    assert_int_equal(ps.files_read, 4);
+    assert_int_equal(g_shard_bytes[0], 3 * mib);
+    assert_int_equal(g_shard_bytes[1], 3 * mib);
+    free(big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_and_skips),
         cmocka_unit_test(test_one_file_and_errors),
         cmocka_unit_test(test_addressed_to_one_engine),
+        cmocka_unit_test(test_balanced_by_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <xgboost/c_api.h>
 
+#include "core/dynlib.h"
 #include "hayate/config.h"
 #include "hayate/gbm.h"
 #include "hayate/io.h"
@@ -19,6 +20,27 @@ struct hy_gbm {
     size_t features;
 };
 
+/* libxgboost (with libgomp, libdmlc and libstdc++) is opened on first use
+ * (lib/core/dynlib.h): most commands never train or score. */
+#define XGB_FNS(F)                                                                                 \
+    F(XGBGetLastError)                                                                             \
+    F(XGBRegisterLogCallback)                                                                      \
+    F(XGBSetGlobalConfig)                                                                          \
+    F(XGBoosterCreate)                                                                             \
+    F(XGBoosterFree)                                                                               \
+    F(XGBoosterGetNumFeature)                                                                      \
+    F(XGBoosterLoadModelFromBuffer)                                                                \
+    F(XGBoosterPredictFromDMatrix)                                                                 \
+    F(XGBoosterSaveJsonConfig)                                                                     \
+    F(XGBoosterSaveModelToBuffer)                                                                  \
+    F(XGBoosterSetParam)                                                                           \
+    F(XGBoosterUpdateOneIter)                                                                      \
+    F(XGDMatrixCreateFromCSREx)                                                                    \
+    F(XGDMatrixSetFloatInfo)                                                                       \
+    F(XGDMatrixFree)                                                                               \
+    F(XGDMatrixCreateFromMat)
+HY_DYNLIB(X, XGB_FNS, HY_SONAME_XGBOOST, "gradient-boosted models", "libxgboost0");
+
 /* XGBoost logs warnings to stderr by default; hayate reports its errors
  * through the returned codes instead. */
 static void quiet(const char *msg)
@@ -28,19 +50,24 @@ static void quiet(const char *msg)
 
 static void init_once(void)
 {
-    XGBRegisterLogCallback(quiet);
-    XGBSetGlobalConfig("{\"verbosity\": 0}");
+    X.XGBRegisterLogCallback(quiet);
+    X.XGBSetGlobalConfig("{\"verbosity\": 0}");
 }
 
-static void xgb_init(void)
+/* Opens libxgboost and quiets it, once; HY_ERR_UNSUPPORTED naming the
+ * library when it cannot be opened. Every way to a booster starts here. */
+static hy_err xgb_init(void)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, init_once);
+    hy_err rc = hy_dynlib_load(&X_lib);
+    if (rc == HY_OK)
+        pthread_once(&once, init_once);
+    return rc;
 }
 
 static hy_err xgb_fail(const char *what)
 {
-    return hy_err_set(HY_ERR_INTERNAL, "xgboost: %s: %s", what, XGBGetLastError());
+    return hy_err_set(HY_ERR_INTERNAL, "xgboost: %s: %s", what, X.XGBGetLastError());
 }
 
 void hy_gbm_params_default(hy_gbm_params *p)
@@ -107,11 +134,11 @@ static hy_err check_data(const hy_mldata *d)
 static hy_err to_dmatrix(const hy_mldata *d, bool labels, DMatrixHandle *out)
 {
     size_t nnz = d->indptr[d->rows];
-    if (XGDMatrixCreateFromCSREx(d->indptr, (const unsigned *)d->indices, d->values, d->rows + 1,
-                                 nnz, d->cols, out) != 0)
+    if (X.XGDMatrixCreateFromCSREx(d->indptr, (const unsigned *)d->indices, d->values, d->rows + 1,
+                                   nnz, d->cols, out) != 0)
         return xgb_fail("matrix");
-    if (labels && XGDMatrixSetFloatInfo(*out, "label", d->labels, d->rows) != 0) {
-        XGDMatrixFree(*out);
+    if (labels && X.XGDMatrixSetFloatInfo(*out, "label", d->labels, d->rows) != 0) {
+        X.XGDMatrixFree(*out);
         return xgb_fail("labels");
     }
     return HY_OK;
@@ -127,7 +154,7 @@ static hy_err set_param(BoosterHandle b, const char *k, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(v, sizeof v, fmt, ap);
     va_end(ap);
-    return XGBoosterSetParam(b, k, v) == 0 ? HY_OK : xgb_fail(k);
+    return X.XGBoosterSetParam(b, k, v) == 0 ? HY_OK : xgb_fail(k);
 }
 
 static hy_err configure(BoosterHandle b, const hy_gbm_params *p)
@@ -164,26 +191,27 @@ hy_err hy_gbm_train(const hy_mldata *d, const hy_gbm_params *p, hy_gbm **out)
     *out = NULL;
     if ((rc = check_params(p)) != HY_OK || (rc = check_data(d)) != HY_OK)
         return rc;
-    xgb_init();
+    if ((rc = xgb_init()) != HY_OK)
+        return rc;
     if (!(m = calloc(1, sizeof *m)))
         return HY_ERR_NOMEM;
     if ((rc = to_dmatrix(d, true, &dm)) != HY_OK)
         goto out;
-    if (XGBoosterCreate(&dm, 1, &m->b) != 0) {
+    if (X.XGBoosterCreate(&dm, 1, &m->b) != 0) {
         rc = xgb_fail("booster");
         goto out;
     }
     if ((rc = configure(m->b, p)) != HY_OK)
         goto out;
     for (unsigned i = 0; i < p->rounds && rc == HY_OK; i++)
-        if (XGBoosterUpdateOneIter(m->b, (int)i, dm) != 0)
+        if (X.XGBoosterUpdateOneIter(m->b, (int)i, dm) != 0)
             rc = xgb_fail("training round");
     m->features = d->cols;
     if (rc == HY_OK)
         rc = set_param(m->b, "nthread", "%u", 1u); /* scoring: one thread per model */
 out:
     if (dm)
-        XGDMatrixFree(dm);
+        X.XGDMatrixFree(dm);
     if (rc != HY_OK) {
         hy_gbm_free(m);
         return rc;
@@ -198,7 +226,7 @@ hy_err hy_gbm_save(const hy_gbm *m, hy_buf *out)
     const char *p = NULL;
     if (!m || !out)
         return hy_err_set(HY_ERR_ARG, "gbm_save: NULL argument");
-    if (XGBoosterSaveModelToBuffer(m->b, "{\"format\": \"ubj\"}", &n, &p) != 0)
+    if (X.XGBoosterSaveModelToBuffer(m->b, "{\"format\": \"ubj\"}", &n, &p) != 0)
         return xgb_fail("save");
     return hy_buf_add(out, p, (size_t)n);
 }
@@ -208,8 +236,8 @@ static hy_err check_objective(BoosterHandle b)
 {
     bst_ulong n = 0;
     const char *cfg = NULL;
-    if (XGBoosterSaveJsonConfig(b, &n, &cfg) != 0)
-        return hy_err_set(HY_ERR_FORMAT, "model: %s", XGBGetLastError());
+    if (X.XGBoosterSaveJsonConfig(b, &n, &cfg) != 0)
+        return hy_err_set(HY_ERR_FORMAT, "model: %s", X.XGBGetLastError());
     if (!cfg || !strstr(cfg, "\"binary:logistic\""))
         return hy_err_set(HY_ERR_FORMAT, "model: not a binary:logistic model");
     return HY_OK;
@@ -225,16 +253,17 @@ hy_err hy_gbm_load(const void *buf, size_t n, hy_gbm **out)
     *out = NULL;
     if (!n || n > HY_GBM_MAX_MODEL)
         return hy_err_set(HY_ERR_FORMAT, "model: %zu bytes, not in 1..%u", n, HY_GBM_MAX_MODEL);
-    xgb_init();
+    if ((rc = xgb_init()) != HY_OK)
+        return rc;
     if (!(m = calloc(1, sizeof *m)))
         return HY_ERR_NOMEM;
-    if (XGBoosterCreate(NULL, 0, &m->b) != 0)
+    if (X.XGBoosterCreate(NULL, 0, &m->b) != 0)
         rc = xgb_fail("booster");
-    else if (XGBoosterLoadModelFromBuffer(m->b, buf, (bst_ulong)n) != 0)
-        rc = hy_err_set(HY_ERR_FORMAT, "model: %s", XGBGetLastError());
+    else if (X.XGBoosterLoadModelFromBuffer(m->b, buf, (bst_ulong)n) != 0)
+        rc = hy_err_set(HY_ERR_FORMAT, "model: %s", X.XGBGetLastError());
     else if ((rc = check_objective(m->b)) != HY_OK)
         ;
-    else if (XGBoosterGetNumFeature(m->b, &nf) != 0 || !nf || nf > HY_GBM_MAX_FEATURES)
+    else if (X.XGBoosterGetNumFeature(m->b, &nf) != 0 || !nf || nf > HY_GBM_MAX_FEATURES)
         rc = hy_err_set(HY_ERR_FORMAT, "model: %llu features, not in 1..%u",
                         (unsigned long long)nf, HY_GBM_MAX_FEATURES);
     else
@@ -272,7 +301,7 @@ static hy_err row_matrix(const hy_gbm *m, const float *x, size_t n, DMatrixHandl
     if (!x || n < m->features)
         return hy_err_set(HY_ERR_ARG, "gbm: a vector of %zu features; the model needs %zu", n,
                           m->features);
-    if (XGDMatrixCreateFromMat(x, 1, (bst_ulong)m->features, 0.0f, dm) != 0)
+    if (X.XGDMatrixCreateFromMat(x, 1, (bst_ulong)m->features, 0.0f, dm) != 0)
         return xgb_fail("matrix");
     return HY_OK;
 }
@@ -287,7 +316,7 @@ static hy_err predict(hy_gbm *m, DMatrixHandle dm, int type, const float **res, 
     bst_ulong const *shape = NULL;
     bst_ulong dim = 0;
     snprintf(cfg, sizeof cfg, predict_cfg, type);
-    if (XGBoosterPredictFromDMatrix(m->b, dm, cfg, &shape, &dim, res) != 0)
+    if (X.XGBoosterPredictFromDMatrix(m->b, dm, cfg, &shape, &dim, res) != 0)
         return xgb_fail("predict");
     *len = 1;
     for (bst_ulong i = 0; i < dim; i++)
@@ -307,7 +336,7 @@ hy_err hy_gbm_score(hy_gbm *m, const float *x, size_t n, double *score)
         return rc;
     if ((rc = predict(m, dm, 0, &res, &len)) == HY_OK)
         *score = len == 1 ? res[0] : NAN;
-    XGDMatrixFree(dm);
+    X.XGDMatrixFree(dm);
     if (rc == HY_OK && !(*score >= 0 && *score <= 1))
         rc = hy_err_set(HY_ERR_INTERNAL, "gbm: score out of [0, 1]");
     return rc;
@@ -332,7 +361,7 @@ hy_err hy_gbm_score_rows(hy_gbm *m, const float *x, size_t rows, size_t cols, do
             memcpy(copy + r * m->features, x + r * cols, m->features * sizeof *copy);
         mat = copy;
     }
-    if (XGDMatrixCreateFromMat(mat, (bst_ulong)rows, (bst_ulong)m->features, 0.0f, &dm) != 0)
+    if (X.XGDMatrixCreateFromMat(mat, (bst_ulong)rows, (bst_ulong)m->features, 0.0f, &dm) != 0)
         rc = xgb_fail("matrix");
     if (rc == HY_OK && (rc = predict(m, dm, 0, &res, &len)) == HY_OK && len != rows)
         rc = hy_err_set(HY_ERR_INTERNAL, "gbm: %llu scores for %zu rows", (unsigned long long)len,
@@ -341,7 +370,7 @@ hy_err hy_gbm_score_rows(hy_gbm *m, const float *x, size_t rows, size_t cols, do
         if (!((scores[r] = res[r]) >= 0 && scores[r] <= 1))
             rc = hy_err_set(HY_ERR_INTERNAL, "gbm: score out of [0, 1]");
     if (dm)
-        XGDMatrixFree(dm);
+        X.XGDMatrixFree(dm);
     free(copy);
     return rc;
 }
@@ -363,7 +392,7 @@ hy_err hy_gbm_contrib(hy_gbm *m, const float *x, size_t n, float *contrib)
         else
             memcpy(contrib, res, len * sizeof *res);
     }
-    XGDMatrixFree(dm);
+    X.XGDMatrixFree(dm);
     return rc;
 }
 
@@ -430,7 +459,7 @@ hy_err hy_gbm_score_set(hy_gbm *m, const hy_mldata *d, double *scores)
             scores[i] = res[i];
     }
     if (dm)
-        XGDMatrixFree(dm);
+        X.XGDMatrixFree(dm);
     free_view(&view, mem);
     return rc;
 }
@@ -440,6 +469,6 @@ void hy_gbm_free(hy_gbm *m)
     if (!m)
         return;
     if (m->b)
-        XGBoosterFree(m->b);
+        X.XGBoosterFree(m->b);
     free(m);
 }

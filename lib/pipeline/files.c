@@ -128,6 +128,8 @@ hy_err hy_pipeline_feed_list(hy_pipeline *p, const hy_file_entry *v, size_t n, c
 {
     uint32_t mask;
     hy_err rc = hy__pipeline_file_engines(p, engine, &mask);
+    if (rc == HY_OK)
+        hy__pipeline_files_begin(p);
     for (size_t i = 0; i < n && rc == HY_OK; i++) {
         rc = hy__pipeline_route_file(p, v[i].path, v[i].mtime_ns, v[i].size, mask);
         if (progress && (i & 255) == 255)

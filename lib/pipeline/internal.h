@@ -111,10 +111,14 @@ void hy__worker_stats(const hy__worker *w, hy_decode_stats *d, hy_flow_stats *f)
 /* Files the worker read (and bytes), and files it could not read. */
 void hy__worker_file_stats(const hy__worker *w, uint64_t *files, uint64_t *bytes,
                            uint64_t *unreadable);
+/* Starts a list of files: the work counted per worker starts again from
+ * zero, so a big file of an earlier list (a spool scan) does not keep its
+ * worker from the next list's files. */
+void hy__pipeline_files_begin(hy_pipeline *p);
 /* Routes one file of size bytes (the capture side, pipeline.c): the path goes
- * to the worker with the least file work routed so far, counting each file
- * as its size plus HY__FILE_FIXED_BYTES (round robin left one of two workers
- * with 35 % more of the malware benchmark's work). */
+ * to the worker with the least file work routed since hy__pipeline_files_begin,
+ * counting each file as its size plus HY__FILE_FIXED_BYTES (round robin left
+ * one of two workers with 35 % more of the malware benchmark's work). */
 #define HY__FILE_FIXED_BYTES (64u * 1024u)
 hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_ns, uint64_t size,
                                uint32_t engines);

@@ -383,10 +383,15 @@ hy_err hy__pipeline_file_engines(const hy_pipeline *p, const char *engine, uint3
     return HY_OK;
 }
 
-/* The worker with the least file work routed so far (the lowest index on a
- * tie), charged with this file's: a file's analysis costs about its size
- * plus a fixed share. Files are analysed independently and merged in
- * sequence order, so the choice changes timing, never output. */
+void hy__pipeline_files_begin(hy_pipeline *p)
+{
+    memset(p->file_load, 0, (size_t)p->cfg.threads * sizeof *p->file_load);
+}
+
+/* The worker with the least file work routed in this list so far (the lowest
+ * index on a tie), charged with this file's: a file's analysis costs about
+ * its size plus a fixed share. Files are analysed independently and merged
+ * in sequence order, so the choice changes timing, never output. */
 static int least_loaded(hy_pipeline *p, uint64_t size)
 {
     int best = 0;

@@ -237,6 +237,50 @@ static void test_balanced_by_size(void **st)
     free(big);
 }
 
+/* Each list of files is balanced on its own: after a list that gave worker 0
+ * a 3 MiB file, the next list's two files of 1 MiB go one to each worker
+ * (counting on from the first list, both would go to worker 1). */
+static void test_balance_per_list(void **st)
+{
+    char dir[600], path[700];
+    size_t mib = 1u << 20;
+    char *big = calloc(3, mib);
+    const hy_engine *engines[] = {&t_file};
+    hy_pipeline_cfg pc = {.threads = 2,
+                          .tick_ns = 1000000000ull,
+                          .no_flows = true,
+                          .engines = engines,
+                          .n_engines = 1};
+    hy_pipeline *p;
+    hy_file_entry one[1], two[2];
+    (void)st;
+    assert_non_null(big);
+    snprintf(dir, sizeof dir, "%s/perlist", hy_test_tmpdir());
+    mkdir(dir, 0755);
+    const char *names[] = {"big", "x", "y"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        hy_test_write_file(path, big, i == 0 ? 3 * mib : mib);
+        hy_file_entry *e = i == 0 ? one : two + (i - 1);
+        memset(e, 0, sizeof *e);
+        e->path = strdup(path);
+        e->size = i == 0 ? 3 * mib : mib;
+    }
+    memset(g_shard_bytes, 0, sizeof g_shard_bytes);
+    hy_flow_cfg_default(&pc.flow);
+    assert_int_equal(hy_pipeline_create(&pc, &p), HY_OK);
+    assert_int_equal(hy_pipeline_feed_list(p, one, 1, NULL, NULL, NULL), HY_OK);
+    assert_int_equal(hy_pipeline_feed_list(p, two, 2, NULL, NULL, NULL), HY_OK);
+    assert_int_equal(hy_pipeline_finish(p), HY_OK);
+    hy_pipeline_destroy(p);
+    assert_int_equal(g_shard_bytes[0], 4 * mib);
+    assert_int_equal(g_shard_bytes[1], mib);
+    free(one[0].path);
+    free(two[0].path);
+    free(two[1].path);
+    free(big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_one_file_and_errors),
         cmocka_unit_test(test_addressed_to_one_engine),
         cmocka_unit_test(test_balanced_by_size),
+        cmocka_unit_test(test_balance_per_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

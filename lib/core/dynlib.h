@@ -31,7 +31,8 @@ typedef struct hy_dynlib {
     const char *const *names; /* symbols to resolve, NULL-terminated */
     void *table;              /* function pointers, names[i] at index i */
     size_t table_size;        /* its bytes: one pointer a name */
-    /* Private: 0 not tried, 1 loaded, 2 failed (err says why). */
+    /* Private: 0 not tried, 1 loaded, 2 could not load, 3 a bad table (err
+     * says why). */
     atomic_int state;
     char err[320];
 } hy_dynlib;

@@ -117,9 +117,8 @@ void hy__worker_file_stats(const hy__worker *w, uint64_t *files, uint64_t *bytes
 void hy__pipeline_files_begin(hy_pipeline *p);
 /* Routes one file of size bytes (the capture side, pipeline.c): the path goes
  * to the worker with the least file work routed since hy__pipeline_files_begin,
- * counting each file as its size plus HY__FILE_FIXED_BYTES (round robin left
- * one of two workers with 35 % more of the malware benchmark's work). */
-#define HY__FILE_FIXED_BYTES (64u * 1024u)
+ * counting each file as its size plus a fixed share (round robin left one of
+ * two workers with 35 % more of the malware benchmark's work). */
 hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_ns, uint64_t size,
                                uint32_t engines);
 /* The engine mask of hy__pipeline_route_file for engine (NULL: every file

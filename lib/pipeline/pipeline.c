@@ -392,13 +392,14 @@ void hy__pipeline_files_begin(hy_pipeline *p)
  * index on a tie), charged with this file's: a file's analysis costs about
  * its size plus a fixed share. Files are analysed independently and merged
  * in sequence order, so the choice changes timing, never output. */
+#define FILE_FIXED_BYTES (64u * 1024u)
 static int least_loaded(hy_pipeline *p, uint64_t size)
 {
     int best = 0;
     for (int i = 1; i < p->cfg.threads; i++)
         if (p->file_load[i] < p->file_load[best])
             best = i;
-    p->file_load[best] += size + HY__FILE_FIXED_BYTES;
+    p->file_load[best] += size + FILE_FIXED_BYTES;
     return best;
 }
 

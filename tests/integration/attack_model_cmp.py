@@ -9,7 +9,7 @@ liblinear calls the system BLAS (OpenBLAS), whose dot products pick a kernel
 for the CPU at start-up and round differently: the temperature, the inner
 F1, the per-class scales and biases and the quantised weights are compared
 with tolerances that such rounding stays far inside (measured between an
-Intel Xeon and an AMD EPYC machine: 2 % of weights moved, by at most 0.3 %
+Intel Xeon and an AMD EPYC machine: 2 % of weights moved, by at most 0.2 %
 of the class's largest weight) and that retraining with other settings or
 features does not.
 

@@ -88,21 +88,29 @@ static void make_tree(void)
     assert_int_equal(symlink(target, path), 0);
 }
 
+/* A files-only pipeline of threads workers running engines[0..n), EVE to
+ * eve (may be NULL). */
+static hy_pipeline *new_pipeline(int threads, const hy_engine **engines, size_t n, FILE *eve)
+{
+    hy_pipeline_cfg pc = {.threads = threads,
+                          .tick_ns = 1000000000ull,
+                          .eve = eve,
+                          .no_flows = true,
+                          .engines = engines,
+                          .n_engines = n};
+    hy_pipeline *p;
+    hy_flow_cfg_default(&pc.flow);
+    assert_int_equal(hy_pipeline_create(&pc, &p), HY_OK);
+    return p;
+}
+
 static char *run(const char *path, int threads, hy_files_stats *fs, hy_pipeline_stats *st)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
     const hy_engine *engines[] = {&t_file};
-    hy_pipeline_cfg pc = {.threads = threads,
-                          .tick_ns = 1000000000ull,
-                          .eve = mem,
-                          .no_flows = true,
-                          .engines = engines,
-                          .n_engines = 1};
-    hy_pipeline *p;
-    hy_flow_cfg_default(&pc.flow);
-    assert_int_equal(hy_pipeline_create(&pc, &p), HY_OK);
+    hy_pipeline *p = new_pipeline(threads, engines, 1, mem);
     assert_int_equal(hy_pipeline_feed_files(p, path, NULL, NULL, NULL, fs), HY_OK);
     assert_int_equal(hy_pipeline_finish(p), HY_OK);
     hy_pipeline_stats_get(p, st);
@@ -154,14 +162,7 @@ static void test_one_file_and_errors(void **st)
     free(one);
 
     const hy_engine *engines[] = {&t_file};
-    hy_pipeline_cfg pc = {.threads = 1,
-                          .tick_ns = 1000000000ull,
-                          .no_flows = true,
-                          .engines = engines,
-                          .n_engines = 1};
-    hy_pipeline *p;
-    hy_flow_cfg_default(&pc.flow);
-    assert_int_equal(hy_pipeline_create(&pc, &p), HY_OK);
+    hy_pipeline *p = new_pipeline(1, engines, 1, NULL);
     assert_int_equal(hy_pipeline_feed_files(p, "/nonexistent/samples", NULL, NULL, NULL, NULL),
                      HY_ERR_NOTFOUND);
     assert_non_null(strstr(hy_err_detail(), "/nonexistent/samples"));
@@ -177,15 +178,8 @@ static size_t count_to(const char *engine, int threads, hy_err *rc)
     hy_engine t_other = t_file; /* a second file engine under another name */
     t_other.name = "tother";
     const hy_engine *engines[] = {&t_file, &t_other};
-    hy_pipeline_cfg pc = {.threads = threads,
-                          .tick_ns = 1000000000ull,
-                          .no_flows = true,
-                          .engines = engines,
-                          .n_engines = 2};
     hy_pipeline_stats ps;
-    hy_pipeline *p;
-    hy_flow_cfg_default(&pc.flow);
-    assert_int_equal(hy_pipeline_create(&pc, &p), HY_OK);
+    hy_pipeline *p = new_pipeline(threads, engines, 2, NULL);
     *rc = hy_pipeline_feed_files(p, g_dir, engine, NULL, NULL, NULL);
     assert_int_equal(hy_pipeline_finish(p), HY_OK);
     hy_pipeline_stats_get(p, &ps);
@@ -211,30 +205,46 @@ static void test_addressed_to_one_engine(void **st)
     assert_non_null(strstr(hy_err_detail(), "malware"));
 }
 
+#define MIB (1u << 20)
+
+/* Writes n files of mib[i] MiB (zeros) named f0, f1, ... into a new folder
+ * sub of the test folder, listed in v[0..n) in that order; the folder. */
+static const char *sized_files(const char *sub, const unsigned *mib, size_t n, hy_file_entry *v)
+{
+    static char dir[600];
+    char *zeros = calloc(4, MIB);
+    assert_non_null(zeros);
+    snprintf(dir, sizeof dir, "%s/%s", hy_test_tmpdir(), sub);
+    mkdir(dir, 0755);
+    for (size_t i = 0; i < n; i++) {
+        char path[700];
+        assert_true(mib[i] <= 4);
+        snprintf(path, sizeof path, "%s/f%zu", dir, i);
+        hy_test_write_file(path, zeros, (size_t)mib[i] * MIB);
+        memset(&v[i], 0, sizeof v[i]);
+        v[i].path = strdup(path);
+        v[i].size = (uint64_t)mib[i] * MIB;
+    }
+    free(zeros);
+    memset(g_shard_bytes, 0, sizeof g_shard_bytes);
+    return dir;
+}
+
 /* With two workers, files go by work, not in turn: a 3 MiB file and three
  * of 1 MiB (in that order) give each worker 3 MiB (in turn: 4 and 2). */
 static void test_balanced_by_size(void **st)
 {
-    char dir[600], path[700];
     hy_files_stats fs;
     hy_pipeline_stats ps;
-    size_t mib = 1u << 20;
-    char *big = calloc(3, mib);
+    hy_file_entry v[4];
+    const unsigned mib[] = {3, 1, 1, 1};
     (void)st;
-    assert_non_null(big);
-    snprintf(dir, sizeof dir, "%s/balance", hy_test_tmpdir());
-    mkdir(dir, 0755);
-    const char *names[] = {"a", "b", "c", "d"};
-    for (int i = 0; i < 4; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        hy_test_write_file(path, big, i == 0 ? 3 * mib : mib);
-    }
-    memset(g_shard_bytes, 0, sizeof g_shard_bytes);
-    free(run(dir, 2, &fs, &ps));
+    free(run(sized_files("balance", mib, 4, v), 2, &fs, &ps));
     assert_int_equal(ps.files_read, 4);
-    assert_int_equal(g_shard_bytes[0], 3 * mib);
-    assert_int_equal(g_shard_bytes[1], 3 * mib);
-    free(big);
+    assert_int_equal(g_shard_bytes[0], 3 * MIB);
+    assert_int_equal(g_shard_bytes[1], 3 * MIB);
+    for (int i = 0; i < 4; i++)
+        free(v[i].path);
 }
 
 /* Each list of files is balanced on its own: after a list that gave worker 0
@@ -242,43 +252,20 @@ static void test_balanced_by_size(void **st)
  * (counting on from the first list, both would go to worker 1). */
 static void test_balance_per_list(void **st)
 {
-    char dir[600], path[700];
-    size_t mib = 1u << 20;
-    char *big = calloc(3, mib);
     const hy_engine *engines[] = {&t_file};
-    hy_pipeline_cfg pc = {.threads = 2,
-                          .tick_ns = 1000000000ull,
-                          .no_flows = true,
-                          .engines = engines,
-                          .n_engines = 1};
-    hy_pipeline *p;
-    hy_file_entry one[1], two[2];
+    hy_file_entry v[3];
+    const unsigned mib[] = {3, 1, 1};
     (void)st;
-    assert_non_null(big);
-    snprintf(dir, sizeof dir, "%s/perlist", hy_test_tmpdir());
-    mkdir(dir, 0755);
-    const char *names[] = {"big", "x", "y"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        hy_test_write_file(path, big, i == 0 ? 3 * mib : mib);
-        hy_file_entry *e = i == 0 ? one : two + (i - 1);
-        memset(e, 0, sizeof *e);
-        e->path = strdup(path);
-        e->size = i == 0 ? 3 * mib : mib;
-    }
-    memset(g_shard_bytes, 0, sizeof g_shard_bytes);
-    hy_flow_cfg_default(&pc.flow);
-    assert_int_equal(hy_pipeline_create(&pc, &p), HY_OK);
-    assert_int_equal(hy_pipeline_feed_list(p, one, 1, NULL, NULL, NULL), HY_OK);
-    assert_int_equal(hy_pipeline_feed_list(p, two, 2, NULL, NULL, NULL), HY_OK);
+    sized_files("perlist", mib, 3, v);
+    hy_pipeline *p = new_pipeline(2, engines, 1, NULL);
+    assert_int_equal(hy_pipeline_feed_list(p, v, 1, NULL, NULL, NULL), HY_OK);
+    assert_int_equal(hy_pipeline_feed_list(p, v + 1, 2, NULL, NULL, NULL), HY_OK);
     assert_int_equal(hy_pipeline_finish(p), HY_OK);
     hy_pipeline_destroy(p);
-    assert_int_equal(g_shard_bytes[0], 4 * mib);
-    assert_int_equal(g_shard_bytes[1], mib);
-    free(one[0].path);
-    free(two[0].path);
-    free(two[1].path);
-    free(big);
+    assert_int_equal(g_shard_bytes[0], 4 * MIB);
+    assert_int_equal(g_shard_bytes[1], MIB);
+    for (int i = 0; i < 3; i++)
+        free(v[i].path);
 }
 
 int main(void)

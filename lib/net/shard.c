@@ -207,6 +207,11 @@ static inline bool shard_fast(const uint8_t *d, uint32_t len, uint32_t *hash, ui
     return true;
 }
 
+bool hy__shard_fast(const uint8_t *d, uint32_t len, uint32_t *hash, uint32_t *keep)
+{
+    return shard_fast(d, len, hash, keep);
+}
+
 uint32_t hy_shard_hash(int linktype, const uint8_t *d, uint32_t len, uint32_t *keep)
 {
     uint32_t h;

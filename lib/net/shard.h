@@ -3,6 +3,7 @@
 #ifndef HAYATE_NET_SHARD_H
 #define HAYATE_NET_SHARD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Symmetric hash of (outer VLAN, IP version, protocol, address pair): equal
@@ -21,5 +22,11 @@ uint32_t hy_shard_hash(int linktype, const uint8_t *data, uint32_t caplen, uint3
 /* hy_shard_hash without its fast path for untagged Ethernet with IPv4 or
  * IPv6: the same results for every frame (fuzz_decode checks it). */
 uint32_t hy__shard_hash_general(int linktype, const uint8_t *data, uint32_t caplen, uint32_t *keep);
+
+/* hy_shard_hash's fast path alone, for an Ethernet frame: true with *hash
+ * and *keep set when it handles the frame (untagged IPv4 that is not a later
+ * fragment, or IPv6 without extension headers, headers captured), false
+ * (nothing set) when hy_shard_hash falls back to the general path. */
+bool hy__shard_fast(const uint8_t *data, uint32_t caplen, uint32_t *hash, uint32_t *keep);
 
 #endif

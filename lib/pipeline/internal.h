@@ -16,7 +16,7 @@ typedef enum { HY__IN_PKTS, HY__IN_TICK, HY__IN_FINAL } hy__in_type;
 
 /* A hy__pkt_ref with this link type is a file to analyse: its bytes in the
  * arena are the path (NUL-terminated), ts_ns its modification time, and
- * wirelen the engines it goes to (bit i: cfg.engines[i]). */
+ * engines the engines it goes to (bit i: cfg.engines[i]). */
 #define HY__LINK_FILE (-1)
 /* ...with this link type, an external alert for the engines that consume
  * HY_EV_ALERT_IN: its bytes are the alert's text (an EVE object or a
@@ -26,7 +26,11 @@ typedef enum { HY__IN_PKTS, HY__IN_TICK, HY__IN_FINAL } hy__in_type;
 
 typedef struct hy__pkt_ref {
     uint64_t ts_ns, seq;
-    uint32_t off, caplen, wirelen;
+    uint32_t off, caplen;
+    union {
+        uint32_t wirelen; /* packets */
+        uint32_t engines; /* HY__LINK_FILE: bit i for cfg.engines[i] */
+    };
     int32_t linktype;
     uint32_t have; /* packets: the leading bytes in the arena (hy_shard_hash's keep);
                     * 0: all caplen */

@@ -417,7 +417,7 @@ hy_err hy__pipeline_route_file(hy_pipeline *p, const char *path, uint64_t mtime_
     hy__pkt_ref r = {.ts_ns = ts,
                      .seq = p->seq++,
                      .caplen = (uint32_t)n,
-                     .wirelen = engines,
+                     .engines = engines,
                      .linktype = HY__LINK_FILE};
     return route_ref(p, &r, (const uint8_t *)path, least_loaded(p, size), false);
 }

@@ -223,7 +223,7 @@ static hy_err process_file(hy__worker *w, const hy__pkt_ref *r, const char *path
                    .u.file = {.path = path, .data = w->fbuf ? w->fbuf : (const uint8_t *)"",
                               .len = n}};
     for (size_t i = 0; i < w->n_sh; i++) {
-        if (!(w->sh[i].e->consumes & HY_EV_BIT(HY_EV_FILE)) || !(r->wirelen & w->sh[i].bit))
+        if (!(w->sh[i].e->consumes & HY_EV_BIT(HY_EV_FILE)) || !(r->engines & w->sh[i].bit))
             continue;
         hy_err rc = w->sh[i].e->on_event(w->sh[i].state, &ev, &w->emit);
         if (rc != HY_OK)

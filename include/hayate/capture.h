@@ -41,6 +41,19 @@ hy_err hy_source_open_live(const char *ifname, const hy_source_cfg *cfg, hy_sour
  * says where it stopped. */
 hy_err hy_source_next(hy_source *s, hy_raw_pkt *pkt);
 
+/* Called by hy_source_dispatch for each packet; pkt and its data are valid
+ * only during the call. A result other than HY_OK stops the read. */
+typedef hy_err (*hy_source_pkt_fn)(void *ud, const hy_raw_pkt *pkt);
+
+/* Offline sources: reads up to max (>= 1) packets, calling fn for each, in
+ * one call into libpcap (pcap_dispatch) rather than one a packet. Gives the
+ * packets, statistics, warnings and results hy_source_next gives: HY_OK
+ * when at least one packet was read or more may follow, HY_ERR_CLOSED at
+ * the end of input (a truncated file as hy_source_next says), fn's first
+ * error (the rest of that call's packets are then skipped), or an error.
+ * hy_source_break takes effect between calls. Live sources: HY_ERR_ARG. */
+hy_err hy_source_dispatch(hy_source *s, int max, hy_source_pkt_fn fn, void *ud);
+
 /* Asks a blocking live read to return (async-signal-safe). */
 void hy_source_break(hy_source *s);
 

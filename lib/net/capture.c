@@ -130,37 +130,54 @@ static hy_err hy__cap_closed(hy_source *s)
     return hy_err_set(HY_ERR_CLOSED, "%s: end of input", s->name);
 }
 
+/* Counts one record read from the current file (offset, progress); false
+ * when the offline filter rejects it. */
+static inline bool hy__cap_record(hy_source *s, const struct pcap_pkthdr *h, const u_char *data)
+{
+    s->cur_pkts++;
+    if (s->classic) { /* record = 16-byte header + caplen: no ftell */
+        s->cur_off += 16u + h->caplen;
+    } else {
+        long off = ftell(pcap_file(s->p));
+        if (off >= 0)
+            s->cur_off = (uint64_t)off;
+    }
+    hy__cap_set_done(s);
+    return !s->have_prog || pcap_offline_filter(&s->prog, h, data);
+}
+
+/* Makes a file current when none is: HY_OK with s->p set, HY_ERR_CLOSED
+ * (s->ended) when the input is over or stopped, or an error. */
+static hy_err hy__cap_current(hy_source *s)
+{
+    while (!s->p) {
+        if (s->ended || atomic_load(&s->brk))
+            return hy__cap_closed(s);
+        hy_err e = hy__cap_dir_advance(s);
+        if (e == HY_ERR_CLOSED)
+            s->ended = true;
+        else if (e != HY_OK)
+            return e;
+    }
+    if (s->ended || atomic_load(&s->brk))
+        return hy__cap_closed(s);
+    return HY_OK;
+}
+
 /* Files, stdin and directories: a cut record or a bad block ends the file
  * (the packets before it were all returned); a directory goes on with its
  * next file. */
 static hy_err hy__cap_offline_next(hy_source *s, hy_raw_pkt *pkt)
 {
     for (;;) {
-        if (s->ended || atomic_load(&s->brk))
-            return hy__cap_closed(s);
-        if (!s->p) {
-            hy_err e = hy__cap_dir_advance(s);
-            if (e == HY_ERR_CLOSED) {
-                s->ended = true;
-                continue;
-            }
-            if (e != HY_OK)
-                return e;
-        }
+        hy_err e = hy__cap_current(s);
+        if (e != HY_OK)
+            return e;
         struct pcap_pkthdr *h;
         const u_char *data;
         int rc = pcap_next_ex(s->p, &h, &data);
         if (rc == 1) {
-            s->cur_pkts++;
-            if (s->classic) { /* record = 16-byte header + caplen: no ftell */
-                s->cur_off += 16u + h->caplen;
-            } else {
-                long off = ftell(pcap_file(s->p));
-                if (off >= 0)
-                    s->cur_off = (uint64_t)off;
-            }
-            hy__cap_set_done(s);
-            if (s->have_prog && !pcap_offline_filter(&s->prog, h, data))
+            if (!hy__cap_record(s, h, data))
                 continue;
             hy__cap_fill(s, h, data, pkt);
             return HY_OK;
@@ -168,6 +185,54 @@ static hy_err hy__cap_offline_next(hy_source *s, hy_raw_pkt *pkt)
         if (rc != PCAP_ERROR_BREAK && !atomic_load(&s->brk))
             hy__cap_note_truncated(s);
         hy__cap_finish_file(s);
+    }
+}
+
+/* hy_source_dispatch's state during one pcap_dispatch. */
+typedef struct hy__cap_disp {
+    hy_source *s;
+    hy_source_pkt_fn fn;
+    void *ud;
+    hy_err rc;  /* fn's first error: the call's later packets are skipped */
+    unsigned n; /* packets given to fn */
+} hy__cap_disp;
+
+static void hy__cap_disp_one(u_char *u, const struct pcap_pkthdr *h, const u_char *data)
+{
+    hy__cap_disp *c = (hy__cap_disp *)u;
+    hy_raw_pkt pkt;
+    if (c->rc != HY_OK || !hy__cap_record(c->s, h, data))
+        return;
+    hy__cap_fill(c->s, h, data, &pkt);
+    c->n++;
+    c->rc = c->fn(c->ud, &pkt);
+}
+
+/* The error path mirrors hy__cap_offline_next: pcap_dispatch returns the
+ * packets it gave (0 at the end of the file), or PCAP_ERROR for a cut
+ * record or a bad block after giving those before it. */
+hy_err hy_source_dispatch(hy_source *s, int max, hy_source_pkt_fn fn, void *ud)
+{
+    if (!s || !fn || max < 1 || s->kind == HY__CAP_LIVE)
+        return hy_err_set(HY_ERR_ARG, "hy_source_dispatch: an offline source, a function "
+                                      "and max >= 1");
+    for (;;) {
+        hy_err e = hy__cap_current(s);
+        if (e != HY_OK)
+            return e;
+        hy__cap_disp c = {.s = s, .fn = fn, .ud = ud, .rc = HY_OK};
+        int rc = pcap_dispatch(s->p, max, hy__cap_disp_one, (u_char *)&c);
+        if (c.rc != HY_OK)
+            return c.rc;
+        if (rc > 0)
+            return HY_OK;
+        if (rc == PCAP_ERROR_BREAK) /* not asked for on files; the loop's top sees a break */
+            continue;
+        if (rc < 0 && !atomic_load(&s->brk))
+            hy__cap_note_truncated(s);
+        hy__cap_finish_file(s);
+        if (c.n)
+            return HY_OK;
     }
 }
 

@@ -457,39 +457,69 @@ static inline hy_err maybe_poll(hy_pipeline *p, bool live, bool quiet, uint64_t 
     return p->poll(p->poll_ud, p);
 }
 
+/* One source's feed: what each packet needs besides the packet. */
+typedef struct feed_ctx {
+    hy_pipeline *p;
+    hy_source *src;
+    bool live;
+    uint64_t n; /* packets fed */
+    hy_progress_fn progress;
+    void *ud;
+} feed_ctx;
+
+/* One packet of a feed (hy_source_pkt_fn): time, routing, counts,
+ * publication, progress, and for live feeds the poll function. */
+static hy_err feed_packet(void *arg, const hy_raw_pkt *raw)
+{
+    feed_ctx *c = arg;
+    hy_pipeline *p = c->p;
+    hy_err rc;
+    if ((rc = advance_time(p, raw->ts_ns, c->live)) != HY_OK ||
+        (rc = route(p, raw, c->live)) != HY_OK || (rc = maybe_poll(p, c->live, false, c->n)))
+        return rc;
+    if (raw->ts_ns > p->last_ts)
+        p->last_ts = raw->ts_ns;
+    p->st.packets++;
+    p->st.bytes += raw->caplen;
+    if ((++c->n & 0x3ff) == 0)
+        publish(p);
+    if (c->progress && (c->n & 0xffff) == 0) {
+        uint64_t done, total;
+        hy_source_progress(c->src, &done, &total);
+        c->progress(c->ud, done, total, p->st.packets);
+    }
+    return HY_OK;
+}
+
+/* Packets a call into libpcap reads for an offline feed: a stop request
+ * waits for at most this many. */
+#define FEED_DISPATCH 256
+
 hy_err hy_pipeline_feed(hy_pipeline *p, hy_source *src, hy_progress_fn progress, void *ud,
                         hy_capture_stats *st)
 {
-    bool live = hy_source_is_live(src);
+    feed_ctx c = {
+        .p = p, .src = src, .live = hy_source_is_live(src), .progress = progress, .ud = ud};
     hy_raw_pkt raw;
     hy_err rc = HY_OK;
-    uint64_t n = 0, dropped0 = p->st.hayate_dropped;
+    uint64_t dropped0 = p->st.hayate_dropped;
 
     atomic_store(&p->src, src);
     while (!p->stop) {
-        rc = hy_source_next(src, &raw);
-        if (rc == HY_ERR_AGAIN) { /* live read timeout: time moves on anyway */
-            if ((rc = advance_time(p, hy_clock_ns(CLOCK_REALTIME), live)) != HY_OK ||
-                (rc = maybe_poll(p, live, true, n)) != HY_OK)
+        if (!c.live) { /* files: many packets a call into libpcap */
+            if ((rc = hy_source_dispatch(src, FEED_DISPATCH, feed_packet, &c)) != HY_OK)
                 break;
             continue;
         }
-        if (rc != HY_OK)
-            break;
-        if ((rc = advance_time(p, raw.ts_ns, live)) != HY_OK || (rc = route(p, &raw, live)) ||
-            (rc = maybe_poll(p, live, false, n)) != HY_OK)
-            break;
-        if (raw.ts_ns > p->last_ts)
-            p->last_ts = raw.ts_ns;
-        p->st.packets++;
-        p->st.bytes += raw.caplen;
-        if ((++n & 0x3ff) == 0)
-            publish(p);
-        if (progress && (n & 0xffff) == 0) {
-            uint64_t done, total;
-            hy_source_progress(src, &done, &total);
-            progress(ud, done, total, p->st.packets);
+        rc = hy_source_next(src, &raw);
+        if (rc == HY_ERR_AGAIN) { /* live read timeout: time moves on anyway */
+            if ((rc = advance_time(p, hy_clock_ns(CLOCK_REALTIME), true)) != HY_OK ||
+                (rc = maybe_poll(p, true, true, c.n)) != HY_OK)
+                break;
+            continue;
         }
+        if (rc != HY_OK || (rc = feed_packet(&c, &raw)) != HY_OK)
+            break;
     }
     atomic_store(&p->src, NULL);
     publish(p);

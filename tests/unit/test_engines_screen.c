@@ -550,6 +550,27 @@ static void test_training_row(void **st)
         }
         hy_buf_free(&row);
     }
+    /* Pair features stored before pairs named their service are dropped. */
+    list[0] = '\0';
+    for (int i = 0; i < HY_SF__COUNT; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%d", i ? "," : "", i + 1);
+    for (int v = 0; v <= 3; v++) {
+        snprintf(ev, sizeof ev,
+                 "{\"screen\":{\"cluster\":\"00000000000000ab\"},"
+                 "\"features\":[%s]%s%.0d}",
+                 list, v ? ",\"features_v\":" : "", v);
+        a.evidence = ev;
+        hy_buf_init(&row, 1 << 16);
+        assert_int_equal(hy__scr_features(&a, &row), HY_OK);
+        char *col = row.data;
+        for (int k = 0; k < 5 + HY_SF_PAIR_RATE; k++) /* cluster..time_ns, then features */
+            col = strchr(col, ',') + 1;
+        assert_true(strncmp(col, v < 3 ? "nan," : "7,", v < 3 ? 4 : 2) == 0); /* feature 7 */
+        for (int k = HY_SF_PAIR_RATE; k < HY_SF_PAIR_AGE; k++)
+            col = strchr(col, ',') + 1;
+        assert_true(strncmp(col, v < 3 ? "nan," : "21,", v < 3 ? 4 : 3) == 0); /* feature 21 */
+        hy_buf_free(&row);
+    }
 }
 
 int main(void)

@@ -117,6 +117,7 @@ static hy_err evidence(scr_engine *e, const hy_alert_in *a, const hy_screen_resu
     for (int i = 0; i < HY_SF__COUNT; i++)
         hy_json_fixed(&j, r->f[i], 6);
     hy_json_arr_close(&j);
+    hy_json_kuint(&j, "features_v", SCR_FEATURES_VERSION);
     hy_json_kuint(&j, "sid", a->sid);
     if (a->fmt != HY_ALERTIN_FASTLOG && a->raw.n) {
         char *raw = strndup(a->raw.p, a->raw.n); /* validated JSON: the reader checked it */

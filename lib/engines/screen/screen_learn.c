@@ -91,9 +91,12 @@ hy_err hy__scr_features(const hy_alert *a, hy_buf *row)
         hex(row, a->dst, 16);
         rc = hy_buf_addf(row, ",%llu", (unsigned long long)a->time_ns);
     }
+    json_int_t ver = json_integer_value(json_object_get(ev, "features_v")); /* 0 if none */
     for (size_t i = 0; rc == HY_OK && i < HY_SF__COUNT; i++) {
         json_t *v = json_array_get(f, i);
-        if (i >= json_array_size(f))
+        bool by_address =
+            ver < SCR_FEATURES_VERSION && (i == HY_SF_PAIR_RATE || i == HY_SF_PAIR_AGE);
+        if (i >= json_array_size(f) || by_address)
             rc = hy_buf_addf(row, ",nan"); /* an older alert: missing, as XGBoost takes it */
         else
             rc = json_is_number(v) ? hy_buf_addf(row, ",%.6g", json_number_value(v))

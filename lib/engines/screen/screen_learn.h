@@ -9,6 +9,11 @@
 /* Features stored by screen.alert alerts before pair_age, src_age and
  * dst_age were added; the rest are missing (NaN) for them. */
 #define SCR_FEATURES_V1 20
+/* The meaning of the stored features, written as evidence.features_v: 3
+ * since host pairs include the service an alert names (2026-11-27); alerts
+ * stored before carry none, and their pair features (pair_rate, pair_age),
+ * counted by addresses alone, become missing (NaN) in training rows. */
+#define SCR_FEATURES_VERSION 3
 /* A training row: the alert's cluster, endpoints and time, then the
  * features. */
 #define HY_SCREEN_FEATURE_SPEC "cluster,ip_version,src,dst,time_ns," HY_SCREEN_FEATURE_NAMES

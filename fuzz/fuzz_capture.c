@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fnv.h"
 #include "hayate/capture.h"
 #include "hayate/limits.h"
 #include "net/capture_int.h"
@@ -21,22 +22,16 @@ typedef struct seen {
     char warning[HY__CAP_WARN_MAX];
 } seen;
 
-static void mix(uint64_t *h, const void *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        *h = (*h ^ ((const uint8_t *)p)[i]) * 0x100000001b3ull;
-}
-
 static hy_err take(void *ud, const hy_raw_pkt *pkt)
 {
     seen *w = ud;
     if (pkt->caplen > HY_MAX_SNAPLEN || pkt->wirelen < pkt->caplen)
         __builtin_trap();
-    mix(&w->digest, &pkt->ts_ns, sizeof pkt->ts_ns);
-    mix(&w->digest, &pkt->caplen, sizeof pkt->caplen);
-    mix(&w->digest, &pkt->wirelen, sizeof pkt->wirelen);
-    mix(&w->digest, &pkt->linktype, sizeof pkt->linktype);
-    mix(&w->digest, pkt->data, pkt->caplen); /* every byte readable */
+    w->digest = hy_fnv64(w->digest, &pkt->ts_ns, sizeof pkt->ts_ns);
+    w->digest = hy_fnv64(w->digest, &pkt->caplen, sizeof pkt->caplen);
+    w->digest = hy_fnv64(w->digest, &pkt->wirelen, sizeof pkt->wirelen);
+    w->digest = hy_fnv64(w->digest, &pkt->linktype, sizeof pkt->linktype);
+    w->digest = hy_fnv64(w->digest, pkt->data, pkt->caplen); /* every byte readable */
     w->n++;
     w->bytes += pkt->caplen;
     return HY_OK;
@@ -55,7 +50,7 @@ static bool read_all(uint8_t *copy, size_t size, const char *bpf, int max, seen 
         return false;
     hy_raw_pkt pkt;
     hy_err e;
-    *w = (seen){.digest = 0xcbf29ce484222325ull};
+    *w = (seen){.digest = HY_FNV64_INIT};
     if (max) {
         while ((e = hy_source_dispatch(s, max, take, w)) == HY_OK)
             ;
@@ -65,18 +60,15 @@ static bool read_all(uint8_t *copy, size_t size, const char *bpf, int max, seen 
     }
     if (e != HY_ERR_CLOSED)
         __builtin_trap();
-    uint64_t n = w->n, bytes = w->bytes;
-    hy_capture_stats st;
-    hy_source_stats(s, &st);
-    w->st = st;
+    hy_source_stats(s, &w->st);
     snprintf(w->warning, sizeof w->warning, "%s", hy_source_warning(s));
     uint64_t done, total;
     hy_source_progress(s, &done, &total);
-    if (st.received != n || st.bytes != bytes || done > total || total != size)
+    if (w->st.received != w->n || w->st.bytes != w->bytes || done > total || total != size)
         __builtin_trap();
-    if (n && st.first_ns > st.last_ns)
+    if (w->n && w->st.first_ns > w->st.last_ns)
         __builtin_trap();
-    if (st.truncated && !strstr(hy_source_warning(s), "fuzz: truncated after packet"))
+    if (w->st.truncated && !strstr(w->warning, "fuzz: truncated after packet"))
         __builtin_trap();
     hy_source_close(s);
     return true;

@@ -150,18 +150,17 @@ static inline bool hy__cap_record(hy_source *s, const struct pcap_pkthdr *h, con
  * (s->ended) when the input is over or stopped, or an error. */
 static hy_err hy__cap_current(hy_source *s)
 {
-    while (!s->p) {
+    for (;;) {
         if (s->ended || atomic_load(&s->brk))
             return hy__cap_closed(s);
+        if (s->p)
+            return HY_OK;
         hy_err e = hy__cap_dir_advance(s);
         if (e == HY_ERR_CLOSED)
             s->ended = true;
         else if (e != HY_OK)
             return e;
     }
-    if (s->ended || atomic_load(&s->brk))
-        return hy__cap_closed(s);
-    return HY_OK;
 }
 
 /* Files, stdin and directories: a cut record or a bad block ends the file

@@ -12,15 +12,6 @@
 
 #include "hayate/follow.h"
 
-static const char *tpath(const char *name)
-{
-    static char p[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", hy_test_tmpdir(), name);
-    return p[k];
-}
-
 static void append(const char *path, const void *data, size_t n)
 {
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
@@ -74,7 +65,7 @@ static hy_follow_stats stats(const hy_follow *f)
 
 static void test_appends_in_order(void **state)
 {
-    const char *p = tpath("grow.log");
+    const char *p = hy_test_path("grow.log");
     char all[64 * 1000], want[32];
     size_t len = 0, pos = 0, step = 1;
     appends(p, "");
@@ -109,7 +100,7 @@ static void test_appends_in_order(void **state)
 
 static void test_long_lines_across_chunks(void **state)
 {
-    const char *p = tpath("long.log");
+    const char *p = hy_test_path("long.log");
     size_t sz = 150000;
     char *big = malloc(sz + 1);
     assert_non_null(big);
@@ -136,7 +127,7 @@ static void test_long_lines_across_chunks(void **state)
 
 static void test_partial_line_held(void **state)
 {
-    const char *p = tpath("partial.log");
+    const char *p = hy_test_path("partial.log");
     appends(p, "hel");
     hy_follow *f = follow(p, true, 0);
     expect_again(f, 0);
@@ -154,9 +145,9 @@ static void test_partial_line_held(void **state)
 
 static void test_rename_rotation(void **state)
 {
-    const char *p = tpath("eve.json");
-    const char *old = tpath("eve.json.1");
-    const char *old2 = tpath("eve.json.2");
+    const char *p = hy_test_path("eve.json");
+    const char *old = hy_test_path("eve.json.1");
+    const char *old2 = hy_test_path("eve.json.2");
     appends(p, "a\nb\n");
     hy_follow *f = follow(p, true, 0);
     expect_line(f, "a");
@@ -199,7 +190,7 @@ static void test_rename_rotation(void **state)
 
 static void test_copytruncate(void **state)
 {
-    const char *p = tpath("trunc.log");
+    const char *p = hy_test_path("trunc.log");
     appends(p, "first line\nsecond line\n");
     hy_follow *f = follow(p, true, 0);
     expect_line(f, "first line");
@@ -223,7 +214,7 @@ static void test_copytruncate(void **state)
 
 static void test_created_after_follower(void **state)
 {
-    const char *p = tpath("late.log");
+    const char *p = hy_test_path("late.log");
     hy_follow *f = follow(p, false, 0); /* from_start false: a new file is still read whole */
     expect_again(f, 0);
     expect_again(f, 30);
@@ -237,7 +228,7 @@ static void test_created_after_follower(void **state)
 
 static void test_path_vanishes(void **state)
 {
-    const char *p = tpath("vanish.log");
+    const char *p = hy_test_path("vanish.log");
     appends(p, "one\n");
     hy_follow *f = follow(p, true, 0);
     expect_line(f, "one");
@@ -252,7 +243,7 @@ static void test_path_vanishes(void **state)
 
 static void test_from_end_skips_existing(void **state)
 {
-    const char *p = tpath("end.log");
+    const char *p = hy_test_path("end.log");
     appends(p, "old1\nold2\npar");
     hy_follow *f = follow(p, false, 0);
     expect_again(f, 0);
@@ -275,7 +266,7 @@ static void test_from_end_skips_existing(void **state)
 
 static void test_overlong_skipped(void **state)
 {
-    const char *p = tpath("overlong.log");
+    const char *p = hy_test_path("overlong.log");
     char buf[64];
     hy_follow *f = follow(p, true, 16);
     memset(buf, 'x', 16);
@@ -312,7 +303,7 @@ static void test_overlong_skipped(void **state)
 
 static void test_timeout_returns_again(void **state)
 {
-    const char *p = tpath("quiet.log");
+    const char *p = hy_test_path("quiet.log");
     appends(p, "only\n");
     hy_follow *f = follow(p, true, 0);
     expect_line(f, "only");
@@ -331,16 +322,16 @@ static void test_args_and_errors(void **state)
     size_t n;
     assert_int_equal(hy_follow_create(NULL, NULL, &f), HY_ERR_ARG);
     assert_int_equal(hy_follow_create("", NULL, &f), HY_ERR_ARG);
-    assert_int_equal(hy_follow_create(tpath("a"), NULL, NULL), HY_ERR_ARG);
-    assert_int_equal(hy_follow_create(tpath("a"), &big, &f), HY_ERR_ARG);
-    assert_int_equal(hy_follow_create(tpath("a"), &slow, &f), HY_ERR_ARG);
+    assert_int_equal(hy_follow_create(hy_test_path("a"), NULL, NULL), HY_ERR_ARG);
+    assert_int_equal(hy_follow_create(hy_test_path("a"), &big, &f), HY_ERR_ARG);
+    assert_int_equal(hy_follow_create(hy_test_path("a"), &slow, &f), HY_ERR_ARG);
     assert_null(f);
     assert_int_equal(hy_follow_create(hy_test_tmpdir(), NULL, &f), HY_ERR_IO);
     assert_null(f);
     assert_true(strstr(hy_err_detail(), "not a regular file") != NULL);
 
     /* the path turns up as a directory: a real error, not a wait */
-    const char *d = tpath("becomes_dir");
+    const char *d = hy_test_path("becomes_dir");
     f = follow(d, true, 0);
     assert_int_equal(hy_follow_next(f, &line, &n, -1), HY_ERR_ARG);
     assert_int_equal(hy_follow_next(f, NULL, &n, 0), HY_ERR_ARG);

@@ -194,18 +194,9 @@ static void mk_pcapng(bb *b, bool be, bool nano, uint16_t linktype, const tpkt *
     }
 }
 
-static const char *tpath(const char *name)
-{
-    static char buf[8][512];
-    static int k;
-    char *s = buf[k++ % 8];
-    snprintf(s, 512, "%s/%s", hy_test_tmpdir(), name);
-    return s;
-}
-
 static const char *write_bb(const char *name, bb *b)
 {
-    const char *path = tpath(name);
+    const char *path = hy_test_path(name);
     hy_test_write_file(path, b->p, b->n);
     free(b->p);
     memset(b, 0, sizeof *b);
@@ -304,7 +295,7 @@ static void test_progress_midway(void **state)
 
 static void test_not_capture(void **state)
 {
-    const char *path = tpath("notes.txt");
+    const char *path = hy_test_path("notes.txt");
     const char *text = "this is not a capture file, just some text\n";
     hy_test_write_file(path, text, strlen(text));
     hy_source *s = NULL;
@@ -317,11 +308,11 @@ static void test_not_capture(void **state)
 static void test_missing_and_empty(void **state)
 {
     hy_source *s = NULL;
-    const char *path = tpath("does-not-exist.pcap");
+    const char *path = hy_test_path("does-not-exist.pcap");
     assert_int_equal(hy_source_open_offline(path, NULL, &s), HY_ERR_NOTFOUND);
     assert_non_null(strstr(hy_err_detail(), path));
 
-    path = tpath("empty.pcap");
+    path = hy_test_path("empty.pcap");
     hy_test_write_file(path, "", 0);
     assert_int_equal(hy_source_open_offline(path, NULL, &s), HY_ERR_FORMAT);
     char want[600];
@@ -358,7 +349,7 @@ static void test_header_only(void **state)
 static void expect_truncated(const char *name, bb *full, size_t cut, int npkts, const tpkt *p,
                              bool nano, uint64_t off)
 {
-    const char *path = tpath(name);
+    const char *path = hy_test_path(name);
     hy_test_write_file(path, full->p, cut);
     hy_source *s = NULL;
     hy_raw_pkt pkt;
@@ -398,7 +389,7 @@ static void test_truncated(void **state)
     expect_truncated("cut_first.pcap", &b, 24 + 16 + 3, 0, p, true, 24);
 
     /* Inside the global header: not a capture at all. */
-    const char *path = tpath("cut_global.pcap");
+    const char *path = hy_test_path("cut_global.pcap");
     hy_test_write_file(path, b.p, 10);
     hy_source *s = NULL;
     assert_int_equal(hy_source_open_offline(path, NULL, &s), HY_ERR_FORMAT);
@@ -440,7 +431,7 @@ static void test_pcapng_bad_block(void **state)
 static void test_directory(void **state)
 {
     char dir[600], path[700];
-    snprintf(dir, sizeof dir, "%s", tpath("rot")); /* tpath's buffers rotate */
+    snprintf(dir, sizeof dir, "%s", hy_test_path("rot")); /* hy_test_path's buffers rotate */
     assert_int_equal(mkdir(dir, 0700), 0);
     tpkt a[3], b3[3], c[3];
     bb b = {0};
@@ -458,9 +449,9 @@ static void test_directory(void **state)
     mk_pkts(c, 1000, true); /* first */
     mk_pcap(&b, true, true, 1, 65535, c, 3);
     write_bb("rot/c.pcap", &b);
-    hy_test_write_file(tpath("rot/notes.txt"), "hello\n", 6);
-    hy_test_write_file(tpath("rot/.hidden"), "junk", 4);
-    assert_int_equal(mkdir(tpath("rot/sub"), 0700), 0);
+    hy_test_write_file(hy_test_path("rot/notes.txt"), "hello\n", 6);
+    hy_test_write_file(hy_test_path("rot/.hidden"), "junk", 4);
+    assert_int_equal(mkdir(hy_test_path("rot/sub"), 0700), 0);
 
     hy_source *s = NULL;
     hy_raw_pkt pkt;
@@ -493,7 +484,7 @@ static void test_directory(void **state)
     struct stat sb;
     static const char *const names[] = {"rot/a.pcap", "rot/b.pcapng", "rot/c.pcap"};
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(stat(tpath(names[i]), &sb), 0);
+        assert_int_equal(stat(hy_test_path(names[i]), &sb), 0);
         sum += (uint64_t)sb.st_size;
     }
     hy_source_progress(s, &done, &total);
@@ -531,12 +522,12 @@ static void test_directory(void **state)
 
 static void test_directory_without_captures(void **state)
 {
-    const char *dir = tpath("nocap");
+    const char *dir = hy_test_path("nocap");
     assert_int_equal(mkdir(dir, 0700), 0);
     hy_source *s = NULL;
     assert_int_equal(hy_source_open_offline(dir, NULL, &s), HY_ERR_FORMAT);
     assert_non_null(strstr(hy_err_detail(), dir));
-    hy_test_write_file(tpath("nocap/readme.md"), "# no\n", 5);
+    hy_test_write_file(hy_test_path("nocap/readme.md"), "# no\n", 5);
     assert_int_equal(hy_source_open_offline(dir, NULL, &s), HY_ERR_FORMAT);
     assert_non_null(strstr(hy_err_detail(), dir));
     assert_non_null(strstr(hy_err_detail(), "readme.md"));

@@ -108,15 +108,6 @@ static unsigned same_reads(const char *path, const char *bpf)
     return a.pkts;
 }
 
-static const char *tpath(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-    char *s = buf[k++ % 4];
-    snprintf(s, 512, "%s/%s", hy_test_tmpdir(), name);
-    return s;
-}
-
 /* Ethernet + IPv4 + UDP (i even) or TCP frame i, 60 + i % 40 bytes. */
 static uint32_t frame(unsigned i, uint8_t *f)
 {
@@ -141,7 +132,7 @@ static uint32_t frame(unsigned i, uint8_t *f)
  * t0); the last frame's capture length is cut to 50 bytes of its 80+. */
 static const char *write_pcap(const char *name, unsigned n, uint64_t t0)
 {
-    const char *path = tpath(name);
+    const char *path = hy_test_path(name);
     pcap_t *p = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
     assert_non_null(p);
     pcap_dumper_t *d = pcap_dump_open(p, path);
@@ -189,7 +180,7 @@ static const char *write_pcapng(const char *name, unsigned n, size_t *len)
         o += fl + pad;
         put32(b, &o, bl);
     }
-    const char *path = tpath(name);
+    const char *path = hy_test_path(name);
     hy_test_write_file(path, b, o);
     *len = o;
     return path;
@@ -202,7 +193,7 @@ static const char *cut(const char *from, size_t len, const char *to)
     uint8_t *d = hy_test_read_file(from, &n);
     assert_non_null(d);
     assert_true(len <= n);
-    const char *path = tpath(to);
+    const char *path = hy_test_path(to);
     hy_test_write_file(path, d, len);
     free(d);
     return path;
@@ -222,7 +213,7 @@ static void test_pcap_and_filter(void **state)
 static void test_cuts(void **state)
 {
     (void)state;
-    char path[600], png[600]; /* tpath's buffers rotate */
+    char path[600], png[600]; /* hy_test_path's buffers rotate */
     snprintf(path, sizeof path, "%s", write_pcap("c.pcap", 40, 1700000000000000000ull));
     size_t n = 0;
     free(hy_test_read_file(path, &n));
@@ -259,7 +250,7 @@ static void test_directory(void **state)
 {
     (void)state;
     char dir[600];
-    snprintf(dir, sizeof dir, "%s", tpath("d"));
+    snprintf(dir, sizeof dir, "%s", hy_test_path("d"));
     assert_int_equal(mkdir(dir, 0700), 0);
     write_pcap("d/x.pcap", 300, 1700000500000000000ull);
     write_pcap("d/y.pcap", 200, 1700000000000000000ull);

@@ -294,15 +294,6 @@ static void scan_free(scan *sc)
     sc->flows = NULL;
 }
 
-static const char *tmp_path(const char *name)
-{
-    static char paths[8][512];
-    static int k;
-    char *p = paths[k++ % 8];
-    snprintf(p, 512, "%s/%s", hy_test_tmpdir(), name);
-    return p;
-}
-
 static void small_cfg(hy_synth_cfg *c)
 {
     hy_synth_cfg_default(c);
@@ -342,13 +333,13 @@ static void test_deterministic(void **state)
     hy_synth_stats s1, s2, s3;
     (void)state;
     small_cfg(&c);
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("d1.pcap"), &s1), HY_OK);
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("d2.pcap"), &s2), HY_OK);
-    assert_true(same_file(tmp_path("d1.pcap"), tmp_path("d2.pcap")));
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("d1.pcap"), &s1), HY_OK);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("d2.pcap"), &s2), HY_OK);
+    assert_true(same_file(hy_test_path("d1.pcap"), hy_test_path("d2.pcap")));
     assert_memory_equal(&s1, &s2, sizeof s1);
     c.seed = 43;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("d3.pcap"), &s3), HY_OK);
-    assert_false(same_file(tmp_path("d1.pcap"), tmp_path("d3.pcap")));
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("d3.pcap"), &s3), HY_OK);
+    assert_false(same_file(hy_test_path("d1.pcap"), hy_test_path("d3.pcap")));
 }
 
 static void test_valid_pcap(void **state)
@@ -358,8 +349,8 @@ static void test_valid_pcap(void **state)
     scan sc;
     (void)state;
     small_cfg(&c);
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("v.pcap"), &st), HY_OK);
-    scan_pcap(tmp_path("v.pcap"), &sc, true);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("v.pcap"), &st), HY_OK);
+    scan_pcap(hy_test_path("v.pcap"), &sc, true);
     assert_int_equal(sc.magic, 0xa1b2c3d4u);
     assert_int_equal(sc.linktype, 1);
     assert_int_equal(sc.snaplen, 65535);
@@ -386,8 +377,8 @@ static void test_counts(void **state)
     scan sc;
     (void)state;
     small_cfg(&c);
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("c.pcap"), &st), HY_OK);
-    scan_pcap(tmp_path("c.pcap"), &sc, true);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("c.pcap"), &st), HY_OK);
+    scan_pcap(hy_test_path("c.pcap"), &sc, true);
     assert_int_equal(st.flows, c.flows);
     assert_int_equal(sc.nflows, c.flows);
     assert_int_equal(sc.tcp_flows, st.tcp_flows);
@@ -402,7 +393,7 @@ static void test_counts(void **state)
     c.flows = 3000;
     c.packets = 150000;
     c.hosts = 500;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("c2.pcap"), &st), HY_OK);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("c2.pcap"), &st), HY_OK);
     assert_int_equal(st.flows, 3000);
     assert_true(st.packets >= 150000 * 97 / 100 && st.packets <= 150000);
 }
@@ -415,8 +406,8 @@ static void test_tcp_and_dns(void **state)
     (void)state;
     small_cfg(&c);
     c.ipv6_pct = 30;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("t.pcap"), &st), HY_OK);
-    scan_pcap(tmp_path("t.pcap"), &sc, true);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("t.pcap"), &st), HY_OK);
+    scan_pcap(hy_test_path("t.pcap"), &sc, true);
     assert_true(sc.tcp_flows > 100);
     assert_int_equal(sc.tcp_not_syn_first, 0);
     assert_int_equal(sc.syn_no_mss, 0);
@@ -437,8 +428,8 @@ static void test_options(void **state)
     small_cfg(&c);
     c.vlan = 42;
     c.ipv6_pct = 100;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("o1.pcap"), &st), HY_OK);
-    scan_pcap(tmp_path("o1.pcap"), &sc, true);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("o1.pcap"), &st), HY_OK);
+    scan_pcap(hy_test_path("o1.pcap"), &sc, true);
     assert_int_equal(sc.vlan_frames, st.packets);
     assert_int_equal(sc.vlan_id, 42);
     assert_int_equal(sc.v6_frames, st.packets);
@@ -451,8 +442,8 @@ static void test_options(void **state)
     c.ipv6_pct = 0;
     c.snaplen = 96;
     c.nsec = true;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("o2.pcap"), &st), HY_OK);
-    scan_pcap(tmp_path("o2.pcap"), &sc, false);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("o2.pcap"), &st), HY_OK);
+    scan_pcap(hy_test_path("o2.pcap"), &sc, false);
     assert_int_equal(sc.snaplen, 96);
     assert_int_equal(sc.max_caplen, 96);
     assert_true(sc.cut_frames > 0);
@@ -464,8 +455,8 @@ static void test_options(void **state)
     small_cfg(&c);
     c.linktype = HY_SYNTH_LINKTYPE_RAW;
     c.ipv6_pct = 0;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("o3.pcap"), &st), HY_OK);
-    scan_pcap(tmp_path("o3.pcap"), &sc, true);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("o3.pcap"), &st), HY_OK);
+    scan_pcap(hy_test_path("o3.pcap"), &sc, true);
     assert_int_equal(sc.linktype, 101);
     assert_int_equal(sc.v6_frames, 0);
     assert_int_equal(sc.parse_errors, 0);
@@ -481,9 +472,9 @@ static void test_edges(void **state)
     (void)state;
     small_cfg(&c);
     c.flows = 0;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("e1.pcap"), &st), HY_OK);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("e1.pcap"), &st), HY_OK);
     assert_int_equal(st.packets, 0);
-    scan_pcap(tmp_path("e1.pcap"), &sc, true);
+    scan_pcap(hy_test_path("e1.pcap"), &sc, true);
     assert_int_equal(sc.records, 0);
     scan_free(&sc);
 
@@ -491,7 +482,7 @@ static void test_edges(void **state)
     small_cfg(&c);
     c.flows = 100;
     c.packets = 50;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("e2.pcap"), &st), HY_OK);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("e2.pcap"), &st), HY_OK);
     assert_int_equal(st.packets, 50);
 
     /* one host, one server: flows still distinct */
@@ -500,8 +491,8 @@ static void test_edges(void **state)
     c.servers = 1;
     c.flows = 200;
     c.packets = 5000;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("e3.pcap"), &st), HY_OK);
-    scan_pcap(tmp_path("e3.pcap"), &sc, true);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("e3.pcap"), &st), HY_OK);
+    scan_pcap(hy_test_path("e3.pcap"), &sc, true);
     assert_int_equal(sc.nflows, 200);
     assert_int_equal(sc.bad_seq + sc.bad_ack + sc.tcp_not_syn_first, 0);
     scan_free(&sc);
@@ -509,7 +500,7 @@ static void test_edges(void **state)
     /* no packet target: about 50 per flow */
     small_cfg(&c);
     c.packets = 0;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("e4.pcap"), &st), HY_OK);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("e4.pcap"), &st), HY_OK);
     assert_int_equal(st.flows, c.flows);
     assert_true(st.packets > c.flows * 30 && st.packets < c.flows * 70);
 }
@@ -519,31 +510,31 @@ static void test_errors(void **state)
     hy_synth_cfg c;
     hy_synth_stats st;
     (void)state;
-    assert_int_equal(hy_synth_traffic(NULL, tmp_path("x.pcap"), &st), HY_ERR_ARG);
+    assert_int_equal(hy_synth_traffic(NULL, hy_test_path("x.pcap"), &st), HY_ERR_ARG);
     small_cfg(&c);
     assert_int_equal(hy_synth_traffic(&c, NULL, &st), HY_ERR_ARG);
     c.tcp_pct = 90;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("x.pcap"), &st), HY_ERR_ARG);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("x.pcap"), &st), HY_ERR_ARG);
     small_cfg(&c);
     c.ipv6_pct = 101;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("x.pcap"), &st), HY_ERR_ARG);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("x.pcap"), &st), HY_ERR_ARG);
     small_cfg(&c);
     c.linktype = 105;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("x.pcap"), &st), HY_ERR_UNSUPPORTED);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("x.pcap"), &st), HY_ERR_UNSUPPORTED);
     small_cfg(&c);
     c.linktype = HY_SYNTH_LINKTYPE_RAW;
     c.vlan = 5;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("x.pcap"), &st), HY_ERR_ARG);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("x.pcap"), &st), HY_ERR_ARG);
     small_cfg(&c);
     c.hosts = 1;
     c.flows = 70000; /* more than one host's ports */
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("x.pcap"), &st), HY_ERR_ARG);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("x.pcap"), &st), HY_ERR_ARG);
     small_cfg(&c);
     c.duration_s = 0;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("x.pcap"), &st), HY_ERR_ARG);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("x.pcap"), &st), HY_ERR_ARG);
     small_cfg(&c);
     c.snaplen = 10;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("x.pcap"), &st), HY_ERR_ARG);
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("x.pcap"), &st), HY_ERR_ARG);
     small_cfg(&c);
     assert_int_equal(hy_synth_traffic(&c, "/nonexistent-dir/x.pcap", &st), HY_ERR_IO);
     assert_non_null(strstr(hy_err_detail(), "nonexistent-dir"));
@@ -561,16 +552,16 @@ static void test_tcpdump_reads(void **state)
     small_cfg(&c);
     c.vlan = 7;
     c.ipv6_pct = 20;
-    assert_int_equal(hy_synth_traffic(&c, tmp_path("td.pcap"), &st), HY_OK);
-    snprintf(cmd, sizeof cmd, "tcpdump -nn -r %s 2>%s | wc -l", tmp_path("td.pcap"),
-             tmp_path("td.err"));
+    assert_int_equal(hy_synth_traffic(&c, hy_test_path("td.pcap"), &st), HY_OK);
+    snprintf(cmd, sizeof cmd, "tcpdump -nn -r %s 2>%s | wc -l", hy_test_path("td.pcap"),
+             hy_test_path("td.err"));
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     assert_non_null(fgets(line, sizeof line, p));
     assert_int_equal(pclose(p), 0);
     assert_int_equal(strtoull(line, NULL, 10), st.packets);
     size_t n;
-    uint8_t *err = slurp(tmp_path("td.err"), &n);
+    uint8_t *err = slurp(hy_test_path("td.err"), &n);
     err[n] = '\0';
     assert_null(strstr((char *)err, "truncated"));
     assert_null(strstr((char *)err, "bogus"));

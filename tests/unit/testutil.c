@@ -82,3 +82,12 @@ hy_pkt hy_test_syn4(uint32_t src, uint32_t dst, uint16_t dport, uint32_t seq, ui
     }
     return p;
 }
+
+const char *hy_test_path(const char *name)
+{
+    static char p[8][512];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(p[k], sizeof p[k], "%s/%s", hy_test_tmpdir(), name);
+    return p[k];
+}

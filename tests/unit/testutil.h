@@ -13,6 +13,10 @@
 /* Makes a fresh temporary directory (removed at exit) and returns its path. */
 const char *hy_test_tmpdir(void);
 
+/* hy_test_tmpdir()/name, in one of 8 static buffers used in turn (copy a
+ * path that must outlive 7 more calls). */
+const char *hy_test_path(const char *name);
+
 /* Repository root (from HY_SOURCE_DIR, else "."). */
 const char *hy_test_source_dir(void);
 

@@ -26,6 +26,11 @@ typedef struct hy_pipeline hy_pipeline;
 
 typedef struct hy_pipeline_cfg {
     int threads;                 /* decode/flow workers, 1..HY_MAX_THREADS */
+    int capture_share;           /* threads > 1: percent (0..50) of the flows
+                                    the capture thread decodes and meters
+                                    itself, as worker 0, between reads; the
+                                    other threads - 1 workers share the rest.
+                                    0: every worker has its own thread */
     uint64_t tick_ns;            /* event-time tick interval */
     hy_flow_cfg flow;            /* max_flows is the total over all workers */
     bool no_flows;               /* skip the flow table (a telescope needs none) */

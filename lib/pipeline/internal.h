@@ -95,6 +95,15 @@ typedef struct hy__out_batch {
     hy__item it[HY__OUT_ITEMS];
 } hy__out_batch;
 
+/* Packets go to workers by slot: the shard hash's low bits pick one of
+ * HY__SLOTS slots, and the pipeline deals the slots out (plan_slots). */
+#define HY__SLOTS 256
+/* How many slots worker i holds (HY__SLOTS with one thread). */
+uint32_t hy__pipeline_slots(const hy_pipeline *p, int i);
+/* Whether worker i runs on the capture thread (one thread, or worker 0
+ * with a capture share). */
+bool hy__pipeline_inline(const hy_pipeline *p, int i);
+
 typedef struct hy__worker hy__worker;
 typedef struct hy__collector hy__collector;
 
@@ -105,6 +114,10 @@ void hy__worker_destroy(hy__worker *w);
 hy_err hy__worker_process(hy__worker *w, hy__in_batch *b);
 /* Processes one packet whose bytes are at data (inline mode, no copy). */
 hy_err hy__worker_packet(hy__worker *w, const hy__pkt_ref *r, const uint8_t *data);
+/* Inline worker of a threaded pipeline: marks its stream at upto (every
+ * packet numbered before upto has been processed) when it has said nothing
+ * for HY__MARK_EVERY packets, or, with force, since its last item. */
+hy_err hy__worker_mark(hy__worker *w, uint64_t upto, bool force);
 /* Runs the worker loop on its own thread (threads > 1). */
 hy_err hy__worker_start(hy__worker *w);
 hy_err hy__worker_join(hy__worker *w);

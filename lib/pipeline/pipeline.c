@@ -31,6 +31,8 @@ struct hy_pipeline {
     hy_pipeline_poll_fn poll; /* served during live feeds (hy_pipeline_set_poll) */
     void *poll_ud;
     uint64_t poll_every_ns, poll_next_ns; /* CLOCK_MONOTONIC */
+    bool inline0;                         /* threaded, and worker 0 runs on the capture thread */
+    uint8_t slot[HY__SLOTS];              /* worker of each shard-hash slot */
 };
 
 const hy_pipeline_cfg *hy__pipeline_cfg(const hy_pipeline *p)
@@ -79,6 +81,9 @@ hy_err hy_pipeline_cfg_from_config(const hy_config *c, const hy_engine **engines
     const char *const *names = hy_config_list(c, "engines.enabled", &n);
     memset(pc, 0, sizeof *pc);
     pc->threads = (int)hy_config_int(c, "run.threads");
+    pc->capture_share = (int)hy_config_int(c, "run.capture_share");
+    if (pc->capture_share < 0) /* auto: half a worker's share; none when live */
+        pc->capture_share = *hy_config_str(c, "input.interface") ? 0 : 50 / pc->threads;
     pc->tick_ns = (uint64_t)hy_config_int(c, "run.tick_ms") * 1000000ull;
     hy_flow_cfg_default(&pc->flow);
     pc->flow.max_flows = (size_t)hy_config_int(c, "flow.max");
@@ -130,10 +135,42 @@ static hy__in_batch *batch_new(void)
     return b;
 }
 
+/* Which worker each of the HY__SLOTS shard-hash slots goes to. With a
+ * capture share, worker 0 runs on the capture thread and takes the first
+ * share% of the slots; the other slots are dealt out to the threaded
+ * workers in turn. */
+static void plan_slots(hy_pipeline *p)
+{
+    int n = p->cfg.threads, k = 0, first = 0;
+    if (n > 1 && p->cfg.capture_share > 0) {
+        int share = p->cfg.capture_share > 50 ? 50 : p->cfg.capture_share;
+        k = (HY__SLOTS * share + 50) / 100;
+        first = k > 0;
+    }
+    p->inline0 = first;
+    for (int s = 0; s < HY__SLOTS; s++)
+        p->slot[s] = (uint8_t)(s < k ? 0 : first + (s - k) % (n - first));
+}
+
+uint32_t hy__pipeline_slots(const hy_pipeline *p, int i)
+{
+    uint32_t c = 0;
+    if (p->cfg.threads == 1)
+        return HY__SLOTS;
+    for (int s = 0; s < HY__SLOTS; s++)
+        c += p->slot[s] == i;
+    return c;
+}
+
+bool hy__pipeline_inline(const hy_pipeline *p, int i)
+{
+    return p->cfg.threads == 1 || (i == 0 && p->inline0);
+}
+
 static hy_err start_threads(hy_pipeline *p)
 {
     hy_err rc;
-    for (int i = 0; i < p->cfg.threads && p->cfg.threads > 1; i++) {
+    for (int i = p->inline0; i < p->cfg.threads && p->cfg.threads > 1; i++) {
         hy_queue *fq = hy__worker_freeq(p->workers[i]);
         for (int k = 0; k < HY_QUEUE_DEFAULT_CAP + 2; k++) {
             hy__in_batch *b = batch_new();
@@ -176,6 +213,7 @@ hy_err hy_pipeline_create(const hy_pipeline_cfg *cfg, hy_pipeline **out)
         goto out;
     if ((rc = hy__collector_create(p, cfg->threads, &p->coll)) != HY_OK)
         goto out;
+    plan_slots(p);
     for (int i = 0; i < cfg->threads; i++)
         if ((rc = hy__worker_create(p, i, &p->workers[i])) != HY_OK)
             goto out;
@@ -244,10 +282,11 @@ static hy_err broadcast(hy_pipeline *p, hy__in_type type, uint64_t now, bool liv
 {
     hy_err rc;
     p->st.ticks += type == HY__IN_TICK;
-    for (int i = 0; i < p->cfg.threads; i++) {
-        if (p->cfg.threads == 1) {
+    for (int j = 0; j < p->cfg.threads; j++) {
+        int i = p->inline0 ? (j + 1) % p->cfg.threads : j; /* the inline worker last */
+        if (p->cfg.threads == 1 || (i == 0 && p->inline0)) {
             hy__in_batch t = {.type = type, .tick_ns = now, .tick_seq = p->seq};
-            if ((rc = hy__worker_process(p->workers[0], &t)) != HY_OK)
+            if ((rc = hy__worker_process(p->workers[i], &t)) != HY_OK)
                 return rc;
             continue;
         }
@@ -301,7 +340,12 @@ static inline hy_err advance_time(hy_pipeline *p, uint64_t ts, bool live)
 static hy_err heartbeat(hy_pipeline *p, bool live, uint64_t upto)
 {
     uint64_t hb = hy__heartbeat(p->cfg.threads);
-    for (int i = 0; i < p->cfg.threads; i++) {
+    if (p->inline0) {
+        hy_err rc = hy__worker_mark(p->workers[0], upto, false);
+        if (rc != HY_OK)
+            return rc;
+    }
+    for (int i = p->inline0; i < p->cfg.threads; i++) {
         hy_err rc;
         if (upto - p->sent_seq[i] < hb)
             continue;
@@ -333,8 +377,14 @@ static hy_err batch_ready(hy_pipeline *p, uint64_t seq, uint32_t n, int i, bool 
 static inline __attribute__((always_inline)) hy_err route_ref(hy_pipeline *p, const hy__pkt_ref *r,
                                                               const uint8_t *data, int i, bool live)
 {
-    if (p->cfg.threads == 1)
-        return hy__worker_packet(p->workers[0], r, data);
+    if (p->cfg.threads == 1 || (i == 0 && p->inline0)) {
+        if (i == 0 && p->inline0 && (r->seq & 63) == 0) {
+            hy_err rc = heartbeat(p, live, r->seq);
+            if (rc != HY_OK)
+                return rc;
+        }
+        return hy__worker_packet(p->workers[i], r, data);
+    }
     uint32_t n = r->have ? r->have : r->caplen;
     hy__in_batch *b = p->cur[i];
     bool fits = (r->seq & 63) != 0 && b && b->n < HY_BATCH_PACKETS && HY_BATCH_BYTES - b->used >= n;
@@ -364,8 +414,7 @@ static hy_err route(hy_pipeline *p, const hy_raw_pkt *raw, bool live)
      * captures. One thread decodes in place. */
     int i = 0;
     if (p->cfg.threads > 1)
-        i = (int)(hy_shard_hash(raw->linktype, raw->data, r.caplen, &r.have) %
-                  (uint32_t)p->cfg.threads);
+        i = p->slot[hy_shard_hash(raw->linktype, raw->data, r.caplen, &r.have) & (HY__SLOTS - 1)];
     return route_ref(p, &r, raw->data, i, live);
 }
 
@@ -530,8 +579,13 @@ hy_err hy_pipeline_feed(hy_pipeline *p, hy_source *src, hy_progress_fn progress,
         st->hayate_dropped = p->st.hayate_dropped - dropped0; /* this source's */
     }
     /* Hand over partly filled batches so nothing read is left behind. */
-    for (int i = 0; p->cfg.threads > 1 && i < p->cfg.threads; i++) {
+    for (int i = p->inline0; p->cfg.threads > 1 && i < p->cfg.threads; i++) {
         hy_err e = dispatch(p, i, false);
+        if (rc == HY_OK)
+            rc = e;
+    }
+    if (p->inline0) { /* and what the capture thread's own shard has */
+        hy_err e = hy__worker_mark(p->workers[0], p->seq, true);
         if (rc == HY_OK)
             rc = e;
     }
@@ -548,8 +602,10 @@ hy_err hy_pipeline_idle(hy_pipeline *p, uint64_t now_ns)
             return rc;
         p->last_ts = now_ns;
     }
-    for (int i = 0; p->cfg.threads > 1 && i < p->cfg.threads && rc == HY_OK; i++)
+    for (int i = p->inline0; p->cfg.threads > 1 && i < p->cfg.threads && rc == HY_OK; i++)
         rc = dispatch(p, i, false);
+    if (p->inline0 && rc == HY_OK)
+        rc = hy__worker_mark(p->workers[0], p->seq, true);
     return rc;
 }
 

@@ -306,10 +306,10 @@ static hy_err process_tick(hy__worker *w, const hy__in_batch *b)
 /* Threaded mode, after a packet batch: when the stream has said nothing for
  * a while, a MARK at the batch's routing point tells the merge that nothing
  * earlier will come from this worker. */
-static hy_err maybe_mark(hy__worker *w, uint64_t upto)
+static hy_err maybe_mark(hy__worker *w, uint64_t upto, bool force)
 {
     hy__item *it;
-    if (!w->threaded || upto - w->mark_seq < HY__MARK_EVERY)
+    if (!w->threaded || upto - w->mark_seq < (force ? 1 : HY__MARK_EVERY))
         return HY_OK;
     if (!(it = next_item(w)))
         return w->err;
@@ -328,12 +328,17 @@ hy_err hy__worker_process(hy__worker *w, hy__in_batch *b)
         if (rc != HY_OK)
             return rc;
     }
-    return maybe_mark(w, b->upto_seq);
+    return maybe_mark(w, b->upto_seq, false);
 }
 
 hy_err hy__worker_packet(hy__worker *w, const hy__pkt_ref *r, const uint8_t *data)
 {
     return process_packet(w, r, data);
+}
+
+hy_err hy__worker_mark(hy__worker *w, uint64_t upto, bool force)
+{
+    return maybe_mark(w, upto, force);
 }
 
 static void *worker_main(void *arg)
@@ -396,14 +401,16 @@ hy_err hy__worker_create(hy_pipeline *p, int shard, hy__worker **out)
     w->emit = (hy_emit){.fn = on_alert, .ud = w};
     w->render_eve = cfg->eve && cfg->eve_flows;
     w->flows = !cfg->no_flows;
-    /* The cap is over all workers; each shard gets its part. */
-    fc.max_flows = fc.max_flows / (size_t)cfg->threads + 1;
+    /* The cap is over all workers; each shard gets its part, in proportion
+     * to its share of the shard-hash slots. */
+    fc.max_flows = fc.max_flows / HY__SLOTS * hy__pipeline_slots(p, shard) +
+                   fc.max_flows % HY__SLOTS * hy__pipeline_slots(p, shard) / HY__SLOTS + 1;
     if ((rc = hy_flow_table_create(&fc, on_flow, w, &w->ft)) != HY_OK)
         goto out;
     if ((rc = create_shard_engines(w)) != HY_OK)
         goto out;
-    w->threaded = cfg->threads > 1;
-    if (w->threaded) {
+    w->threaded = cfg->threads > 1; /* its items go to the collector's queue */
+    if (w->threaded && !hy__pipeline_inline(p, shard)) {
         if ((rc = hy_queue_create(HY_QUEUE_DEFAULT_CAP, &w->inq)) != HY_OK ||
             (rc = hy_queue_create(HY_QUEUE_DEFAULT_CAP + 4, &w->freeq)) != HY_OK)
             goto out;

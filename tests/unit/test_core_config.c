@@ -38,6 +38,7 @@ static void test_key_table(void **state)
 {
     static const char *const names[] = {
         "run.threads",
+        "run.capture_share",
         "run.tick_ms",
         "run.log_level",
         "input.files",

@@ -7,6 +7,7 @@
 #include "hayate/capture.h"
 #include "hayate/pipeline.h"
 #include "hayate/synth.h"
+#include "net/shard.h"
 #include "testutil.h"
 
 /* --- a sharded engine: alerts on SYNs to port 22 (a per-packet property) --- */
@@ -178,16 +179,22 @@ static const char *make_capture(const char *name, uint64_t seed, hy_synth_stats 
     return path;
 }
 
-/* Runs the whole pipeline over path with n threads; returns the EVE text. */
-static char *run_cap(const char *path, int threads, uint64_t tick_ns, size_t max_flows,
-                     hy_pipeline_stats *st)
+/* Runs the whole pipeline over path with n threads, the capture thread
+ * keeping share % of the flows; returns the EVE text. */
+static char *run_share(const char *path, int threads, int share, uint64_t tick_ns, size_t max_flows,
+                       hy_pipeline_stats *st)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
     const hy_engine *engines[] = {&t_syn, &t_flow, &t_sum};
-    hy_pipeline_cfg pc = {.threads = threads, .tick_ns = tick_ns, .eve = mem,
-                          .eve_flows = true, .engines = engines, .n_engines = 3};
+    hy_pipeline_cfg pc = {.threads = threads,
+                          .capture_share = share,
+                          .tick_ns = tick_ns,
+                          .eve = mem,
+                          .eve_flows = true,
+                          .engines = engines,
+                          .n_engines = 3};
     hy_pipeline *p;
     hy_source *src;
     hy_source_cfg scfg = {0};
@@ -207,9 +214,10 @@ static char *run_cap(const char *path, int threads, uint64_t tick_ns, size_t max
     return text;
 }
 
-static char *run(const char *path, int threads, uint64_t tick_ns, hy_pipeline_stats *st)
+static char *run_cap(const char *path, int threads, uint64_t tick_ns, size_t max_flows,
+                     hy_pipeline_stats *st)
 {
-    return run_cap(path, threads, tick_ns, 0, st);
+    return run_share(path, threads, 0, tick_ns, max_flows, st);
 }
 
 /* Occurrences of needle in hay: a plain scan (ASan's strstr measures the
@@ -257,7 +265,7 @@ static void check_threads(uint64_t tick_ns)
     hy_synth_stats ss;
     hy_pipeline_stats st1, stn;
     const char *path = make_capture("det.pcap", 42, &ss);
-    char *one = run(path, 1, tick_ns, &st1);
+    char *one = run_cap(path, 1, tick_ns, 0, &st1);
 
     assert_int_equal(st1.packets, ss.packets);
     assert_true(st1.cpu_collector == 0 && st1.cpu_workers == 0); /* all inline */
@@ -269,8 +277,11 @@ static void check_threads(uint64_t tick_ns)
     assert_true(count(one, "tsum.tick") > 1);
     assert_int_equal(subject_of(one, "tsum.total"), count_syns(path));
     assert_int_equal(count(one, "\"event_type\":\"alert\""), st1.alerts);
-    for (int n = 2; n <= 4; n++) {
-        char *many = run(path, n, tick_ns, &stn);
+    /* threads, and the capture thread's share: none, some, the most */
+    static const int runs[][2] = {{2, 0}, {2, 25}, {2, 50}, {3, 0}, {3, 17}, {4, 12}};
+    for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++) {
+        int n = runs[r][0], share = runs[r][1];
+        char *many = run_share(path, n, share, tick_ns, 0, &stn);
         assert_int_equal(stn.flows, st1.flows);
         assert_int_equal(stn.alerts, st1.alerts);
         /* thread CPU is reported: workers did the packets, the collector ran */
@@ -280,7 +291,8 @@ static void check_threads(uint64_t tick_ns)
             size_t i = 0;
             while (one[i] && one[i] == many[i])
                 i++;
-            fail_msg("threads=%d output differs from threads=1 at byte %zu", n, i);
+            fail_msg("threads=%d share=%d%% output differs from threads=1 at byte %zu", n, share,
+                     i);
         }
         free(many);
     }
@@ -304,8 +316,8 @@ static void test_different_input_differs(void **state)
     hy_synth_stats ss;
     hy_pipeline_stats st;
     (void)state;
-    char *a = run(make_capture("a.pcap", 1, &ss), 2, 1000000000ull, &st);
-    char *b = run(make_capture("b.pcap", 2, &ss), 2, 1000000000ull, &st);
+    char *a = run_cap(make_capture("a.pcap", 1, &ss), 2, 1000000000ull, 0, &st);
+    char *b = run_cap(make_capture("b.pcap", 2, &ss), 2, 1000000000ull, 0, &st);
     assert_string_not_equal(a, b);
     free(a);
     free(b);
@@ -332,6 +344,16 @@ static size_t put_syn(uint8_t *b, uint32_t usec, uint32_t src, uint32_t dst, uin
     return 16 + len;
 }
 
+/* The shard-hash slot (0..255) of IPv4 packets between src and dst: with a
+ * capture share of s %, slots below 256 * s / 100 are the capture thread's. */
+static uint32_t slot_of(uint32_t src, uint32_t dst)
+{
+    uint8_t b[16 + 54];
+    uint32_t keep;
+    put_syn(b, 0, src, dst, 1, 2);
+    return hy_shard_hash(HY_LINK_ETHERNET, b + 16, 54, &keep) & 255;
+}
+
 /* A port scan between one address pair (so one shard) at the flow cap, with
  * a trickle of other traffic on another shard: every SYN evicts a flow, so
  * one worker emits a flow per packet while the other says almost nothing.
@@ -340,7 +362,8 @@ static size_t put_syn(uint8_t *b, uint32_t usec, uint32_t src, uint32_t dst, uin
 static void test_skewed_shards_at_cap_finish(void **state)
 {
     (void)state;
-    enum { SYNS = 30000 };
+    /* evicted flows: more than a worker's input and stream queues hold */
+    enum { SYNS = 150000 };
     size_t cap = 24 + (size_t)(SYNS + SYNS / 500 + 1) * 70, n = 24;
     uint8_t *img = malloc(cap);
     const uint32_t ghdr[6] = {0xa1b2c3d4u, 0x00040002u, 0, 0, 65535, 1};
@@ -349,21 +372,60 @@ static void test_skewed_shards_at_cap_finish(void **state)
 
     assert_non_null(img);
     memcpy(img, ghdr, 24);
+    uint32_t scan = 0x0a000001, quiet = 0x0a090909;
+    /* the scan on a threaded worker, the quiet pair on the capture thread's
+     * shard, with shares of 33 and 50 % */
+    while (slot_of(scan, 0x0a000002) < 128)
+        scan++;
+    while (slot_of(quiet, 0x0a080808) >= 84)
+        quiet++;
     for (uint32_t i = 0; i < SYNS; i++) {
-        n += put_syn(img + n, i * 30, 0x0a000001, 0x0a000002, 40000, (uint16_t)(1 + i));
+        n += put_syn(img + n, i * 5, scan, 0x0a000002, (uint16_t)(40000 + i / 60000),
+                     (uint16_t)(1 + i % 60000));
         if (i % 500 == 0)
-            n += put_syn(img + n, i * 30, 0x0a090909, 0x0a080808, 5555, 80);
+            n += put_syn(img + n, i * 5, quiet, 0x0a080808, 5555, 80);
     }
     snprintf(path, sizeof path, "%s/skew.pcap", hy_test_tmpdir());
     hy_test_write_file(path, img, n);
     free(img);
-    for (int threads = 1; threads <= 3; threads++) {
-        char *out = run_cap(path, threads, 1000000000ull, 1024, &st);
+    /* the scan's pair on a threaded worker and (share 50) on the capture
+     * thread's own shard */
+    static const int runs[][2] = {{1, 0}, {2, 0}, {3, 0}, {2, 50}, {3, 33}};
+    for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++) {
+        char *out = run_share(path, runs[r][0], runs[r][1], 1000000000ull, 1024, &st);
         assert_int_equal(st.packets, SYNS + SYNS / 500);
         assert_int_equal(st.flows, SYNS + 1); /* every scan port, plus the other pair */
         assert_int_equal(count(out, "\"event_type\":\"flow\""), SYNS + 1);
         free(out);
     }
+}
+
+/* run.capture_share: -1 gives half a worker's share, none with a live
+ * interface; a value set is kept. */
+static int share_of(const char *threads, const char *share, const char *iface)
+{
+    hy_config *c;
+    hy_pipeline_cfg pc;
+    const hy_engine *engines[1];
+    assert_int_equal(hy_config_create(&c), HY_OK);
+    assert_int_equal(hy_config_set(c, "run.threads", threads), HY_OK);
+    if (share)
+        assert_int_equal(hy_config_set(c, "run.capture_share", share), HY_OK);
+    if (iface)
+        assert_int_equal(hy_config_set(c, "input.interface", iface), HY_OK);
+    assert_int_equal(hy_pipeline_cfg_from_config(c, engines, 1, &pc), HY_OK);
+    hy_config_destroy(c);
+    return pc.capture_share;
+}
+
+static void test_capture_share_config(void **state)
+{
+    (void)state;
+    assert_int_equal(share_of("2", NULL, NULL), 25);
+    assert_int_equal(share_of("4", NULL, NULL), 12);
+    assert_int_equal(share_of("2", NULL, "eth0"), 0);
+    assert_int_equal(share_of("2", "40", "eth0"), 40);
+    assert_int_equal(share_of("2", "0", NULL), 0);
 }
 
 static hy_err bad_create(const hy_engine_env *env, void **state)
@@ -404,6 +466,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_output_any_threads),
+        cmocka_unit_test(test_capture_share_config),
         cmocka_unit_test(test_same_output_fine_ticks),
         cmocka_unit_test(test_different_input_differs),
         cmocka_unit_test(test_engine_start_failures),

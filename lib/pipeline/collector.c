@@ -37,14 +37,24 @@ struct hy__collector {
     atomic_ullong live_flows, live_alerts, live_store_errors; /* published at ticks */
 };
 
-hy__out_batch *hy__out_batch_new(void)
+/* Text a pooled batch may keep: a batch that once held an unusually long
+ * EVE line gives its buffer back instead. */
+#define POOL_KEEP_TEXT (1u << 20)
+
+hy__out_batch *hy__out_batch_new(hy_queue *pool)
 {
-    hy__out_batch *b = malloc(sizeof *b);
-    if (!b)
-        return NULL;
+    void *item;
+    hy__out_batch *b;
+    if (pool && hy_queue_try_pop(pool, &item) == HY_OK) {
+        b = item;
+    } else {
+        if (!(b = malloc(sizeof *b)))
+            return NULL;
+        hy_buf_init(&b->text, (size_t)HY__OUT_ITEMS << 20);
+    }
     b->n = b->pos = 0;
+    b->pool = pool;
     atomic_init(&b->refs, 1);
-    hy_buf_init(&b->text, (size_t)HY__OUT_ITEMS << 20);
     return b;
 }
 
@@ -58,8 +68,28 @@ void hy__out_batch_release(hy__out_batch *b)
         if (b->it[i].rank == HY__R_PART && b->it[i].part)
             b->it[i].eng->free_partial(b->it[i].part);
     }
+    b->n = 0;
+    hy_buf_reset(&b->text);
+    if (b->text.alloc > POOL_KEEP_TEXT)
+        hy_buf_free(&b->text);
+    if (b->pool && hy_queue_try_push(b->pool, b) == HY_OK)
+        return;
     hy_buf_free(&b->text);
     free(b);
+}
+
+void hy__out_pool_destroy(hy_queue *pool)
+{
+    void *item;
+    if (!pool)
+        return;
+    hy_queue_close(pool);
+    while (hy_queue_pop(pool, &item) == HY_OK) {
+        hy__out_batch *b = item;
+        hy_buf_free(&b->text);
+        free(b);
+    }
+    hy_queue_destroy(pool);
 }
 
 static hy_err pending_add(void *ud, hy_alert *a)
@@ -157,7 +187,7 @@ static hy_err engines_add(hy__collector *c, const hy__item *it)
         if (rc != HY_OK)
             return rc;
     }
-    if (!c->ebatch && !(c->ebatch = hy__out_batch_new()))
+    if (!c->ebatch && !(c->ebatch = hy__out_batch_new(hy__pipeline_pool(c->p))))
         return HY_ERR_NOMEM;
     hy__item *dst = &c->ebatch->it[c->ebatch->n++];
     *dst = *it;

@@ -91,6 +91,7 @@ typedef struct hy__item {
 typedef struct hy__out_batch {
     uint32_t n, pos;
     _Atomic int refs;           /* shared read-only with engine threads */
+    hy_queue *pool;             /* where it goes back at the last reference */
     hy_buf text;                /* EVE lines of the FLOW items */
     hy__item it[HY__OUT_ITEMS];
 } hy__out_batch;
@@ -165,9 +166,18 @@ double hy__collector_cpu(const hy__collector *c);
 void hy__collector_counts(const hy__collector *c, uint64_t *flows, uint64_t *alerts,
                           uint64_t *store_errors);
 
-/* Out-batch allocation helpers shared by workers and the collector. */
-hy__out_batch *hy__out_batch_new(void);
-void hy__out_batch_release(hy__out_batch *b); /* frees at the last reference */
+/* Out batches, shared by workers and the collector. A batch comes from
+ * pool when it has one (its text buffer keeps its memory), else from
+ * malloc; at its last reference it is emptied and goes back to the pool,
+ * or is freed when the pool is full or NULL. Recycling them keeps the
+ * workers from faulting fresh pages in for every batch (docs/PIPELINE.md).
+ * Several threads pop the pool (hy_queue_try_pop under its one lock). */
+hy__out_batch *hy__out_batch_new(hy_queue *pool);
+void hy__out_batch_release(hy__out_batch *b);
+/* Frees every batch in pool, then the pool. NULL is ok. */
+void hy__out_pool_destroy(hy_queue *pool);
+/* The pipeline's out-batch pool. */
+hy_queue *hy__pipeline_pool(const hy_pipeline *p);
 
 /* Called by a worker to hand a full (or final) out batch downstream. */
 hy_err hy__pipeline_emit_batch(hy_pipeline *p, int shard, hy__out_batch *b);

@@ -31,6 +31,7 @@ struct hy_pipeline {
     hy_pipeline_poll_fn poll; /* served during live feeds (hy_pipeline_set_poll) */
     void *poll_ud;
     uint64_t poll_every_ns, poll_next_ns; /* CLOCK_MONOTONIC */
+    hy_queue *pool;                       /* recycled out batches (hy__out_batch_new) */
     bool inline0;                         /* threaded, and worker 0 runs on the capture thread */
     uint8_t slot[HY__SLOTS];              /* worker of each shard-hash slot */
 };
@@ -38,6 +39,11 @@ struct hy_pipeline {
 const hy_pipeline_cfg *hy__pipeline_cfg(const hy_pipeline *p)
 {
     return &p->cfg;
+}
+
+hy_queue *hy__pipeline_pool(const hy_pipeline *p)
+{
+    return p->pool;
 }
 
 hy__models *hy__pipeline_models(const hy_pipeline *p)
@@ -125,6 +131,10 @@ hy_err hy__pipeline_emit_batch(hy_pipeline *p, int shard, hy__out_batch *b)
     return rc;
 }
 
+/* Out batches kept for reuse: more than the workers and the collector
+ * have in hand between two merges, a few MB at most. */
+#define OUT_POOL 256
+
 static hy__in_batch *batch_new(void)
 {
     hy__in_batch *b = calloc(1, sizeof *b);
@@ -210,6 +220,8 @@ hy_err hy_pipeline_create(const hy_pipeline_cfg *cfg, hy_pipeline **out)
     p->sent_seq = calloc((size_t)cfg->threads, sizeof *p->sent_seq);
     p->file_load = calloc((size_t)cfg->threads, sizeof *p->file_load);
     if (!p->workers || !p->cur || !p->sent_seq || !p->file_load)
+        goto out;
+    if ((rc = hy_queue_create(OUT_POOL, &p->pool)) != HY_OK)
         goto out;
     if ((rc = hy__collector_create(p, cfg->threads, &p->coll)) != HY_OK)
         goto out;
@@ -665,6 +677,7 @@ void hy_pipeline_destroy(hy_pipeline *p)
         hy__worker_destroy(p->workers[i]);
     }
     hy__collector_destroy(p->coll);
+    hy__out_pool_destroy(p->pool);
     hy__models_destroy(p->models);
     free(p->workers);
     free(p->cur);

@@ -59,7 +59,7 @@ static hy__item *next_item(hy__worker *w)
 {
     if (w->out && w->out->n == HY__OUT_ITEMS && (w->err = flush_out(w)) != HY_OK)
         return NULL;
-    if (!w->out && !(w->out = hy__out_batch_new())) {
+    if (!w->out && !(w->out = hy__out_batch_new(hy__pipeline_pool(w->p)))) {
         w->err = HY_ERR_NOMEM;
         return NULL;
     }

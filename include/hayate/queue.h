@@ -15,6 +15,9 @@ hy_err hy_queue_create(size_t cap, hy_queue **out);
 /* Frees the queue. Items still inside are not freed. NULL is ok. */
 void hy_queue_destroy(hy_queue *q);
 
+/* Closes the queue, hands every item still inside to free_item, then frees
+ * the queue. NULL is ok. For teardown, when no other thread uses it. */
+void hy_queue_destroy_items(hy_queue *q, void (*free_item)(void *));
 /* Pushes, blocking while full. HY_ERR_CLOSED if the queue was closed. */
 hy_err hy_queue_push(hy_queue *q, void *item);
 

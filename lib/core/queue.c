@@ -128,6 +128,17 @@ hy_err hy_queue_try_pop(hy_queue *q, void **item)
     return err;
 }
 
+void hy_queue_destroy_items(hy_queue *q, void (*free_item)(void *))
+{
+    void *item;
+    if (!q)
+        return;
+    hy_queue_close(q);
+    while (hy_queue_pop(q, &item) == HY_OK)
+        free_item(item);
+    hy_queue_destroy(q);
+}
+
 void hy_queue_close(hy_queue *q)
 {
     pthread_mutex_lock(&q->mu);

@@ -78,18 +78,28 @@ void hy__out_batch_release(hy__out_batch *b)
     free(b);
 }
 
+static void out_batch_free(void *item)
+{
+    hy__out_batch *b = item;
+    hy_buf_free(&b->text);
+    free(b);
+}
+
+void hy__out_batch_drop(void *item)
+{
+    hy__out_batch_release(item);
+}
+
+static void runner_msg_free(void *item)
+{
+    hy__runner_msg *m = item;
+    hy_alert_destroy(m->alert);
+    free(m);
+}
+
 void hy__out_pool_destroy(hy_queue *pool)
 {
-    void *item;
-    if (!pool)
-        return;
-    hy_queue_close(pool);
-    while (hy_queue_pop(pool, &item) == HY_OK) {
-        hy__out_batch *b = item;
-        hy_buf_free(&b->text);
-        free(b);
-    }
-    hy_queue_destroy(pool);
+    hy_queue_destroy_items(pool, out_batch_free);
 }
 
 static hy_err pending_add(void *ud, hy_alert *a)
@@ -557,16 +567,10 @@ void hy__collector_abort(hy__collector *c)
 
 void hy__collector_destroy(hy__collector *c)
 {
-    void *item;
     if (!c)
         return;
     for (int i = 0; c->streams && i < c->n; i++) {
-        if (c->streams[i]) {
-            hy_queue_close(c->streams[i]);
-            while (hy_queue_pop(c->streams[i], &item) == HY_OK)
-                hy__out_batch_release(item);
-            hy_queue_destroy(c->streams[i]);
-        }
+        hy_queue_destroy_items(c->streams[i], hy__out_batch_drop);
         if (c->head)
             hy__out_batch_release(c->head[i]);
     }
@@ -575,15 +579,7 @@ void hy__collector_destroy(hy__collector *c)
     for (size_t i = 0; i < c->nglobals; i++)
         c->globals[i].e->destroy(c->globals[i].state);
     free(c->globals);
-    if (c->alertq) {
-        hy_queue_close(c->alertq);
-        while (hy_queue_pop(c->alertq, &item) == HY_OK) {
-            hy__runner_msg *m = item;
-            hy_alert_destroy(m->alert);
-            free(m);
-        }
-        hy_queue_destroy(c->alertq);
-    }
+    hy_queue_destroy_items(c->alertq, runner_msg_free);
     for (size_t i = 0; i < c->npending; i++)
         hy_alert_destroy(c->pending[i]);
     free(c->pending);

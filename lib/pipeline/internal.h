@@ -174,6 +174,8 @@ void hy__collector_counts(const hy__collector *c, uint64_t *flows, uint64_t *ale
  * Several threads pop the pool (hy_queue_try_pop under its one lock). */
 hy__out_batch *hy__out_batch_new(hy_queue *pool);
 void hy__out_batch_release(hy__out_batch *b);
+/* hy__out_batch_release for hy_queue_destroy_items. */
+void hy__out_batch_drop(void *item);
 /* Frees every batch in pool, then the pool. NULL is ok. */
 void hy__out_pool_destroy(hy_queue *pool);
 /* The pipeline's out-batch pool. */

@@ -161,15 +161,9 @@ void hy__runner_abort(hy__runner *r)
 
 void hy__runner_destroy(hy__runner *r)
 {
-    void *item;
     if (!r)
         return;
-    if (r->q) {
-        hy_queue_close(r->q);
-        while (hy_queue_pop(r->q, &item) == HY_OK)
-            hy__out_batch_release(item);
-        hy_queue_destroy(r->q);
-    }
+    hy_queue_destroy_items(r->q, hy__out_batch_drop);
     if (r->state)
         r->e->destroy(r->state);
     free(r);

@@ -474,18 +474,11 @@ void hy__worker_stats(const hy__worker *w, hy_decode_stats *d, hy_flow_stats *f)
     f->no_ports_frags += fs.no_ports_frags;
 }
 
-static void free_batches(hy_queue *q)
+static void in_batch_free(void *item)
 {
-    void *item;
-    if (!q)
-        return;
-    hy_queue_close(q);
-    while (hy_queue_pop(q, &item) == HY_OK) {
-        hy__in_batch *b = item;
-        free(b->arena);
-        free(b);
-    }
-    hy_queue_destroy(q);
+    hy__in_batch *b = item;
+    free(b->arena);
+    free(b);
 }
 
 void hy__worker_abort(hy__worker *w)
@@ -511,7 +504,7 @@ void hy__worker_destroy(hy__worker *w)
     if (w->out)
         hy__out_batch_release(w->out);
     hy_flow_table_destroy(w->ft);
-    free_batches(w->inq);
-    free_batches(w->freeq);
+    hy_queue_destroy_items(w->inq, in_batch_free);
+    hy_queue_destroy_items(w->freeq, in_batch_free);
     free(w);
 }

@@ -204,6 +204,34 @@ static void test_ring_wraps(void **state)
     hy_queue_destroy(q);
 }
 
+static int g_freed[8];
+static void count_free(void *item)
+{
+    g_freed[*(int *)item]++;
+}
+
+/* hy_queue_destroy_items hands every item left inside to the free
+ * function once, wraps included, and takes NULL. */
+static void test_destroy_items(void **state)
+{
+    static int ids[] = {0, 1, 2, 3, 4, 5, 6, 7};
+    void *item;
+    hy_queue *q;
+    (void)state;
+    assert_int_equal(hy_queue_create(4, &q), HY_OK);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(hy_queue_push(q, &ids[i]), HY_OK);
+    assert_int_equal(hy_queue_pop(q, &item), HY_OK); /* 0 leaves, 4 wraps */
+    assert_int_equal(hy_queue_pop(q, &item), HY_OK); /* 1 leaves */
+    assert_int_equal(hy_queue_push(q, &ids[4]), HY_OK);
+    memset(g_freed, 0, sizeof g_freed);
+    hy_queue_destroy_items(q, count_free);
+    assert_int_equal(g_freed[0] + g_freed[1], 0);
+    for (int i = 2; i <= 4; i++)
+        assert_int_equal(g_freed[i], 1);
+    hy_queue_destroy_items(NULL, count_free);
+}
+
 static void test_create_args(void **state)
 {
     hy_queue *q = NULL;
@@ -240,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_closed_semantics),
         cmocka_unit_test(test_ring_wraps),
         cmocka_unit_test(test_create_args),
+        cmocka_unit_test(test_destroy_items),
         cmocka_unit_test(test_thread_and_cpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

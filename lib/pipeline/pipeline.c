@@ -421,9 +421,10 @@ static hy_err route(hy_pipeline *p, const hy_raw_pkt *raw, bool live)
                      .caplen = raw->caplen > HY_MAX_SNAPLEN ? HY_MAX_SNAPLEN : raw->caplen,
                      .wirelen = raw->wirelen,
                      .linktype = raw->linktype};
-    /* With more than one thread, workers get the headers only: copying whole
-     * packets to them cost more than two threads gained on full-payload
-     * captures. One thread decodes in place. */
+    /* With more than one thread, worker threads get the headers only:
+     * copying whole packets to them cost more than two threads gained on
+     * full-payload captures. One thread, and the capture thread's own shard,
+     * decode in place. */
     int i = 0;
     if (p->cfg.threads > 1)
         i = p->slot[hy_shard_hash(raw->linktype, raw->data, r.caplen, &r.have) & (HY__SLOTS - 1)];

@@ -69,7 +69,7 @@ run_set() { # run_set FILE LABEL
         "argus -r F -w /dev/null"
         "softflowd -r F -6 -d (NetFlow v9 to a closed local port)"
         "nfpcapd -r F -w DIR"
-        "libpcap read loop (bench/pcap_loop.c: pcap_next_ex only)"
+        "libpcap read loop (bench/pcap_loop.c: pcap_dispatch only)"
     )
     local -a cmds=(
         "$HY analyze --flows --format eve -t 1 $f >/dev/null 2>&1"

@@ -1,8 +1,10 @@
 /* The pipeline gives byte-identical output for any thread count, with
  * engines of both kinds (sharded packet engine, threaded flow engine). */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hayate/capture.h"
 #include "hayate/pipeline.h"
@@ -428,6 +430,62 @@ static void test_capture_share_config(void **state)
     assert_int_equal(share_of("2", "0", NULL), 0);
 }
 
+static atomic_ulong g_seen_flows;
+static void seen_flow(void *ud, const hy_flow *f)
+{
+    (void)ud, (void)f;
+    atomic_fetch_add(&g_seen_flows, 1);
+}
+
+/* Flows a threaded worker exports reach the collector's observers before
+ * the pipeline finishes, even when the capture thread's own shard has said
+ * nothing since: a feed's end marks that shard's stream. A port scan at
+ * the flow cap on the worker's side (every SYN evicts a flow) and one
+ * packet on the capture thread's side, all inside one tick and under the
+ * 4,096 packets of the routine marks. */
+static void test_feed_end_marks_capture_shard(void **state)
+{
+    enum { SYNS = 3000 };
+    uint8_t *img = malloc(24 + (size_t)(SYNS + 1) * 70);
+    const uint32_t ghdr[6] = {0xa1b2c3d4u, 0x00040002u, 0, 0, 65535, 1};
+    uint32_t scan = 0x0a000001, quiet = 0x0a090909;
+    size_t n = 24;
+    char path[512];
+    (void)state;
+    assert_non_null(img);
+    while (slot_of(scan, 0x0a000002) < 128) /* a threaded worker's, at 50 % */
+        scan++;
+    while (slot_of(quiet, 0x0a080808) >= 128) /* the capture thread's */
+        quiet++;
+    memcpy(img, ghdr, 24);
+    n += put_syn(img + n, 0, quiet, 0x0a080808, 5555, 80);
+    for (uint32_t i = 0; i < SYNS; i++)
+        n += put_syn(img + n, 10 + i, scan, 0x0a000002, 40000, (uint16_t)(1 + i));
+    snprintf(path, sizeof path, "%s/feedend.pcap", hy_test_tmpdir());
+    hy_test_write_file(path, img, n);
+    free(img);
+
+    hy_pipeline_cfg pc = {
+        .threads = 2, .capture_share = 50, .tick_ns = 1000000000ull, .on_flow = seen_flow};
+    hy_pipeline *p;
+    hy_source *src;
+    hy_source_cfg scfg = {0};
+    hy_flow_cfg_default(&pc.flow);
+    pc.flow.max_flows = 1024;
+    atomic_store(&g_seen_flows, 0);
+    assert_int_equal(hy_source_open_offline(path, &scfg, &src), HY_OK);
+    assert_int_equal(hy_pipeline_create(&pc, &p), HY_OK);
+    assert_int_equal(hy_pipeline_feed(p, src, NULL, NULL, NULL), HY_OK);
+    /* the worker's share of the cap is 513: the rest were evicted */
+    for (int i = 0; i < 500 && atomic_load(&g_seen_flows) < SYNS - 600; i++)
+        usleep(10000);
+    assert_true(atomic_load(&g_seen_flows) >= SYNS - 600);
+    assert_int_equal(hy_pipeline_finish(p), HY_OK);
+    assert_int_equal(atomic_load(&g_seen_flows), SYNS + 1);
+    hy_pipeline_destroy(p);
+    hy_source_close(src);
+}
+
 static hy_err bad_create(const hy_engine_env *env, void **state)
 {
     (void)env, (void)state;
@@ -467,6 +525,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_output_any_threads),
         cmocka_unit_test(test_capture_share_config),
+        cmocka_unit_test(test_feed_end_marks_capture_shard),
         cmocka_unit_test(test_same_output_fine_ticks),
         cmocka_unit_test(test_different_input_differs),
         cmocka_unit_test(test_engine_start_failures),

@@ -58,6 +58,13 @@ hy__out_batch *hy__out_batch_new(hy_queue *pool)
     return b;
 }
 
+static void out_batch_free(void *item)
+{
+    hy__out_batch *b = item;
+    hy_buf_free(&b->text);
+    free(b);
+}
+
 void hy__out_batch_release(hy__out_batch *b)
 {
     if (!b || atomic_fetch_sub(&b->refs, 1) != 1)
@@ -72,17 +79,8 @@ void hy__out_batch_release(hy__out_batch *b)
     hy_buf_reset(&b->text);
     if (b->text.alloc > POOL_KEEP_TEXT)
         hy_buf_free(&b->text);
-    if (b->pool && hy_queue_try_push(b->pool, b) == HY_OK)
-        return;
-    hy_buf_free(&b->text);
-    free(b);
-}
-
-static void out_batch_free(void *item)
-{
-    hy__out_batch *b = item;
-    hy_buf_free(&b->text);
-    free(b);
+    if (!b->pool || hy_queue_try_push(b->pool, b) != HY_OK)
+        out_batch_free(b);
 }
 
 void hy__out_batch_drop(void *item)

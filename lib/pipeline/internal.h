@@ -36,6 +36,10 @@ typedef struct hy__pkt_ref {
                     * 0: all caplen */
 } hy__pkt_ref;
 
+typedef struct hy__in_batch hy__in_batch;
+/* Frees an input batch and its arena (hy_queue_destroy_items). NULL is ok. */
+void hy__in_batch_free(void *item);
+
 typedef struct hy__in_batch {
     hy__in_type type;
     uint64_t tick_ns, tick_seq; /* TICK/FINAL: event time and next packet seq */

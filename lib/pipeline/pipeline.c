@@ -135,6 +135,15 @@ hy_err hy__pipeline_emit_batch(hy_pipeline *p, int shard, hy__out_batch *b)
  * have in hand between two merges, a few MB at most. */
 #define OUT_POOL 256
 
+void hy__in_batch_free(void *item)
+{
+    hy__in_batch *b = item;
+    if (b) {
+        free(b->arena);
+        free(b);
+    }
+}
+
 static hy__in_batch *batch_new(void)
 {
     hy__in_batch *b = calloc(1, sizeof *b);
@@ -187,8 +196,7 @@ static hy_err start_threads(hy_pipeline *p)
             if (!b)
                 return HY_ERR_NOMEM;
             if ((rc = hy_queue_push(fq, b)) != HY_OK) {
-                free(b->arena);
-                free(b);
+                hy__in_batch_free(b);
                 return rc;
             }
         }
@@ -367,13 +375,11 @@ static hy_err heartbeat(hy_pipeline *p, bool live, uint64_t upto)
     return HY_OK;
 }
 
-/* route_ref's way when the current batch cannot take r as it is: a
- * heartbeat due, no batch yet, or a full one. Leaves a batch with room. */
+/* route_ref's way when the current batch cannot take r as it is: no batch
+ * yet, or a full one. Leaves a batch with room. */
 static hy_err batch_ready(hy_pipeline *p, uint64_t seq, uint32_t n, int i, bool live)
 {
     hy_err rc;
-    if ((seq & 63) == 0 && (rc = heartbeat(p, live, seq)) != HY_OK)
-        return rc;
     if ((rc = get_batch(p, i)) != HY_OK)
         return rc;
     hy__in_batch *b = p->cur[i];
@@ -389,17 +395,18 @@ static hy_err batch_ready(hy_pipeline *p, uint64_t seq, uint32_t n, int i, bool 
 static inline __attribute__((always_inline)) hy_err route_ref(hy_pipeline *p, const hy__pkt_ref *r,
                                                               const uint8_t *data, int i, bool live)
 {
-    if (p->cfg.threads == 1 || (i == 0 && p->inline0)) {
-        if (i == 0 && p->inline0 && (r->seq & 63) == 0) {
-            hy_err rc = heartbeat(p, live, r->seq);
-            if (rc != HY_OK)
-                return rc;
-        }
-        return hy__worker_packet(p->workers[i], r, data);
+    if (p->cfg.threads == 1)
+        return hy__worker_packet(p->workers[0], r, data);
+    if (__builtin_expect((r->seq & 63) == 0, 0)) {
+        hy_err rc = heartbeat(p, live, r->seq);
+        if (rc != HY_OK)
+            return rc;
     }
+    if (i == 0 && p->inline0)
+        return hy__worker_packet(p->workers[0], r, data);
     uint32_t n = r->have ? r->have : r->caplen;
     hy__in_batch *b = p->cur[i];
-    bool fits = (r->seq & 63) != 0 && b && b->n < HY_BATCH_PACKETS && HY_BATCH_BYTES - b->used >= n;
+    bool fits = b && b->n < HY_BATCH_PACKETS && HY_BATCH_BYTES - b->used >= n;
     if (__builtin_expect(!fits, 0)) {
         hy_err rc = batch_ready(p, r->seq, n, i, live);
         if (rc != HY_OK)
@@ -671,10 +678,8 @@ void hy_pipeline_destroy(hy_pipeline *p)
     if (!p->finished)
         hy_pipeline_finish(p);
     for (int i = 0; p->workers && i < p->cfg.threads; i++) {
-        if (p->cur && p->cur[i]) {
-            free(p->cur[i]->arena);
-            free(p->cur[i]);
-        }
+        if (p->cur)
+            hy__in_batch_free(p->cur[i]);
         hy__worker_destroy(p->workers[i]);
     }
     hy__collector_destroy(p->coll);

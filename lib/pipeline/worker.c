@@ -303,10 +303,10 @@ static hy_err process_tick(hy__worker *w, const hy__in_batch *b)
     return flush_out(w);
 }
 
-/* Threaded mode, after a packet batch: when the stream has said nothing for
- * a while, a MARK at the batch's routing point tells the merge that nothing
- * earlier will come from this worker. */
-static hy_err maybe_mark(hy__worker *w, uint64_t upto, bool force)
+/* Threaded mode (after a packet batch, or from the capture thread for its
+ * own shard): when the stream has said nothing for a while, a MARK at upto
+ * tells the merge that nothing earlier will come from this worker. */
+hy_err hy__worker_mark(hy__worker *w, uint64_t upto, bool force)
 {
     hy__item *it;
     if (!w->threaded || upto - w->mark_seq < (force ? 1 : HY__MARK_EVERY))
@@ -328,17 +328,12 @@ hy_err hy__worker_process(hy__worker *w, hy__in_batch *b)
         if (rc != HY_OK)
             return rc;
     }
-    return maybe_mark(w, b->upto_seq, false);
+    return hy__worker_mark(w, b->upto_seq, false);
 }
 
 hy_err hy__worker_packet(hy__worker *w, const hy__pkt_ref *r, const uint8_t *data)
 {
     return process_packet(w, r, data);
-}
-
-hy_err hy__worker_mark(hy__worker *w, uint64_t upto, bool force)
-{
-    return maybe_mark(w, upto, force);
 }
 
 static void *worker_main(void *arg)
@@ -403,8 +398,7 @@ hy_err hy__worker_create(hy_pipeline *p, int shard, hy__worker **out)
     w->flows = !cfg->no_flows;
     /* The cap is over all workers; each shard gets its part, in proportion
      * to its share of the shard-hash slots. */
-    fc.max_flows = fc.max_flows / HY__SLOTS * hy__pipeline_slots(p, shard) +
-                   fc.max_flows % HY__SLOTS * hy__pipeline_slots(p, shard) / HY__SLOTS + 1;
+    fc.max_flows = fc.max_flows * hy__pipeline_slots(p, shard) / HY__SLOTS + 1;
     if ((rc = hy_flow_table_create(&fc, on_flow, w, &w->ft)) != HY_OK)
         goto out;
     if ((rc = create_shard_engines(w)) != HY_OK)
@@ -474,13 +468,6 @@ void hy__worker_stats(const hy__worker *w, hy_decode_stats *d, hy_flow_stats *f)
     f->no_ports_frags += fs.no_ports_frags;
 }
 
-static void in_batch_free(void *item)
-{
-    hy__in_batch *b = item;
-    free(b->arena);
-    free(b);
-}
-
 void hy__worker_abort(hy__worker *w)
 {
     if (!w || !w->thr)
@@ -504,7 +491,7 @@ void hy__worker_destroy(hy__worker *w)
     if (w->out)
         hy__out_batch_release(w->out);
     hy_flow_table_destroy(w->ft);
-    hy_queue_destroy_items(w->inq, in_batch_free);
-    hy_queue_destroy_items(w->freeq, in_batch_free);
+    hy_queue_destroy_items(w->inq, hy__in_batch_free);
+    hy_queue_destroy_items(w->freeq, hy__in_batch_free);
     free(w);
 }

@@ -10,6 +10,7 @@
 #include "hayate/pipeline.h"
 #include "hayate/synth.h"
 #include "net/shard.h"
+#include "pipeline/internal.h"
 #include "testutil.h"
 
 /* --- a sharded engine: alerts on SYNs to port 22 (a per-packet property) --- */
@@ -346,14 +347,14 @@ static size_t put_syn(uint8_t *b, uint32_t usec, uint32_t src, uint32_t dst, uin
     return 16 + len;
 }
 
-/* The shard-hash slot (0..255) of IPv4 packets between src and dst: with a
- * capture share of s %, slots below 256 * s / 100 are the capture thread's. */
+/* The shard-hash slot of IPv4 packets between src and dst: with a capture
+ * share of s %, slots below HY__SLOTS * s / 100 are the capture thread's. */
 static uint32_t slot_of(uint32_t src, uint32_t dst)
 {
     uint8_t b[16 + 54];
     uint32_t keep;
     put_syn(b, 0, src, dst, 1, 2);
-    return hy_shard_hash(HY_LINK_ETHERNET, b + 16, 54, &keep) & 255;
+    return hy_shard_hash(HY_LINK_ETHERNET, b + 16, 54, &keep) & (HY__SLOTS - 1);
 }
 
 /* A port scan between one address pair (so one shard) at the flow cap, with
@@ -377,9 +378,9 @@ static void test_skewed_shards_at_cap_finish(void **state)
     uint32_t scan = 0x0a000001, quiet = 0x0a090909;
     /* the scan on a threaded worker, the quiet pair on the capture thread's
      * shard, with shares of 33 and 50 % */
-    while (slot_of(scan, 0x0a000002) < 128)
+    while (slot_of(scan, 0x0a000002) < HY__SLOTS / 2)
         scan++;
-    while (slot_of(quiet, 0x0a080808) >= 84)
+    while (slot_of(quiet, 0x0a080808) >= HY__SLOTS * 33 / 100)
         quiet++;
     for (uint32_t i = 0; i < SYNS; i++) {
         n += put_syn(img + n, i * 5, scan, 0x0a000002, (uint16_t)(40000 + i / 60000),
@@ -453,9 +454,9 @@ static void test_feed_end_marks_capture_shard(void **state)
     char path[512];
     (void)state;
     assert_non_null(img);
-    while (slot_of(scan, 0x0a000002) < 128) /* a threaded worker's, at 50 % */
+    while (slot_of(scan, 0x0a000002) < HY__SLOTS / 2) /* a threaded worker's, at 50 % */
         scan++;
-    while (slot_of(quiet, 0x0a080808) >= 128) /* the capture thread's */
+    while (slot_of(quiet, 0x0a080808) >= HY__SLOTS / 2) /* the capture thread's */
         quiet++;
     memcpy(img, ghdr, 24);
     n += put_syn(img + n, 0, quiet, 0x0a080808, 5555, 80);

@@ -73,6 +73,7 @@ typedef enum hy_screen_rule {
     HY_SCREEN_RULE_MALICIOUS,  /* inherits a malicious verdict */
     HY_SCREEN_RULE_MODEL_HIGH, /* supervised p(attack) >= model_high */
     HY_SCREEN_RULE_NEVER_SEEN, /* first alert of its signature */
+    HY_SCREEN_RULE_VOUCHED,    /* an analyst judged its source's alerts of it benign */
     HY_SCREEN_RULE_NEW_PAIR,   /* its host pair is younger than new_pair_ns */
     HY_SCREEN_RULE_BENIGN,     /* inherits a benign verdict */
     HY_SCREEN_RULE_ROUTINE,    /* formed cluster, the pair's signature older than routine_ns */
@@ -81,8 +82,8 @@ typedef enum hy_screen_rule {
     HY_SCREEN_RULE_UNSURE,     /* none of the above: a human reads it */
     HY_SCREEN_RULE__COUNT
 } hy_screen_rule;
-/* "taint", "malicious", "model-high", "never-seen", "new-pair", "benign",
- * "routine", "model-low", "priority", "unsure". */
+/* "taint", "malicious", "model-high", "never-seen", "vouched", "new-pair",
+ * "benign", "routine", "model-low", "priority", "unsure". */
 const char *hy_screen_rule_name(hy_screen_rule r);
 typedef enum hy_screen_verdict {
     HY_SCREEN_UNJUDGED = 0,
@@ -108,6 +109,7 @@ typedef struct hy_screen_cfg {
     uint64_t new_pair_ns;      /* a host pair younger than this is never closed (24 h) */
     uint64_t routine_ns;       /* a host pair raising a signature longer than this
                                   is routine (24 h; 0: never) */
+    bool vouch;                /* hy_screen_vouch's rule applies (true) */
     unsigned warmup;           /* alerts before the first novelty model (2048) */
     uint64_t refit_ns;         /* novelty model refitted this often, event time (24 h) */
     unsigned reservoir;        /* feature rows kept for refitting (8192) */
@@ -125,7 +127,7 @@ void hy_screen_cfg_default(hy_screen_cfg *c);
 
 /* The defaults overridden by screen.* keys of cfg (docs/CONFIG.md):
  * history, window_s, rate_s, eps_pm, min_members, floor_pm, escalate_pm,
- * model_high_pm, model_low_pm, new_pair_s, routine_s, warmup, refit_s,
+ * model_high_pm, model_low_pm, new_pair_s, routine_s, vouch, warmup, refit_s,
  * critical (list of "CIDR" or "CIDR=weight"), home (list of CIDR).
  * HY_ERR_CONFIG naming the key and value that are wrong. */
 hy_err hy_screen_cfg_from_config(const struct hy_config *cfg, hy_screen_cfg *c);
@@ -160,6 +162,9 @@ typedef struct hy_screen_result {
     bool tainted;               /* an endpoint was judged compromised */
     uint32_t taint_sid;         /* by an alert of this signature */
     uint64_t taint_ns;          /* at this time */
+    bool vouched;               /* an analyst judged an alert of this signature
+                                   from this source benign (hy_screen_vouch) */
+    uint64_t vouch_ns;          /* then */
     uint32_t context_len;
     /* Time since its host pair's (with the service name) first alert, and
      * since that pair's first alert of this signature; HY_SCREEN_AGE_UNKNOWN
@@ -215,6 +220,15 @@ void hy_screen_result_json(struct hy_json *j, const hy_screen_result *r);
  * or 6; src/dst 16 bytes each as in hy_alert_in. */
 hy_err hy_screen_taint(hy_screen *s, uint8_t ver, const uint8_t *src, const uint8_t *dst,
                        uint64_t ts_ns, uint32_t sid);
+
+/* An analyst's benign verdict on an alert of signature sig_key
+ * (hy_alert_in.sig_key) from src (ver 4 or 6, 16 bytes as in hy_alert_in):
+ * from ts_ns on, that source's alerts of that signature are auto-closed
+ * (rule vouched) unless an earlier rule escalates them, until the source
+ * is judged compromised (hy_screen_taint after ts_ns). At most
+ * HY_SCREEN_MAX_PAIRS are kept; beyond, HY_ERR_TOOBIG. */
+hy_err hy_screen_vouch(hy_screen *s, uint8_t ver, const uint8_t *src, uint64_t sig_key,
+                       uint64_t ts_ns);
 
 /* Loads a model file of hayate train screen (verdicts per cluster, hosts
  * judged compromised, the supervised model) into s. HY_ERR_FORMAT names

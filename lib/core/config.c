@@ -148,6 +148,9 @@ const hy_config_key hy_config_keys[] = {
     {"screen.routine_s", HY_CFG_INT, "86400", 0, 31536000,
      "screen: an alert of a formed cluster whose host pair has raised its signature for longer "
      "than this closes as routine (0: never)"},
+    {"screen.vouch", HY_CFG_BOOL, "true", 0, 0,
+     "screen: an analyst's benign verdict on an alert auto-closes that source's later alerts of "
+     "the same signature, until the source is judged compromised"},
     {"screen.warmup", HY_CFG_INT, "2048", 16, 10000000,
      "screen: alerts seen before the first novelty model (isolation forest) is fitted"},
     {"screen.refit_s", HY_CFG_INT, "86400", 60, 31536000,

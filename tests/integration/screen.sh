@@ -233,6 +233,15 @@ s = [json.loads(l)["screen"] for l in open(sys.argv[1])]
 n = sum(x["decision"] == "auto-closed" and x["rule"] == "benign" for x in s)
 assert n > 1000, n
 ' "$T/judged.json"
+check "benign verdicts vouch for their (source, signature): the model lists them, and their later alerts close by rule vouched" python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+v = {(x["src"], x["sig"]) for x in m["vouched"]}
+assert m["format"] == 2 and 0 < len(v) <= 20, (m["format"], len(v))
+s = [json.loads(l)["screen"] for l in open(sys.argv[2])]
+n = sum(x["decision"] == "auto-closed" and x["rule"] == "vouched" for x in s)
+assert n > 0, n
+' "$T/models/screen/1.model" "$T/judged.json"
 
 # 13. hot reload in a running hayate run: a followed eve.json, no model at
 # start (nothing can be auto-closed), then the trained version published and

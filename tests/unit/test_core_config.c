@@ -106,6 +106,7 @@ static void test_key_table(void **state)
         "screen.model_low_pm",
         "screen.new_pair_s",
         "screen.routine_s",
+        "screen.vouch",
         "screen.warmup",
         "screen.refit_s",
         "screen.critical",

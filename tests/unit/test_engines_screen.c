@@ -1,7 +1,8 @@
 /* The screener (lib/engines/screen): the context window, cluster
- * inheritance of a verdict, the never-seen-signature, new-pair and routine
- * rules, pairs keyed by the service an alert names, the label queue,
- * groups and their summaries, settings, and determinism. */
+ * inheritance of a verdict, the never-seen-signature, vouched, new-pair and
+ * routine rules, pairs keyed by the service an alert names, the label
+ * queue, groups and their summaries, settings, model files, training rows
+ * and determinism. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <math.h>
@@ -17,6 +19,7 @@
 #include "engines/screen/screen_learn.h"
 #include "hayate/alert.h"
 #include "hayate/buf.h"
+#include "hayate/io.h"
 #include "hayate/screen.h"
 
 #define S_NS 1000000000ull
@@ -209,6 +212,53 @@ static void test_new_pair_goes_to_a_human(void **st)
     assert_int_equal(r.pair_age_ns, 60 * S_NS);
     assert_int_equal(r.rule, HY_SCREEN_RULE_NEW_PAIR);
     hy_screen_destroy(s);
+}
+
+/* A benign verdict on an alert vouches for its source and signature: that
+ * source's later alerts of it close even towards a new host, other sources
+ * and signatures do not, and a compromise judged later voids the vouch,
+ * inside the taint window and after it; screen.vouch off ignores it. */
+static void test_vouched_source(void **st)
+{
+    (void)st;
+    for (int on = 0; on <= 1; on++) {
+        hy_screen_cfg c;
+        hy_screen *s = NULL;
+        hy_screen_cfg_default(&c);
+        c.warmup = 64;
+        c.reservoir = 256;
+        c.vouch = on;
+        assert_int_equal(hy_screen_create(&c, &s), HY_OK);
+        hy_screen_result r;
+        for (unsigned h = 1; h <= 20; h++) /* sid 7 from host 5 towards 20 hosts */
+            r = run(s, mk(7, 5, 100 + h, h));
+        assert_int_equal(r.rule, HY_SCREEN_RULE_NEW_PAIR);
+        hy_alert_in a = mk(7, 5, 130, 100);
+        assert_int_equal(hy_screen_vouch(s, a.ip_version, a.src, a.sig_key, T0 + 50 * S_NS), HY_OK);
+        r = run(s, a); /* a new host pair, but the analyst vouched for (5, sid 7) */
+        assert_int_equal(r.rule, on ? HY_SCREEN_RULE_VOUCHED : HY_SCREEN_RULE_NEW_PAIR);
+        assert_int_equal(r.decision, on ? HY_SCREEN_CLOSED : HY_SCREEN_REVIEW);
+        if (on) {
+            assert_true(r.vouched && r.vouch_ns == T0 + 50 * S_NS);
+            assert_string_equal(hy_screen_rule_name(r.rule), "vouched");
+            assert_non_null(
+                strstr(r.reason, "judged this signature from this source benign on 03-04"));
+        }
+        r = run(s, mk(8, 5, 131, 101)); /* another signature from the same source */
+        assert_int_not_equal(r.rule, HY_SCREEN_RULE_VOUCHED);
+        r = run(s, mk(7, 6, 132, 102)); /* the same signature from another source */
+        assert_int_not_equal(r.rule, HY_SCREEN_RULE_VOUCHED);
+        a = mk(7, 5, 133, 103); /* the source judged compromised after the vouch */
+        assert_int_equal(hy_screen_taint(s, 4, a.src, a.dst, T0 + 60 * S_NS, 9), HY_OK);
+        r = run(s, a);
+        assert_int_equal(r.rule, HY_SCREEN_RULE_TAINT);
+        a.ts_ns = T0 + (60 + 8 * 86400) * S_NS; /* taint over: the vouch stays void */
+        r = run(s, a);
+        assert_false(r.vouched);
+        assert_int_not_equal(r.rule, HY_SCREEN_RULE_VOUCHED);
+        assert_int_equal(hy_screen_vouch(s, 5, a.src, 1, 0), HY_ERR_ARG);
+        hy_screen_destroy(s);
+    }
 }
 
 /* A formed cluster nobody judged: its alerts close as routine once their
@@ -563,7 +613,7 @@ static void test_training_row(void **st)
         hy_buf_init(&row, 1 << 16);
         assert_int_equal(hy__scr_features(&a, &row), HY_OK);
         char *col = row.data;
-        for (int k = 0; k < 5 + HY_SF_PAIR_RATE; k++) /* cluster..time_ns, then features */
+        for (int k = 0; k < 6 + HY_SF_PAIR_RATE; k++) /* cluster..sig, then features */
             col = strchr(col, ',') + 1;
         assert_true(strncmp(col, v < 3 ? "nan," : "7,", v < 3 ? 4 : 2) == 0); /* feature 7 */
         for (int k = HY_SF_PAIR_RATE; k < HY_SF_PAIR_AGE; k++)
@@ -571,6 +621,123 @@ static void test_training_row(void **st)
         assert_true(strncmp(col, v < 3 ? "nan," : "21,", v < 3 ? 4 : 3) == 0); /* feature 21 */
         hy_buf_free(&row);
     }
+    /* The signature column: the evidence's sig_key, else 0 (nothing to vouch for). */
+    static const char *const sigs[][2] = {
+        {",\"sig_key\":\"0000000100000007\"", ",0000000100000007,"},
+        {"", ",0,"},
+        {",\"sig_key\":\"xyz\"", ",0,"},
+        {",\"sig_key\":7", ",0,"},
+    };
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        snprintf(ev, sizeof ev,
+                 "{\"screen\":{\"cluster\":\"00000000000000ab\"},"
+                 "\"features\":[%s]%s}",
+                 list, sigs[i][0]);
+        a.evidence = ev;
+        hy_buf_init(&row, 1 << 16);
+        assert_int_equal(hy__scr_features(&a, &row), HY_OK);
+        char *col = row.data;
+        for (int k = 0; k < 4; k++) /* cluster, ip_version, src, dst */
+            col = strchr(col, ',') + 1;
+        col = strchr(col, ','); /* after time_ns */
+        assert_true(strncmp(col, sigs[i][1], strlen(sigs[i][1])) == 0);
+        hy_buf_free(&row);
+    }
+}
+
+/* hayate train screen: benign rows with a signature become vouched
+ * sources in the model (format 2), attack rows compromised hosts; a
+ * training set of the form before the sig column still trains; a model of
+ * format 1 still loads, and a bad vouched entry is refused. */
+static void test_train_vouches(void **st)
+{
+    (void)st;
+    char dir[256], csv[320], model[320], text[1024];
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(dir, sizeof dir, "%s", tmp);
+    snprintf(csv, sizeof csv, "%s/screen-train-%d.csv", dir, (int)getpid());
+    snprintf(model, sizeof model, "%s/screen-train-%d.json", dir, (int)getpid());
+    hy_alert_in a = mk(7, 5, 6, 0);
+    char src[33];
+    for (int i = 0; i < 16; i++)
+        snprintf(src + 2 * i, 3, "%02x", a.src[i]);
+    for (int form = 2; form >= 1; form--) {
+        FILE *f = fopen(csv, "w");
+        assert_non_null(f);
+        fprintf(f, "label,verdict,alert_id,cluster,ip_version,src,dst,time_ns,%s%s\n",
+                form == 2 ? "sig," : "", HY_SCREEN_FEATURE_NAMES);
+        for (int row = 0; row < 3; row++) { /* two benign verdicts, one attack */
+            fprintf(f, "%d,%s,a%d,00000000000000ab,4,%s,%s,%llu%s", row == 2,
+                    row == 2 ? "malicious" : "benign", row, src, src,
+                    (unsigned long long)(T0 + (100 + row) * S_NS),
+                    form == 2 ? (row == 2 ? ",0000000100000009" : ",0000000100000007") : "");
+            for (int k = 0; k < HY_SF__COUNT; k++)
+                fprintf(f, ",%d", row + k);
+            fputc('\n', f);
+        }
+        fclose(f);
+        hy_screen_cfg c;
+        hy_buf metrics;
+        hy_screen_cfg_default(&c);
+        hy_buf_init(&metrics, 1 << 16);
+        assert_int_equal(hy__scr_train(&c, csv, model, &metrics), HY_OK);
+        assert_non_null(
+            strstr(metrics.data, form == 2 ? "\"sources_vouched\": 1" : "\"sources_vouched\": 0"));
+        hy_buf_free(&metrics);
+        hy_screen *s = new_screen_with(true);
+        assert_int_equal(hy_screen_load_model(s, model), HY_OK);
+        run(s, mk(7, 9, 6, 150));                      /* sid 7 seen: not never-seen any more */
+        hy_screen_result r = run(s, mk(7, 5, 6, 200)); /* host 5 compromised at 102 s */
+        assert_int_equal(r.rule, HY_SCREEN_RULE_TAINT);
+        hy_screen_destroy(s);
+        s = new_screen_with(true);
+        /* the same model without its compromised host and its supervised
+         * model (three rows score anything): the vouch applies */
+        hy_buf b;
+        hy_buf_init(&b, 1 << 20);
+        assert_int_equal(hy_buf_read_file(&b, model), HY_OK);
+        char *comp = strstr(b.data, "\"compromised\":[");
+        assert_non_null(comp);
+        char *end = strchr(comp, ']');
+        memmove(comp + 15, end, strlen(end) + 1);
+        char *gbm = strstr(b.data, "\"gbm\":");
+        assert_non_null(gbm);
+        strcpy(gbm, "\"gbm\":null}");
+        write_text(model, b.data);
+        hy_buf_free(&b);
+        assert_int_equal(hy_screen_load_model(s, model), HY_OK);
+        run(s, mk(7, 9, 6, 150));
+        r = run(s, mk(7, 5, 6, 200));
+        assert_int_equal(r.rule, form == 2 ? HY_SCREEN_RULE_VOUCHED : HY_SCREEN_RULE_NEW_PAIR);
+        hy_screen_destroy(s);
+    }
+    hy_screen *s = new_screen_with(true);
+    snprintf(text, sizeof text,
+             "{\"engine\":\"screen\",\"format\":1,\"clusters\":[],"
+             "\"compromised\":[],\"gbm\":null}");
+    write_text(model, text);
+    assert_int_equal(hy_screen_load_model(s, model), HY_OK);
+    static const char *const bad[] = {
+        "{\"engine\":\"screen\",\"format\":2,\"clusters\":[],\"compromised\":[],\"gbm\":null}",
+        "{\"engine\":\"screen\",\"format\":3,\"clusters\":[],\"compromised\":[],"
+        "\"vouched\":[],\"gbm\":null}",
+        "{\"engine\":\"screen\",\"format\":2,\"clusters\":[],\"compromised\":[],\"vouched\":"
+        "[{\"ip_version\":4,\"src\":\"0a\",\"sig\":\"0000000100000007\",\"time_ns\":1}],"
+        "\"gbm\":null}",
+        "{\"engine\":\"screen\",\"format\":2,\"clusters\":[],\"compromised\":[],\"vouched\":"
+        "[{\"ip_version\":4,\"src\":\"0a000005000000000000000000000000\",\"sig\":\"7\","
+        "\"time_ns\":1}],\"gbm\":null}",
+        "{\"engine\":\"screen\",\"format\":2,\"clusters\":[],\"compromised\":[],\"vouched\":"
+        "[{\"ip_version\":4,\"src\":\"0a000005000000000000000000000000\",\"sig\":"
+        "\"0000000100000007\",\"time_ns\":-1}],\"gbm\":null}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        write_text(model, bad[i]);
+        assert_int_equal(hy_screen_load_model(s, model), HY_ERR_FORMAT);
+    }
+    hy_screen_destroy(s);
+    remove(csv);
+    remove(model);
 }
 
 int main(void)
@@ -583,6 +750,7 @@ int main(void)
         cmocka_unit_test(test_routine_pair),
         cmocka_unit_test(test_service_name_pairs),
         cmocka_unit_test(test_never_seen_goes_to_a_human),
+        cmocka_unit_test(test_vouched_source),
         cmocka_unit_test(test_queue_orders_by_impact),
         cmocka_unit_test(test_queue_skips_tainted),
         cmocka_unit_test(test_determinism),
@@ -590,6 +758,7 @@ int main(void)
         cmocka_unit_test(test_settings),
         cmocka_unit_test(test_model_file),
         cmocka_unit_test(test_training_row),
+        cmocka_unit_test(test_train_vouches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

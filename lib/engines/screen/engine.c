@@ -119,6 +119,9 @@ static hy_err evidence(scr_engine *e, const hy_alert_in *a, const hy_screen_resu
     hy_json_arr_close(&j);
     hy_json_kuint(&j, "features_v", SCR_FEATURES_VERSION);
     hy_json_kuint(&j, "sid", a->sid);
+    char sig[17];
+    snprintf(sig, sizeof sig, "%016llx", (unsigned long long)a->sig_key);
+    hy_json_kstr(&j, "sig_key", sig);
     if (a->fmt != HY_ALERTIN_FASTLOG && a->raw.n) {
         char *raw = strndup(a->raw.p, a->raw.n); /* validated JSON: the reader checked it */
         if (!raw)

@@ -48,6 +48,7 @@ hy_err hy_screen_create(const hy_screen_cfg *c, hy_screen **out)
         (e = hy_ftab_create(21, sizeof(scr_hsig), HY_SCREEN_MAX_PAIRS, &s->host_sigs)) != HY_OK ||
         (e = hy_ftab_create(SCR_PAIR_KEY + 4, sizeof(uint64_t), HY_SCREEN_MAX_PAIRS,
                             &s->pair_sigs)) != HY_OK ||
+        (e = hy_ftab_create(17 + 8, sizeof(uint64_t), HY_SCREEN_MAX_PAIRS, &s->vouch)) != HY_OK ||
         (e = hy_map_create(0, NULL, &s->cl_ix)) != HY_OK ||
         (e = hy_map_create(0, NULL, &s->cat_ix)) != HY_OK ||
         (e = hy_map_create(HY_SCREEN_MAX_HOSTS, free_host, &s->taint)) != HY_OK ||
@@ -72,6 +73,7 @@ void hy_screen_destroy(hy_screen *s)
     hy_ftab_destroy(s->pairs);
     hy_ftab_destroy(s->host_sigs);
     hy_ftab_destroy(s->pair_sigs);
+    hy_ftab_destroy(s->vouch);
     hy_map_destroy(s->cl_ix);
     hy_map_destroy(s->cat_ix);
     hy_map_destroy(s->taint);
@@ -210,6 +212,13 @@ static void decide(const hy_screen *s, hy_screen_result *r, uint64_t ts)
         r->rule = HY_SCREEN_RULE_NEVER_SEEN;
         snprintf(r->reason, sizeof r->reason, "never-seen signature (priority %.2f)",
                  r->priority);
+    } else if (r->vouched) {
+        char day[16];
+        utc_text(r->vouch_ns, "%m-%d", day, sizeof day);
+        r->decision = HY_SCREEN_CLOSED;
+        r->rule = HY_SCREEN_RULE_VOUCHED;
+        snprintf(r->reason, sizeof r->reason,
+                 "an analyst judged this signature from this source benign on %s", day);
     } else if (young) { /* integers: a third of the alerts, and a %f costs a microsecond */
         unsigned long long tenths = (r->pair_age_ns + 180000000000ull) / 360000000000ull;
         r->decision = r->priority >= c->escalate ? HY_SCREEN_ESCALATE : HY_SCREEN_REVIEW;
@@ -276,6 +285,7 @@ static hy_err observe(hy_screen *s, const hy_alert_in *a, hy_screen_result *r, i
     *cur = s->cur;
     s->last_ts = *ts;
     hy__scr_taint_check(s, a, *ts, r);
+    hy__scr_vouch_check(s, a, *ts, r);
     r->novelty = s->forest ? hy_iforest_score(s->forest, r->f, HY_SF__COUNT) : 0.5;
     reservoir_add(s, r->f);
     maybe_refit(s, *ts);
@@ -363,7 +373,7 @@ hy_err hy_screen_alert(hy_screen *s, const hy_alert_in *a, hy_screen_result *r)
 const char *hy_screen_rule_name(hy_screen_rule r)
 {
     static const char *const names[HY_SCREEN_RULE__COUNT] = {
-        "taint",  "malicious", "model-high", "never-seen", "new-pair",
+        "taint",  "malicious", "model-high", "never-seen", "vouched", "new-pair",
         "benign", "routine",   "model-low",  "priority",   "unsure"};
     return (unsigned)r < HY_SCREEN_RULE__COUNT ? names[r] : "?";
 }

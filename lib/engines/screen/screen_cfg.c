@@ -30,6 +30,7 @@ void hy_screen_cfg_default(hy_screen_cfg *c)
     c->model_low = 0;
     c->new_pair_ns = 86400 * NS;
     c->routine_ns = 86400 * NS;
+    c->vouch = true;
     c->warmup = 2048;
     c->refit_ns = 86400 * NS;
     c->reservoir = 8192;
@@ -161,6 +162,7 @@ hy_err hy_screen_cfg_from_config(const hy_config *cfg, hy_screen_cfg *c)
     c->model_low = (double)hy_config_int(cfg, "screen.model_low_pm") / 1000;
     c->new_pair_ns = (uint64_t)hy_config_int(cfg, "screen.new_pair_s") * NS;
     c->routine_ns = (uint64_t)hy_config_int(cfg, "screen.routine_s") * NS;
+    c->vouch = hy_config_bool(cfg, "screen.vouch");
     c->warmup = (unsigned)hy_config_int(cfg, "screen.warmup");
     c->refit_ns = (uint64_t)hy_config_int(cfg, "screen.refit_s") * NS;
     hy_err e = nets_from(cfg, "screen.critical", c->critical, &c->n_critical, true);

@@ -389,3 +389,40 @@ void hy__scr_taint_check(const hy_screen *s, const hy_alert_in *a, uint64_t ts,
         }
     }
 }
+
+static void vouch_key(uint8_t key[HOST_KEY + 8], uint8_t ver, const uint8_t *src, uint64_t sig_key)
+{
+    host_key(key, ver, src);
+    memcpy(key + HOST_KEY, &sig_key, 8);
+}
+
+hy_err hy_screen_vouch(hy_screen *s, uint8_t ver, const uint8_t *src, uint64_t sig_key,
+                       uint64_t ts_ns)
+{
+    uint8_t key[HOST_KEY + 8];
+    if (!s || (ver != 4 && ver != 6) || !src)
+        return hy_err_set(HY_ERR_ARG, "screen: vouch needs an IPv4 or IPv6 source");
+    vouch_key(key, ver, src, sig_key);
+    uint64_t *t = hy_ftab_get(s->vouch, key);
+    if (!t && !(t = hy_ftab_put(s->vouch, key, NULL)))
+        return hy_err_set(HY_ERR_TOOBIG, "screen: more than %u vouched sources",
+                          (unsigned)HY_SCREEN_MAX_PAIRS);
+    *t = ts_ns;
+    return HY_OK;
+}
+
+void hy__scr_vouch_check(const hy_screen *s, const hy_alert_in *a, uint64_t ts, hy_screen_result *r)
+{
+    uint8_t key[HOST_KEY + 8];
+    if (!s->cfg.vouch || !a->ip_version || hy_ftab_count(s->vouch) == 0)
+        return;
+    vouch_key(key, a->ip_version, a->src, a->sig_key);
+    const uint64_t *t = hy_ftab_get(s->vouch, key);
+    if (!t || *t > ts)
+        return;
+    const scr_taint *tn = hy_map_count(s->taint) ? hy_map_get(s->taint, key, HOST_KEY) : NULL;
+    if (tn && tn->ts >= *t)
+        return; /* judged compromised since: the vouch is void */
+    r->vouched = true;
+    r->vouch_ns = *t;
+}

@@ -94,7 +94,12 @@ typedef struct ev_state {
     const hy_screen_truth *truth;
     size_t ntruth;
     hy_screen_truth *by_seq;    /* truth of each alert, by screener seq */
-    struct ev_ends { uint8_t ver; uint8_t src[16], dst[16]; uint32_t sid; } *ends;
+    struct ev_ends {
+        uint8_t ver;
+        uint8_t src[16], dst[16];
+        uint32_t sid;
+        uint64_t sig_key;
+    } * ends;
     float *feat;                /* features by seq (NULL when too many) */
     size_t nseq, capseq;
     float *tx, *ty;             /* the verdicts so far, as training rows */
@@ -133,6 +138,7 @@ static hy_err keep(ev_state *st, const hy_screen_truth *t, const hy_alert_in *a,
     memcpy(st->ends[st->nseq].src, a->src, 16);
     memcpy(st->ends[st->nseq].dst, a->dst, 16);
     st->ends[st->nseq].sid = a->sid;
+    st->ends[st->nseq].sig_key = a->sig_key;
     if (st->feat)
         memcpy(st->feat + st->nseq * HY_SF__COUNT, r->f, sizeof r->f);
     st->nseq++;
@@ -204,6 +210,8 @@ static hy_err end_of_day(ev_state *st, uint64_t day_end, hy_screen_eval_day *d)
         const struct ev_ends *en = &st->ends[ask[i].seq];
         if (e == HY_OK && t->attack && en->ver)
             e = hy_screen_taint(st->s, en->ver, en->src, en->dst, day_end, en->sid);
+        if (e == HY_OK && !t->attack && en->ver)
+            e = hy_screen_vouch(st->s, en->ver, en->src, en->sig_key, day_end);
         if (e == HY_OK)
             e = add_row(st, ask[i].seq, t->attack);
         d->verdicts++;

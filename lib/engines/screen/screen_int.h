@@ -85,6 +85,11 @@ typedef struct scr_taint {
 void hy__scr_taint_check(const hy_screen *s, const hy_alert_in *a, uint64_t ts,
                          hy_screen_result *r);
 
+/* Whether a's source was vouched for a's signature before ts and not judged
+ * compromised since; fills r's vouch fields. */
+void hy__scr_vouch_check(const hy_screen *s, const hy_alert_in *a, uint64_t ts,
+                         hy_screen_result *r);
+
 /* A context cluster: the leader's normalised vector and its verdicts. */
 typedef struct scr_cluster {
     uint64_t id;
@@ -132,6 +137,7 @@ struct hy_screen {
     uint64_t resv_seen, rng, next_fit;
     struct hy_gbm *model;
     hy_map *taint;           /* 17-byte host key -> scr_taint* */
+    hy_ftab *vouch;          /* (17-byte host key, 8-byte sig_key) -> uint64_t time */
     hy_map *pending;         /* cluster id -> scr_verdicts*: judged, not formed yet */
     int64_t cur;             /* the cluster index of the alert being screened, -1: none */
     scr_pending pend[HY_SCREEN_BATCH];

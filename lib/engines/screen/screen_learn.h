@@ -14,12 +14,15 @@
  * stored before carry none, and their pair features (pair_rate, pair_age),
  * counted by addresses alone, become missing (NaN) in training rows. */
 #define SCR_FEATURES_VERSION 3
-/* A training row: the alert's cluster, endpoints and time, then the
- * features. */
-#define HY_SCREEN_FEATURE_SPEC "cluster,ip_version,src,dst,time_ns," HY_SCREEN_FEATURE_NAMES
+/* A training row: the alert's cluster, endpoints, time and signature
+ * (hy_alert_in.sig_key, 16 hex digits; 0 for alerts stored before
+ * 2026-11-28, which carry none), then the features. Training sets of the
+ * earlier form (no sig column) are still read. */
+#define HY_SCREEN_FEATURE_SPEC "cluster,ip_version,src,dst,time_ns,sig," HY_SCREEN_FEATURE_NAMES
 
 /* What hayate train screen learnt: verdicts per cluster, hosts judged
- * compromised, and a supervised model (bytes; none with one class). */
+ * compromised, (source, signature) pairs judged benign (vouched), and a
+ * supervised model (bytes; none with one class). */
 typedef struct scr_model scr_model;
 
 /* One screen.alert's training columns (HY_SCREEN_FEATURE_SPEC) from its
@@ -35,7 +38,8 @@ hy_err hy__scr_train(const hy_screen_cfg *c, const char *dataset, const char *mo
 /* Loads a model file, checked strictly. HY_ERR_FORMAT names what is wrong. */
 hy_err hy__scr_model_load(const char *path, scr_model **out);
 
-/* Gives s the model's verdicts, compromised hosts and supervised model. */
+/* Gives s the model's verdicts, compromised hosts, vouched sources and
+ * supervised model. */
 hy_err hy__scr_model_apply(const scr_model *m, hy_screen *s);
 
 void hy__scr_model_free(scr_model *m);

@@ -18,7 +18,7 @@ const hy_config_key hy_config_keys[] = {
     {"run.threads", HY_CFG_INT, "1", 1, 64, "decode/flow worker threads"},
     {"run.capture_share", HY_CFG_INT, "-1", -1, 50,
      "with run.threads > 1: percent of the flows the capture thread decodes and meters itself "
-     "(-1: 50 / run.threads, or 0 with a live interface)"},
+     "(-1: 40 / run.threads, or 0 with a live interface)"},
     {"run.tick_ms", HY_CFG_INT, "1000", 10, 60000,
      "event-time tick interval that drives flow timeouts and engine windows"},
     {"run.log_level", HY_CFG_STR, "info", 0, 0, "log level: error, warn, info or debug"},

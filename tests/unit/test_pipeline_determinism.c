@@ -403,8 +403,9 @@ static void test_skewed_shards_at_cap_finish(void **state)
     }
 }
 
-/* run.capture_share: -1 gives half a worker's share, none with a live
- * interface; a value set is kept. */
+/* run.capture_share: -1 gives 40 / threads (under a worker's share, as the
+ * capture thread also reads and routes), none with a live interface; a
+ * value set is kept. */
 static int share_of(const char *threads, const char *share, const char *iface)
 {
     hy_config *c;
@@ -424,8 +425,8 @@ static int share_of(const char *threads, const char *share, const char *iface)
 static void test_capture_share_config(void **state)
 {
     (void)state;
-    assert_int_equal(share_of("2", NULL, NULL), 25);
-    assert_int_equal(share_of("4", NULL, NULL), 12);
+    assert_int_equal(share_of("2", NULL, NULL), 20);
+    assert_int_equal(share_of("4", NULL, NULL), 10);
     assert_int_equal(share_of("2", NULL, "eth0"), 0);
     assert_int_equal(share_of("2", "40", "eth0"), 40);
     assert_int_equal(share_of("2", "0", NULL), 0);

@@ -675,6 +675,13 @@ static void test_train_vouches(void **st)
                 fprintf(f, ",%d", row + k);
             fputc('\n', f);
         }
+        for (int h = 0; form == 2 && h < 40; h++) { /* 40 more sources, each once */
+            fprintf(f, "0,benign,b%d,00000000000000ac,4,0a0001%02x000000000000000000000000,%s,%llu,"
+                    "0000000100000008", h, h, src, (unsigned long long)(T0 + 90 * S_NS));
+            for (int k = 0; k < HY_SF__COUNT; k++)
+                fprintf(f, ",%d", k);
+            fputc('\n', f);
+        }
         fclose(f);
         hy_screen_cfg c;
         hy_buf metrics;
@@ -682,7 +689,7 @@ static void test_train_vouches(void **st)
         hy_buf_init(&metrics, 1 << 16);
         assert_int_equal(hy__scr_train(&c, csv, model, &metrics), HY_OK);
         assert_non_null(
-            strstr(metrics.data, form == 2 ? "\"sources_vouched\": 1" : "\"sources_vouched\": 0"));
+            strstr(metrics.data, form == 2 ? "\"sources_vouched\": 41," : "\"sources_vouched\": 0,"));
         hy_buf_free(&metrics);
         hy_screen *s = new_screen_with(true);
         assert_int_equal(hy_screen_load_model(s, model), HY_OK);

@@ -175,11 +175,14 @@ static hy_err add_vouch(rows *r, const scr_jhost *h, uint64_t sig)
     size_t *ix = hy_ftab_put(r->vix, key, &created);
     if (!ix)
         return HY_OK; /* past the cap: that pair is not vouched for */
-    if (created) {
-        scr_jvouch *n = realloc(r->m.vouch, (r->m.nvouch + 1) * sizeof *n);
+    size_t nv = r->m.nvouch;
+    if (created && (nv == 0 || (nv >= 16 && !(nv & (nv - 1))))) { /* full: double */
+        scr_jvouch *n = realloc(r->m.vouch, (nv ? 2 * nv : 16) * sizeof *n);
         if (!n)
             return hy_err_set(HY_ERR_NOMEM, "train screen: vouched sources");
         r->m.vouch = n;
+    }
+    if (created) {
         r->m.vouch[r->m.nvouch] = (scr_jvouch){.ver = h->ver, .sig = sig};
         memcpy(r->m.vouch[r->m.nvouch].src, h->src, 16);
         *ix = ++r->m.nvouch;
